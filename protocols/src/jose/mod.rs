@@ -1,0 +1,1 @@
+//! JOSE: JWS, JWKS, claims.

@@ -1,0 +1,1 @@
+//! The reference service provider. Not built yet: see issue 3.
