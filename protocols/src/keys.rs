@@ -111,7 +111,11 @@ impl SigningKey {
     }
 
     /// Load a PKCS#8 (or traditional) private key and its certificate.
-    pub fn from_pem(kid: impl Into<String>, key_pem: &str, cert_pem: &str) -> Result<Self, KeyError> {
+    pub fn from_pem(
+        kid: impl Into<String>,
+        key_pem: &str,
+        cert_pem: &str,
+    ) -> Result<Self, KeyError> {
         let pkey = PKey::private_key_from_pem(key_pem.as_bytes())?;
         let kind = match pkey.id() {
             openssl::pkey::Id::RSA => KeyKind::Rsa,
@@ -216,7 +220,8 @@ pub fn self_signed_cert(
 }
 
 fn to_offset(t: DateTime<Utc>) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp(t.timestamp()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    time::OffsetDateTime::from_unix_timestamp(t.timestamp())
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
 /// The keys an issuer publishes: the one it signs with, and the others it still (or already)
