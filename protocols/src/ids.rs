@@ -46,7 +46,9 @@ pub trait IdGen: Send + Sync + std::fmt::Debug {
         const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         let mut b = vec![0u8; n];
         self.fill(&mut b);
-        b.iter().map(|x| char::from(A[*x as usize % A.len()])).collect()
+        b.iter()
+            .map(|x| char::from(A[*x as usize % A.len()]))
+            .collect()
     }
 
     /// URL-safe token of `n` random bytes.
