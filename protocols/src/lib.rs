@@ -13,6 +13,7 @@ pub mod ids;
 pub mod jose;
 pub mod keys;
 pub mod saml;
+pub mod xml;
 
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use ids::{IdGen, RandomIds, SeededIds, SharedIdGen};

@@ -1,0 +1,285 @@
+//! XML signature verification through xmlsec (samael's bindings), against one trusted
+//! certificate.
+//!
+//! samael registers every `ID` attribute (refusing duplicates and non-NCName values), finds every
+//! `ds:Signature` anywhere in the document and requires each to verify with the key we give it.
+//! xmlsec uses a key preset on the context and never consults KeyInfo, so a certificate carried
+//! in the message is ignored. We read the same document into our own tree only to report what each
+//! signature's references point at.
+
+use super::SamlError;
+use crate::xml::{self, ns, Element};
+use samael::crypto::{CertificateDer, Crypto, CryptoProvider, ReduceMode};
+
+/// One `ds:Reference` of a verified signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedReference {
+    /// The URI attribute as written (`#id`, or empty for the whole document).
+    pub uri: String,
+    /// The id it names, without `#`; `None` for a whole-document reference.
+    pub id: Option<String>,
+    /// Local name of the referenced element (`Response`, `Assertion`, ...), when found.
+    pub element: Option<String>,
+    pub digest_method: String,
+}
+
+/// One verified `ds:Signature`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedSignature {
+    pub signature_method: String,
+    pub references: Vec<VerifiedReference>,
+}
+
+/// Proof that every signature in a document verified against the trusted certificate. Only
+/// [`verify_signatures`] makes one.
+#[derive(Clone, Debug)]
+pub struct VerifiedSignatures {
+    signatures: Vec<VerifiedSignature>,
+    signed_xml: String,
+}
+
+impl VerifiedSignatures {
+    pub fn signatures(&self) -> &[VerifiedSignature] {
+        &self.signatures
+    }
+
+    /// Ids of the elements covered by some verified reference, in document order.
+    pub fn covered_ids(&self) -> Vec<&str> {
+        self.signatures
+            .iter()
+            .flat_map(|s| s.references.iter())
+            .filter_map(|r| r.id.as_deref())
+            .collect()
+    }
+
+    pub fn covers(&self, id: &str) -> bool {
+        self.covered_ids().contains(&id)
+    }
+
+    /// The document reduced to signed content only (samael's `ValidateAndMarkNoAncestors`): what
+    /// an SP may safely read.
+    pub fn signed_xml(&self) -> &str {
+        &self.signed_xml
+    }
+}
+
+/// Verify every `ds:Signature` in `xml` against `trusted_cert_der` only.
+///
+/// Fails on a DOCTYPE/ENTITY (before libxml sees the bytes), on a document without signatures,
+/// and on any signature that does not verify.
+pub fn verify_signatures(
+    xml: &str,
+    trusted_cert_der: &[u8],
+) -> Result<VerifiedSignatures, SamlError> {
+    super::reject_dtd(xml.as_bytes())?;
+    openssl::x509::X509::from_der(trusted_cert_der)
+        .map_err(|source| SamlError::InvalidCertificate { source })?;
+    let tree = xml::parse(xml)?;
+
+    let mut signatures = Vec::new();
+    collect_signatures(&tree, &mut Vec::new(), &tree, &mut signatures);
+    if signatures.is_empty() {
+        return Err(SamlError::NoSignature);
+    }
+
+    let cert = CertificateDer::from(trusted_cert_der.to_vec());
+    let signed_xml = Crypto::reduce_xml_to_signed(
+        xml,
+        std::slice::from_ref(&cert),
+        ReduceMode::ValidateAndMarkNoAncestors,
+    )
+    .map_err(|e| SamlError::XmlSignatureInvalid {
+        message: describe(&e),
+    })?;
+
+    Ok(VerifiedSignatures {
+        signatures,
+        signed_xml,
+    })
+}
+
+fn describe(e: &samael::crypto::CryptoError) -> String {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}
+
+fn resolve<'a>(scope: &[(&'a str, &'a str)], prefix: &str) -> Option<&'a str> {
+    scope
+        .iter()
+        .rev()
+        .find(|(p, _)| *p == prefix)
+        .map(|(_, u)| *u)
+}
+
+fn is_ds<'a>(el: &'a Element, scope: &mut Vec<(&'a str, &'a str)>, name: &str) -> bool {
+    let mark = scope.len();
+    scope.extend(
+        el.namespaces
+            .iter()
+            .map(|d| (d.prefix.as_str(), d.uri.as_str())),
+    );
+    let ok = el.name == name && resolve(scope, &el.prefix) == Some(ns::DS);
+    scope.truncate(mark);
+    ok
+}
+
+fn collect_signatures<'a>(
+    el: &'a Element,
+    scope: &mut Vec<(&'a str, &'a str)>,
+    root: &Element,
+    out: &mut Vec<VerifiedSignature>,
+) {
+    let mark = scope.len();
+    scope.extend(
+        el.namespaces
+            .iter()
+            .map(|d| (d.prefix.as_str(), d.uri.as_str())),
+    );
+    if el.name == "Signature" && resolve(scope, &el.prefix) == Some(ns::DS) {
+        out.push(describe_signature(el, scope, root));
+    }
+    for child in el.elements() {
+        collect_signatures(child, scope, root, out);
+    }
+    scope.truncate(mark);
+}
+
+fn describe_signature<'a>(
+    sig: &'a Element,
+    scope: &mut Vec<(&'a str, &'a str)>,
+    root: &Element,
+) -> VerifiedSignature {
+    let mut result = VerifiedSignature {
+        signature_method: String::new(),
+        references: Vec::new(),
+    };
+    let Some(si) = sig.elements().find(|e| is_ds(e, scope, "SignedInfo")) else {
+        return result;
+    };
+    let mark = scope.len();
+    scope.extend(
+        si.namespaces
+            .iter()
+            .map(|d| (d.prefix.as_str(), d.uri.as_str())),
+    );
+    for child in si.elements() {
+        if is_ds(child, scope, "SignatureMethod") {
+            result.signature_method = child.attr_value("Algorithm").unwrap_or("").to_string();
+        } else if is_ds(child, scope, "Reference") {
+            let uri = child.attr_value("URI").unwrap_or("").to_string();
+            let id = uri.strip_prefix('#').map(str::to_string);
+            let element = match &id {
+                Some(id) => root.find_by_id(id).map(|e| e.name.clone()),
+                None => Some(root.name.clone()),
+            };
+            let digest_method = child
+                .elements()
+                .find(|e| e.name == "DigestMethod")
+                .and_then(|e| e.attr_value("Algorithm"))
+                .unwrap_or("")
+                .to_string();
+            result.references.push(VerifiedReference {
+                uri,
+                id,
+                element,
+                digest_method,
+            });
+        }
+    }
+    scope.truncate(mark);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::snapshot_epoch;
+    use crate::keys::{KeyKind, SigningKey, Validity};
+    use crate::saml::response::{
+        build_response, IssuerSpec, ResponseSpec, SignOptions, SignaturePlacement, StatusSpec,
+    };
+
+    fn key() -> SigningKey {
+        SigningKey::generate(
+            KeyKind::Rsa,
+            "k",
+            "idp",
+            Validity::current(snapshot_epoch(), 1),
+        )
+        .unwrap()
+    }
+
+    fn signed_error_response(k: &SigningKey) -> String {
+        let spec = ResponseSpec::error(
+            "r1",
+            snapshot_epoch(),
+            None,
+            None,
+            IssuerSpec {
+                value: "idp".into(),
+                format: None,
+            },
+            StatusSpec::success(),
+        );
+        let opts = SignOptions {
+            placement: SignaturePlacement::Response,
+            ..SignOptions::default()
+        };
+        build_response(&spec, &opts, k).unwrap().to_document()
+    }
+
+    #[test]
+    fn reports_covered_ids() {
+        let k = key();
+        let v = verify_signatures(&signed_error_response(&k), k.cert_der()).unwrap();
+        assert_eq!(v.covered_ids(), ["r1"]);
+        assert_eq!(
+            v.signatures()[0].references[0].element.as_deref(),
+            Some("Response")
+        );
+        assert!(v.signed_xml().contains("r1"));
+    }
+
+    #[test]
+    fn doctype_rejected_before_libxml() {
+        let k = key();
+        let xml = signed_error_response(&k).replacen(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>",
+            1,
+        );
+        assert!(matches!(
+            verify_signatures(&xml, k.cert_der()),
+            Err(SamlError::DoctypeForbidden)
+        ));
+    }
+
+    #[test]
+    fn unsigned_document_and_bad_cert_are_distinct_errors() {
+        let k = key();
+        assert!(matches!(
+            verify_signatures("<a ID=\"x\">y</a>", k.cert_der()),
+            Err(SamlError::NoSignature)
+        ));
+        assert!(matches!(
+            verify_signatures(&signed_error_response(&k), b"not a cert"),
+            Err(SamlError::InvalidCertificate { .. })
+        ));
+    }
+
+    #[test]
+    fn wrong_certificate_rejected() {
+        let k = key();
+        let other = key();
+        assert!(matches!(
+            verify_signatures(&signed_error_response(&k), other.cert_der()),
+            Err(SamlError::XmlSignatureInvalid { .. })
+        ));
+    }
+}
