@@ -1,0 +1,565 @@
+//! The control API under `/_idpsim/`: everything a test can steer, over HTTP. Each handler is a
+//! thin translation onto [`MockIdps`] and [`Tenant`]; errors are JSON `{"error","message"}`.
+
+use crate::directory::NewUser;
+use crate::overrides::NextLogin;
+use crate::personality::{TokenAuth, Vendor};
+use crate::server::{MockIdps, NewTenant, ServerError, TenantIndex};
+use crate::tenant::{GroupFilter, OidcClient, SamlApp, SharedTenant, Tenant};
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use protocols::KeyKind;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// Largest control-API body accepted.
+pub const MAX_BODY: usize = 1 << 20;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSamlApp {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub sp_entity_id: String,
+    pub acs_urls: Vec<String>,
+    pub name_id_format: Option<String>,
+    #[serde(default)]
+    pub send_groups: bool,
+    pub group_filter: Option<GroupFilter>,
+    pub allow_idp_initiated: Option<bool>,
+    pub sp_signing_cert: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOidcClient {
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub auth_method: Option<TokenAuth>,
+    #[serde(default)]
+    pub require_pkce: bool,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+}
+
+fn valid_url(field: &str, u: &str) -> Result<(), ServerError> {
+    url::Url::parse(u)
+        .map(|_| ())
+        .map_err(|e| ServerError::Invalid(format!("{field}: {u:?} is not a URL ({e})")))
+}
+
+pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, ServerError> {
+    if a.sp_entity_id.trim().is_empty() {
+        return Err(ServerError::Invalid("sp_entity_id must not be empty".into()));
+    }
+    if a.acs_urls.is_empty() {
+        return Err(ServerError::Invalid("acs_urls needs at least one URL".into()));
+    }
+    for u in &a.acs_urls {
+        valid_url("acs_urls", u)?;
+    }
+    if let Some(pem) = &a.sp_signing_cert {
+        openssl::x509::X509::from_pem(pem.as_bytes())
+            .map_err(|e| ServerError::Invalid(format!("sp_signing_cert is not a PEM certificate: {e}")))?;
+    }
+    if t.saml_app(&a.sp_entity_id).is_some() {
+        return Err(ServerError::Invalid(format!(
+            "an app for {} is already registered",
+            a.sp_entity_id
+        )));
+    }
+    let p = t.personality();
+    Ok(SamlApp {
+        id: a.id.unwrap_or_else(|| p.ids.saml_app.make(t.ids.as_ref())),
+        name: a.name.unwrap_or_else(|| "idpsim_app".into()),
+        key: p.ids.saml_app_key.make(t.ids.as_ref()),
+        sp_entity_id: a.sp_entity_id,
+        acs_urls: a.acs_urls,
+        name_id_format: a.name_id_format,
+        send_groups: a.send_groups,
+        group_filter: a.group_filter,
+        allow_idp_initiated: a.allow_idp_initiated.unwrap_or(true),
+        sp_signing_cert: a.sp_signing_cert,
+    })
+}
+
+pub(crate) fn oidc_client_from(t: &Tenant, c: NewOidcClient) -> Result<OidcClient, ServerError> {
+    if c.redirect_uris.is_empty() {
+        return Err(ServerError::Invalid("redirect_uris needs at least one URL".into()));
+    }
+    for u in c.redirect_uris.iter().chain(&c.post_logout_redirect_uris) {
+        valid_url("redirect_uris", u)?;
+    }
+    let p = t.personality();
+    let client_id = c
+        .client_id
+        .unwrap_or_else(|| p.ids.oidc_client.make(t.ids.as_ref()));
+    if t.oidc_client(&client_id).is_some() {
+        return Err(ServerError::Invalid(format!("client {client_id} already exists")));
+    }
+    Ok(OidcClient {
+        client_id,
+        client_secret: c.client_secret.unwrap_or_else(|| t.ids.token(30)),
+        redirect_uris: c.redirect_uris,
+        auth_method: c.auth_method,
+        require_pkce: c.require_pkce,
+        post_logout_redirect_uris: c.post_logout_redirect_uris,
+    })
+}
+
+/// A control-API error answer.
+#[derive(Debug)]
+pub struct ApiError(StatusCode, &'static str, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({"error": self.1, "message": self.2}))).into_response()
+    }
+}
+
+impl From<ServerError> for ApiError {
+    fn from(e: ServerError) -> Self {
+        let (status, code) = match &e {
+            ServerError::TenantExists { .. } => (StatusCode::CONFLICT, "conflict"),
+            ServerError::NoSuchTenant { .. } => (StatusCode::NOT_FOUND, "not_found"),
+            _ => (StatusCode::BAD_REQUEST, "invalid_request"),
+        };
+        ApiError(status, code, e.to_string())
+    }
+}
+
+fn bad(msg: impl Into<String>) -> ApiError {
+    ApiError(StatusCode::BAD_REQUEST, "invalid_request", msg.into())
+}
+
+fn not_found(msg: impl Into<String>) -> ApiError {
+    ApiError(StatusCode::NOT_FOUND, "not_found", msg.into())
+}
+
+/// Parse a JSON body ourselves so the error names the problem and is JSON too.
+fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
+    serde_json::from_slice(body).map_err(|e| bad(format!("invalid JSON body: {e}")))
+}
+
+fn tenant(idps: &MockIdps, vendor: &str, id: &str) -> Result<SharedTenant, ApiError> {
+    let v: Vendor = vendor.parse().map_err(|e: String| not_found(e))?;
+    idps.tenant(v, id)
+        .ok_or_else(|| not_found(format!("no tenant {vendor}/{id}")))
+}
+
+type R = Result<Response, ApiError>;
+
+/// The answer for a path under `/_idpsim/` that names no control endpoint.
+pub fn unknown_endpoint() -> Response {
+    not_found("no such control endpoint (see docs/control-api.md)").into_response()
+}
+
+fn ok<T: Serialize>(v: T) -> R {
+    Ok(Json(v).into_response())
+}
+
+fn created<T: Serialize>(v: T) -> R {
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+pub(crate) fn router(idps: MockIdps) -> Router<MockIdps> {
+    Router::new()
+        .route("/tenants", get(list_tenants).post(create_tenant))
+        .route("/tenants/{vendor}/{id}", get(show_tenant).delete(delete_tenant))
+        .route("/tenants/{vendor}/{id}/users", get(list_users).post(add_user))
+        .route(
+            "/tenants/{vendor}/{id}/users/{user}",
+            get(show_user).patch(patch_user).delete(delete_user),
+        )
+        .route("/tenants/{vendor}/{id}/groups", get(list_groups).post(add_group))
+        .route(
+            "/tenants/{vendor}/{id}/groups/{group}/members/{user}",
+            put(add_member).delete(remove_member),
+        )
+        .route("/tenants/{vendor}/{id}/saml-apps", get(list_apps).post(add_app))
+        .route("/tenants/{vendor}/{id}/oidc-clients", get(list_clients).post(add_client))
+        .route(
+            "/tenants/{vendor}/{id}/next-login",
+            get(show_next).put(set_next).delete(clear_next),
+        )
+        .route("/tenants/{vendor}/{id}/clock", get(show_clock).put(set_clock))
+        .route("/tenants/{vendor}/{id}/keys", get(list_keys))
+        .route("/tenants/{vendor}/{id}/keys/rotate", post(rotate_keys))
+        .route("/tenants/{vendor}/{id}/log", get(show_log).delete(clear_log))
+        .route("/personalities/{vendor}", get(show_personality))
+        .fallback(|| async { unknown_endpoint() })
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(idps, require_token))
+}
+
+async fn require_token(State(idps): State<MockIdps>, req: Request, next: Next) -> Response {
+    if let Some(expected) = &idps.options().control_token {
+        let given = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if !given.is_some_and(|g| constant_time_eq(g.as_bytes(), expected.as_bytes())) {
+            return ApiError(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "the control API needs 'Authorization: Bearer <token>' (printed at start)".into(),
+            )
+            .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && openssl::memcmp::eq(a, b)
+}
+
+async fn list_tenants(State(idps): State<MockIdps>) -> R {
+    ok(idps.index())
+}
+
+async fn create_tenant(State(idps): State<MockIdps>, body: Bytes) -> R {
+    let new: NewTenant = parse(&body)?;
+    let t = idps.create_tenant(new)?;
+    created(TenantIndex::of(&t))
+}
+
+#[derive(Serialize)]
+struct TenantDetail {
+    #[serde(flatten)]
+    index: TenantIndex,
+    base_url: String,
+    domain: String,
+    users: usize,
+    groups: usize,
+    saml_apps: usize,
+    oidc_clients: usize,
+    clock_offset_secs: i64,
+    next_login: Option<NextLogin>,
+}
+
+async fn show_tenant(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let index = TenantIndex::of(&t);
+    let st = t.state.lock();
+    ok(TenantDetail {
+        index,
+        base_url: t.base_url.clone(),
+        domain: t.domain.clone(),
+        users: st.directory.users().len(),
+        groups: st.directory.groups().len(),
+        saml_apps: st.saml_apps.len(),
+        oidc_clients: st.oidc_clients.len(),
+        clock_offset_secs: t.clock.offset().num_seconds(),
+        next_login: st.next_login.clone(),
+    })
+}
+
+async fn delete_tenant(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    idps.remove_tenant(t.vendor, &t.id);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn list_users(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let users = t.state.lock().directory.users().to_vec();
+    ok(json!({ "users": users }))
+}
+
+async fn add_user(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let new: NewUser = parse(&body)?;
+    let user = t
+        .state
+        .lock()
+        .directory
+        .add_user(new, t.personality(), t.ids.as_ref())
+        .map_err(|e| match e {
+            crate::directory::DirectoryError::DuplicateLogin(_)
+            | crate::directory::DirectoryError::DuplicateId(_) => {
+                ApiError(StatusCode::CONFLICT, "conflict", e.to_string())
+            }
+            _ => bad(e.to_string()),
+        })?;
+    created(user)
+}
+
+async fn show_user(State(idps): State<MockIdps>, Path((v, id, user)): Path<(String, String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let st = t.state.lock();
+    let u = st
+        .directory
+        .find(&user)
+        .ok_or_else(|| not_found(format!("no user {user}")))?;
+    ok(u)
+}
+
+/// Fields of a user that PATCH may change.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserPatch {
+    email: Option<String>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    display_name: Option<String>,
+    roles: Option<Vec<String>>,
+    attributes: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    active: Option<bool>,
+}
+
+async fn patch_user(
+    State(idps): State<MockIdps>,
+    Path((v, id, user)): Path<(String, String, String)>,
+    body: Bytes,
+) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let patch: UserPatch = parse(&body)?;
+    let mut st = t.state.lock();
+    let u = st
+        .directory
+        .find_mut(&user)
+        .ok_or_else(|| not_found(format!("no user {user}")))?;
+    if let Some(x) = patch.email {
+        u.email = x;
+    }
+    if let Some(x) = patch.given_name {
+        u.given_name = x;
+    }
+    if let Some(x) = patch.family_name {
+        u.family_name = x;
+    }
+    if let Some(x) = patch.display_name {
+        u.display_name = x;
+    }
+    if let Some(x) = patch.roles {
+        u.roles = x;
+    }
+    if let Some(x) = patch.attributes {
+        u.attributes = x;
+    }
+    if let Some(x) = patch.active {
+        u.active = x;
+    }
+    ok(u.clone())
+}
+
+async fn delete_user(State(idps): State<MockIdps>, Path((v, id, user)): Path<(String, String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    t.state
+        .lock()
+        .directory
+        .remove_user(&user)
+        .map_err(|e| not_found(e.to_string()))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn list_groups(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let groups = t.state.lock().directory.groups().to_vec();
+    ok(json!({ "groups": groups }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewGroup {
+    name: String,
+    id: Option<String>,
+}
+
+async fn add_group(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let g: NewGroup = parse(&body)?;
+    let group = t
+        .state
+        .lock()
+        .directory
+        .add_group(&g.name, g.id, t.personality(), t.ids.as_ref())
+        .map_err(|e| ApiError(StatusCode::CONFLICT, "conflict", e.to_string()))?;
+    created(group)
+}
+
+async fn add_member(
+    State(idps): State<MockIdps>,
+    Path((v, id, group, user)): Path<(String, String, String, String)>,
+) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    t.state
+        .lock()
+        .directory
+        .add_member(&user, &group, t.personality(), t.ids.as_ref())
+        .map_err(|e| not_found(e.to_string()))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn remove_member(
+    State(idps): State<MockIdps>,
+    Path((v, id, group, user)): Path<(String, String, String, String)>,
+) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    t.state
+        .lock()
+        .directory
+        .remove_member(&user, &group)
+        .map_err(|e| not_found(e.to_string()))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn list_apps(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let apps = t.state.lock().saml_apps.clone();
+    let p = t.personality();
+    let out: Vec<_> = apps
+        .iter()
+        .map(|a| {
+            json!({
+                "app": a,
+                "entity_id": t.saml_entity_id(Some(a)),
+                "metadata_url": t.app_path(p.saml.metadata_path, a),
+                "sso_url": t.app_path(p.saml.sso_path, a),
+                "idp_initiated_url": t.app_path(p.saml.idp_initiated_path, a),
+            })
+        })
+        .collect();
+    ok(json!({ "saml_apps": out }))
+}
+
+async fn add_app(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let new: NewSamlApp = parse(&body)?;
+    let app = saml_app_from(&t, new)?;
+    t.state.lock().saml_apps.push(app.clone());
+    let p = t.personality();
+    created(json!({
+        "app": app,
+        "entity_id": t.saml_entity_id(Some(&app)),
+        "metadata_url": t.app_path(p.saml.metadata_path, &app),
+        "sso_url": t.app_path(p.saml.sso_path, &app),
+        "idp_initiated_url": t.app_path(p.saml.idp_initiated_path, &app),
+    }))
+}
+
+async fn list_clients(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let clients = t.state.lock().oidc_clients.clone();
+    ok(json!({ "oidc_clients": clients, "issuer": t.oidc_issuer() }))
+}
+
+async fn add_client(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let new: NewOidcClient = parse(&body)?;
+    let c = oidc_client_from(&t, new)?;
+    t.state.lock().oidc_clients.push(c.clone());
+    created(json!({ "client": c, "issuer": t.oidc_issuer() }))
+}
+
+async fn show_next(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let next = t.state.lock().next_login.clone();
+    ok(json!({ "next_login": next }))
+}
+
+async fn set_next(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let next: NextLogin = parse(&body)?;
+    if let Some(u) = &next.user {
+        if t.state.lock().directory.find(u).is_none() {
+            return Err(not_found(format!("no user {u} in {}/{}", t.vendor, t.id)));
+        }
+    }
+    t.state.lock().next_login = Some(next.clone());
+    ok(json!({ "next_login": next }))
+}
+
+async fn clear_next(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    t.state.lock().next_login = None;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockBody {
+    offset_secs: i64,
+}
+
+async fn show_clock(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    ok(json!({ "now": t.now(), "offset_secs": t.clock.offset().num_seconds() }))
+}
+
+async fn set_clock(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let c: ClockBody = parse(&body)?;
+    // Keep the offset within ±100 years so chrono arithmetic cannot overflow.
+    if c.offset_secs.unsigned_abs() > 100 * 366 * 86_400 {
+        return Err(bad("offset_secs must be within ±100 years"));
+    }
+    t.clock.set_offset(chrono::Duration::seconds(c.offset_secs));
+    ok(json!({ "now": t.now(), "offset_secs": c.offset_secs }))
+}
+
+async fn list_keys(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let st = t.state.lock();
+    let active = st.keys.active().kid().to_string();
+    let keys: Vec<_> = st
+        .keys
+        .all()
+        .iter()
+        .map(|k| json!({"kid": k.kid(), "kind": k.kind(), "active": k.kid() == active, "certificate": k.cert_pem()}))
+        .collect();
+    ok(json!({ "keys": keys }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RotateBody {
+    kind: Option<KeyKind>,
+    /// false: publish the new key ahead without signing with it yet.
+    activate: Option<bool>,
+    /// Drop every key but the active one.
+    #[serde(default)]
+    retire_old: bool,
+}
+
+async fn rotate_keys(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let r: RotateBody = parse(&body)?;
+    let kid = if r.retire_old && r.kind.is_none() && r.activate.is_none() {
+        t.state.lock().keys.active().kid().to_string()
+    } else {
+        t.rotate_keys(r.kind.unwrap_or(KeyKind::Rsa), r.activate.unwrap_or(true))
+            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "key_generation", e))?
+    };
+    if r.retire_old {
+        t.state.lock().keys.retire_inactive();
+    }
+    ok(json!({ "kid": kid, "active": t.state.lock().keys.active().kid() }))
+}
+
+async fn show_log(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let log: Vec<_> = t.state.lock().log.iter().cloned().collect();
+    ok(json!({ "log": log }))
+}
+
+async fn clear_log(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    t.state.lock().log.clear();
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn show_personality(Path(v): Path<String>) -> R {
+    let v: Vendor = v.parse().map_err(|e: String| not_found(e))?;
+    ok(v.personality())
+}

@@ -1,0 +1,298 @@
+//! Vendor personalities: how each IdP looks to a service provider, as data.
+//!
+//! One file per vendor fills a [`Personality`]; nothing else in the crate branches on the vendor.
+//! Every value here is a default a scenario can override for one login (see
+//! [`crate::overrides::NextLogin`]). Sources: shared/reference/vendors.md.
+
+mod entra;
+mod google;
+mod okta;
+
+use chrono::Duration;
+use protocols::saml::{DigestAlgorithm, SignatureAlgorithm, SignaturePlacement};
+use serde::{Deserialize, Serialize};
+
+/// The vendors idpsim imitates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Vendor {
+    Okta,
+    Entra,
+    Google,
+}
+
+impl Vendor {
+    pub const ALL: [Vendor; 3] = [Vendor::Okta, Vendor::Entra, Vendor::Google];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vendor::Okta => "okta",
+            Vendor::Entra => "entra",
+            Vendor::Google => "google",
+        }
+    }
+
+    pub fn personality(self) -> &'static Personality {
+        use std::sync::OnceLock;
+        static P: OnceLock<[Personality; 3]> = OnceLock::new();
+        let all = P.get_or_init(|| [okta::personality(), entra::personality(), google::personality()]);
+        &all[self as usize]
+    }
+}
+
+impl std::str::FromStr for Vendor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "okta" => Ok(Vendor::Okta),
+            "entra" | "azure" | "azuread" | "entra-id" => Ok(Vendor::Entra),
+            "google" | "google-workspace" => Ok(Vendor::Google),
+            other => Err(format!("unknown vendor {other:?} (okta, entra, google)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Vendor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything vendor-specific, as data.
+#[derive(Debug, Clone, Serialize)]
+pub struct Personality {
+    pub vendor: Vendor,
+    pub display_name: &'static str,
+    /// How this vendor's object ids look.
+    pub ids: IdShapes,
+    /// Whether group claims carry names (Okta, Google) or object ids (Entra).
+    pub group_values: GroupValues,
+    pub saml: SamlPersonality,
+    pub oidc: OidcPersonality,
+}
+
+/// What a group claim holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum GroupValues {
+    Names,
+    Ids,
+}
+
+/// Shapes of generated identifiers.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub enum IdShape {
+    /// `prefix` then `len` alphanumerics (Okta: `00u` + 17).
+    Prefixed { prefix: &'static str, len: usize },
+    /// A lowercase GUID, optionally with a prefix (`_` for Entra SAML ids).
+    Guid { prefix: &'static str },
+    /// `prefix` then `len` digits (Okta SAML ids `id` + digits, Google numeric ids).
+    Digits { prefix: &'static str, len: usize },
+}
+
+impl IdShape {
+    pub fn make(self, ids: &dyn protocols::IdGen) -> String {
+        match self {
+            IdShape::Prefixed { prefix, len } => format!("{prefix}{}", ids.alnum(len)),
+            IdShape::Guid { prefix } => format!("{prefix}{}", ids.guid()),
+            IdShape::Digits { prefix, len } => format!("{prefix}{}", ids.digits(len)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IdShapes {
+    pub user: IdShape,
+    pub group: IdShape,
+    pub tenant: IdShape,
+    pub saml_app: IdShape,
+    /// The per-app key in Okta's SAML issuer (`exk...`); unused elsewhere.
+    pub saml_app_key: IdShape,
+    pub oidc_client: IdShape,
+    pub saml_message: IdShape,
+    pub jti: IdShape,
+    pub kid: IdShape,
+}
+
+/// Which directory field feeds a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserField {
+    Login,
+    Email,
+    Id,
+    GivenName,
+    FamilyName,
+    DisplayName,
+    /// Group names (Okta, Google) or group object ids (Entra).
+    Groups,
+    Roles,
+    TenantId,
+    IdpName,
+}
+
+/// One attribute a vendor sends by default.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttrRule {
+    pub name: &'static str,
+    pub friendly_name: Option<&'static str>,
+    pub source: UserField,
+}
+
+/// How a vendor limits group values.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub enum GroupLimit {
+    /// No limit known.
+    None,
+    /// Above `max` groups the group values are replaced by a link (Entra).
+    Overage { max: usize },
+    /// Only the first `max` are sent (Google's 75).
+    Cap { max: usize },
+    /// More than `max` matching groups makes the request fail (Okta's groups claim, 100).
+    Fail { max: usize },
+}
+
+pub use protocols::saml::response::uri::{
+    ATTRNAME_BASIC, ATTRNAME_UNSPECIFIED, ATTRNAME_URI, NAMEID_EMAIL, NAMEID_ENTITY,
+    NAMEID_PERSISTENT, NAMEID_TRANSIENT, NAMEID_UNSPECIFIED,
+};
+
+/// SAML facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct SamlPersonality {
+    /// Entity id template: `{tenant}`, `{app_key}`, `{base}`.
+    pub entity_id: &'static str,
+    /// Whether each app has its own entity id (Okta) or the tenant has one (Entra, Google).
+    pub entity_id_per_app: bool,
+    pub issuer_format: Option<&'static str>,
+    /// Paths under the tenant base URL. `{app_id}`, `{app_name}` are captured.
+    pub sso_path: &'static str,
+    pub metadata_path: &'static str,
+    pub idp_initiated_path: &'static str,
+    /// The query parameter that names the app on tenant-wide paths (Entra `appid`, Google `spid`).
+    pub app_query_param: Option<&'static str>,
+    pub want_authn_requests_signed: bool,
+    pub sign_placement: SignaturePlacement,
+    pub sig_alg: SignatureAlgorithm,
+    pub digest: DigestAlgorithm,
+    pub assertion_prefix: &'static str,
+    pub protocol_prefix: &'static str,
+    pub xsi_typed_values: bool,
+    pub inclusive_prefix_list: bool,
+    pub attribute_name_format: Option<&'static str>,
+    /// Conditions NotBefore relative to IssueInstant.
+    pub not_before: Duration,
+    /// Conditions NotOnOrAfter relative to IssueInstant.
+    pub not_on_or_after: Duration,
+    /// SubjectConfirmationData NotOnOrAfter relative to IssueInstant.
+    pub subject_not_on_or_after: Duration,
+    pub authn_context: &'static str,
+    pub name_id_format: &'static str,
+    pub name_id_source: UserField,
+    /// NameIDPolicy formats this vendor honours; others get InvalidNameIDPolicy.
+    pub name_id_formats: &'static [&'static str],
+    /// Entra refuses AuthnRequests that carry a Subject.
+    pub subject_in_request_is_error: bool,
+    pub attributes: &'static [AttrRule],
+    /// The group attribute's name; groups are sent only when the app asks for them (Okta, Google)
+    /// or always (Entra, once configured).
+    pub groups_attribute: Option<&'static str>,
+    pub groups_limit: GroupLimit,
+    /// Attribute that replaces the groups on overage (Entra's groups.link).
+    pub groups_overage_attribute: Option<&'static str>,
+    pub roles_attribute: Option<&'static str>,
+    pub single_logout: bool,
+    /// Years the generated signing certificate stays valid.
+    pub cert_years: i64,
+    pub cert_cn: &'static str,
+}
+
+/// How the `sub` claim is formed.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub enum SubjectStyle {
+    /// The user's object id.
+    UserId,
+    /// A per-client pairwise value (Entra).
+    Pairwise,
+}
+
+/// Client authentication at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenAuth {
+    ClientSecretBasic,
+    ClientSecretPost,
+}
+
+impl TokenAuth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenAuth::ClientSecretBasic => "client_secret_basic",
+            TokenAuth::ClientSecretPost => "client_secret_post",
+        }
+    }
+}
+
+/// OIDC facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct OidcPersonality {
+    /// Issuer path under the tenant base URL ("" for the base itself).
+    pub issuer_path: &'static str,
+    /// Paths under the tenant base URL.
+    pub discovery_path: &'static str,
+    pub authorize_path: &'static str,
+    pub token_path: &'static str,
+    pub userinfo_path: &'static str,
+    pub jwks_path: &'static str,
+    pub end_session_path: Option<&'static str>,
+    /// Supported methods, the vendor's default first.
+    pub token_auth: &'static [TokenAuth],
+    pub id_token_lifetime: Duration,
+    pub access_token_lifetime: Duration,
+    pub header_typ: Option<&'static str>,
+    pub subject: SubjectStyle,
+    /// Claims always present (besides iss/sub/aud/exp/iat/nonce).
+    pub fixed_claims: &'static [(&'static str, FixedClaim)],
+    /// Claims from the directory, and the scope that releases them (None: always).
+    pub profile_claims: &'static [(&'static str, UserField, Option<&'static str>)],
+    pub groups_claim: Option<&'static str>,
+    /// Whether the groups claim carries group names (Okta) or object ids (Entra).
+    pub groups_value: GroupValue,
+    /// The scope that must be requested for groups (Okta's `groups`).
+    pub groups_scope: Option<&'static str>,
+    pub groups_limit: GroupLimit,
+    /// On overage, where `_claim_sources` points RPs (`{oid}`, `{tenant}` are filled in).
+    pub groups_overage_endpoint: Option<&'static str>,
+    /// Keys the JWKS lists (the active one and pre-published or retiring ones).
+    pub published_keys: usize,
+    pub sp_initiated_only: bool,
+    pub scopes: &'static [&'static str],
+}
+
+/// What a group claim carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupValue {
+    Name,
+    /// The group's object id.
+    Id,
+}
+
+/// A claim whose value does not come from the directory.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub enum FixedClaim {
+    Str(&'static str),
+    Int(i64),
+    Bool(bool),
+    /// The Unix time of authentication.
+    AuthTime,
+    /// A fresh id of the given shape (`jti`).
+    Id(IdShape),
+    /// `["pwd"]`-style list.
+    List(&'static [&'static str]),
+    /// The tenant id (Entra `tid`).
+    TenantId,
+    /// The hosted domain (Google `hd`).
+    HostedDomain,
+    /// An id naming the IdP inside the vendor (Okta `idp`).
+    IdpId,
+}

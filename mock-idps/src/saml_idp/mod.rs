@@ -1,0 +1,288 @@
+//! The SAML IdP endpoints of a tenant: metadata, SSO (HTTP-Redirect and HTTP-POST
+//! AuthnRequests, answered with an auto-submitting HTTP-POST form) and IdP-initiated login.
+//!
+//! Requests the IdP cannot trust enough to answer at an ACS (unparseable, unknown SP, an ACS
+//! that is not registered) get an HTML error page; requests it parsed but refuses get a SAML
+//! error Response posted to the ACS, as the real vendors do.
+
+pub mod issue;
+
+use crate::overrides::NextLogin;
+use crate::routes::Endpoint;
+use crate::server::{noted, query_map};
+use crate::tenant::{Mode, SamlApp, SharedTenant, Tenant};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, Method, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use issue::{Issued, Issuer, Login, Refusal};
+use protocols::saml::{self, AuthnRequest, IdpMetadata};
+
+/// Largest POST body the SSO endpoint reads.
+pub const MAX_FORM: usize = 256 * 1024;
+
+pub async fn serve(t: SharedTenant, ep: Endpoint, req: Request) -> Response {
+    match ep {
+        Endpoint::SamlMetadata { app } => metadata(&t, app.as_deref()),
+        Endpoint::SamlSso { app } => sso(&t, app.as_deref(), req).await,
+        Endpoint::SamlIdpInitiated { app } => idp_initiated(&t, app.as_deref(), req),
+        Endpoint::Oidc(_) => error_page(StatusCode::NOT_FOUND, "not a SAML endpoint"),
+    }
+}
+
+/// An HTML error page: the IdP's answer when it must not post anything back.
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html><head><title>Sign-in error</title></head><body>\
+         <h1>Sign-in error</h1><p id=\"error\">{}</p></body></html>",
+        html_escape(message)
+    );
+    noted((status, Html(body)).into_response(), message.to_string())
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn app_for(t: &Tenant, app: Option<&str>) -> Result<SamlApp, String> {
+    match app {
+        Some(id) => t
+            .saml_app(id)
+            .or_else(|| {
+                let d = t.default_saml_app();
+                (t.mode == Mode::Open && d.id == id).then_some(d)
+            })
+            .ok_or_else(|| format!("no SAML app {id} in this tenant")),
+        None => Ok(t.default_saml_app()),
+    }
+}
+
+fn metadata(t: &Tenant, app: Option<&str>) -> Response {
+    let app = match app_for(t, app) {
+        Ok(a) => a,
+        Err(e) => return error_page(StatusCode::NOT_FOUND, &e),
+    };
+    let p = t.personality();
+    let certs = IdpMetadata::certs_from(&t.state.lock().keys);
+    let sso = t.app_path(p.saml.sso_path, &app);
+    let md = IdpMetadata {
+        entity_id: t.saml_entity_id(Some(&app)),
+        want_authn_requests_signed: p.saml.want_authn_requests_signed,
+        signing_certs: certs,
+        name_id_formats: p.saml.name_id_formats.iter().map(|s| s.to_string()).collect(),
+        sso_redirect_url: sso.clone(),
+        sso_post_url: sso.clone(),
+        slo_url: p.saml.single_logout.then_some(sso),
+        valid_until: None,
+    };
+    noted(
+        (
+            [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
+            md.to_element().to_document(),
+        )
+            .into_response(),
+        "metadata",
+    )
+}
+
+/// The SAMLRequest, RelayState and the raw query of an SSO request.
+struct Incoming {
+    request: AuthnRequest,
+    relay_state: Option<String>,
+    raw_query: Option<String>,
+}
+
+async fn read_request(req: Request) -> Result<Option<Incoming>, String> {
+    if req.method() == Method::GET {
+        let raw = req.uri().query().unwrap_or("").to_string();
+        let q = query_map(Some(&raw));
+        if !q.contains_key("SAMLRequest") {
+            return Ok(None);
+        }
+        let request = saml::parse_redirect(&raw, saml::DEFAULT_MAX_INFLATED)
+            .map_err(|e| format!("unreadable AuthnRequest: {e}"))?;
+        return Ok(Some(Incoming {
+            relay_state: q.get("RelayState").cloned(),
+            request,
+            raw_query: Some(raw),
+        }));
+    }
+    if req.method() != Method::POST {
+        return Err(format!("method {} is not allowed here", req.method()));
+    }
+    let body = axum::body::to_bytes(req.into_body(), MAX_FORM)
+        .await
+        .map_err(|_| format!("request body exceeds {MAX_FORM} bytes"))?;
+    let q = query_map(Some(&String::from_utf8_lossy(&body)));
+    let Some(encoded) = q.get("SAMLRequest") else {
+        return Ok(None);
+    };
+    let request = saml::parse_post(encoded, q.get("RelayState").map(String::as_str), saml::DEFAULT_MAX_INFLATED)
+        .map_err(|e| format!("unreadable AuthnRequest: {e}"))?;
+    Ok(Some(Incoming {
+        relay_state: q.get("RelayState").cloned(),
+        request,
+        raw_query: None,
+    }))
+}
+
+async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response {
+    let incoming = match read_request(req).await {
+        Ok(Some(i)) => i,
+        Ok(None) => return error_page(StatusCode::BAD_REQUEST, "missing SAMLRequest"),
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
+    };
+    let ar = &incoming.request;
+    let issuer = ar.issuer.clone();
+    let registered = t.saml_app(&issuer);
+    let app = match (registered, t.mode) {
+        (Some(a), _) => a,
+        (None, Mode::Open) => t.open_app(Some(&issuer), ar.acs_url.as_deref()),
+        (None, Mode::Strict) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                &format!("the service provider {issuer} is not registered with this tenant"),
+            )
+        }
+    };
+    if let Some(hint) = app_hint {
+        if t.mode == Mode::Strict && hint != app.id {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                &format!("the AuthnRequest's issuer {issuer} belongs to another app than {hint}"),
+            );
+        }
+    }
+    let acs = match &ar.acs_url {
+        Some(u) if app.acs_urls.iter().any(|a| a == u) => u.clone(),
+        Some(u) if t.mode == Mode::Open && t.saml_app(&issuer).is_none() => u.clone(),
+        Some(u) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                &format!("AssertionConsumerServiceURL {u} is not registered for {issuer}"),
+            )
+        }
+        None => match app.acs_urls.first() {
+            Some(u) => u.clone(),
+            None => {
+                return error_page(
+                    StatusCode::BAD_REQUEST,
+                    "the AuthnRequest names no AssertionConsumerServiceURL and none is registered",
+                )
+            }
+        },
+    };
+    if let (Some(cert), Some(raw)) = (&app.sp_signing_cert, &incoming.raw_query) {
+        if query_map(Some(raw)).contains_key("Signature") {
+            let der = openssl::x509::X509::from_pem(cert.as_bytes()).and_then(|c| c.to_der());
+            let ok = der.is_ok_and(|d| saml::verify_redirect_signature(raw, &d).is_ok());
+            if !ok {
+                return error_page(StatusCode::BAD_REQUEST, "the AuthnRequest signature does not verify");
+            }
+        }
+    }
+    let p = t.personality();
+    let iss = Issuer {
+        personality: p,
+        tenant_id: &t.id,
+        entity_id: t.saml_entity_id(Some(&app)),
+    };
+    if p.saml.subject_in_request_is_error && ar.has_subject {
+        let issued = issue::refusal(
+            &iss,
+            &acs,
+            Some(&ar.id),
+            Refusal {
+                top: "Requester",
+                second: "RequestUnsupported",
+                message: "AADSTS900236: a Subject in the AuthnRequest is not supported".into(),
+            },
+            t.now(),
+            t.ids.as_ref(),
+        );
+        return post_back(t, issued, &acs, incoming.relay_state.as_deref(), "refused: Subject in request");
+    }
+    let requested_format = ar.name_id_policy.as_ref().and_then(|n| n.format.clone());
+    answer(t, &app, &iss, &acs, Some(&ar.id), requested_format.as_deref(), incoming.relay_state.as_deref())
+}
+
+fn idp_initiated(t: &SharedTenant, app: Option<&str>, req: Request) -> Response {
+    let app = match app.map(|a| app_for(t, Some(a))).unwrap_or_else(|| app_for(t, None)) {
+        Ok(a) => a,
+        Err(e) => return error_page(StatusCode::NOT_FOUND, &e),
+    };
+    if !app.allow_idp_initiated {
+        return error_page(StatusCode::FORBIDDEN, "IdP-initiated sign-in is disabled for this app");
+    }
+    let Some(acs) = app.acs_urls.first().cloned() else {
+        return error_page(StatusCode::BAD_REQUEST, "the app has no registered ACS URL");
+    };
+    let q = query_map(req.uri().query());
+    let p = t.personality();
+    let iss = Issuer {
+        personality: p,
+        tenant_id: &t.id,
+        entity_id: t.saml_entity_id(Some(&app)),
+    };
+    answer(t, &app, &iss, &acs, None, None, q.get("RelayState").map(String::as_str))
+}
+
+/// Pick the user, build, sign and post the response.
+fn answer(
+    t: &SharedTenant,
+    app: &SamlApp,
+    iss: &Issuer,
+    acs: &str,
+    in_response_to: Option<&str>,
+    requested_format: Option<&str>,
+    relay_state: Option<&str>,
+) -> Response {
+    let next: NextLogin = t.take_next_login();
+    let st = t.state.lock();
+    let user = match &next.user {
+        Some(key) => st.directory.find(key),
+        None => st.directory.users().iter().find(|u| u.active).or(st.directory.users().first()),
+    };
+    let Some(user) = user.cloned() else {
+        drop(st);
+        return error_page(StatusCode::BAD_REQUEST, "the tenant has no user to sign in");
+    };
+    let groups: Vec<_> = st.directory.groups_of(&user).into_iter().cloned().collect();
+    drop(st);
+    let login = Login {
+        app,
+        user: &user,
+        groups: groups.iter().collect(),
+        acs,
+        in_response_to,
+        requested_name_id_format: requested_format,
+        extra_groups: next.extra_groups.unwrap_or(0),
+    };
+    let issued = issue::response(iss, &login, &next.saml, t.now(), t.ids.as_ref());
+    let note = format!("signed in {} ({:?})", user.login, issued.sign.placement);
+    post_back(t, issued, acs, relay_state, &note)
+}
+
+fn post_back(t: &Tenant, issued: Issued, acs: &str, relay_state: Option<&str>, note: &str) -> Response {
+    let key = match t.signing_key(issued.key.as_ref()) {
+        Ok(k) => k,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
+    };
+    let xml = match saml::build_response_xml(&issued.spec, &issued.sign, &key) {
+        Ok(x) => x,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &format!("cannot build the response: {e}")),
+    };
+    let html = saml::post_form_html(acs, &saml::b64_encode(xml.as_bytes()), relay_state);
+    noted(
+        Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(Body::from(html))
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+        note.to_string(),
+    )
+}

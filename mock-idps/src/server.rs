@@ -1,0 +1,392 @@
+//! The mock IdPs as one axum app: every tenant of every vendor behind one listener, plus the
+//! control API under `/_idpsim/`. [`MockIdps`] is also the Rust API the harness drives in process.
+
+use crate::directory::Directory;
+use crate::personality::Vendor;
+use crate::routes::{route, Endpoint};
+use crate::tenant::{Mode, SamlApp, SharedTenant, Tenant, TenantSpec};
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use parking_lot::RwLock;
+use protocols::{SharedClock, SharedIdGen};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A note a handler attaches to its response for the tenant's request log.
+#[derive(Debug, Clone)]
+pub struct LogNote(pub String);
+
+/// Attach a log note to a response.
+pub fn noted(mut resp: Response, note: impl Into<String>) -> Response {
+    resp.extensions_mut().insert(LogNote(note.into()));
+    resp
+}
+
+/// Settings for a [`MockIdps`].
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The URL clients reach this server at, e.g. `http://127.0.0.1:8080`.
+    pub base_url: String,
+    pub clock: SharedClock,
+    pub ids: SharedIdGen,
+    /// Required as a bearer token on the control API when set.
+    pub control_token: Option<String>,
+}
+
+/// How to create a tenant through the Rust or control API.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTenant {
+    pub vendor: Option<Vendor>,
+    /// Unset: generated in the vendor's shape.
+    pub id: Option<String>,
+    #[serde(default)]
+    pub mode: Mode,
+    /// Mail domain of seeded users (and Google's `hd`).
+    pub domain: Option<String>,
+    /// Number of users seeded with `fake` (default 5).
+    pub seed_users: Option<usize>,
+    /// Seed for the seeded users (default 42).
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub users: Vec<crate::directory::NewUser>,
+    #[serde(default)]
+    pub saml_apps: Vec<crate::control::NewSamlApp>,
+    #[serde(default)]
+    pub oidc_clients: Vec<crate::control::NewOidcClient>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("tenant {vendor}/{id} already exists")]
+    TenantExists { vendor: Vendor, id: String },
+    #[error("no tenant {vendor}/{id}")]
+    NoSuchTenant { vendor: String, id: String },
+    #[error("vendor is required")]
+    VendorRequired,
+    #[error("invalid tenant id {0:?}: use letters, digits, '-' and '_'")]
+    BadTenantId(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+struct Inner {
+    opts: Options,
+    tenants: RwLock<BTreeMap<(Vendor, String), SharedTenant>>,
+}
+
+/// All tenants of all vendors, served from one base URL.
+#[derive(Clone)]
+pub struct MockIdps {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for MockIdps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockIdps")
+            .field("base_url", &self.inner.opts.base_url)
+            .field("tenants", &self.inner.tenants.read().len())
+            .finish()
+    }
+}
+
+impl MockIdps {
+    pub fn new(opts: Options) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                opts,
+                tenants: RwLock::new(BTreeMap::new()),
+            }),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.opts.base_url
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.inner.opts
+    }
+
+    /// Create a tenant, with its seeded directory, apps and clients.
+    pub fn create_tenant(&self, new: NewTenant) -> Result<SharedTenant, ServerError> {
+        let vendor = new.vendor.ok_or(ServerError::VendorRequired)?;
+        let p = vendor.personality();
+        let ids = self.inner.opts.ids.clone();
+        let id = new
+            .id
+            .clone()
+            .unwrap_or_else(|| p.ids.tenant.make(ids.as_ref()));
+        if id.is_empty()
+            || id.len() > 64
+            || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(ServerError::BadTenantId(id));
+        }
+        let domain = new
+            .domain
+            .clone()
+            .unwrap_or_else(|| format!("{}.{}.example", id.to_ascii_lowercase(), vendor.as_str()));
+        let mut directory = Directory::seeded(
+            &domain,
+            new.seed.unwrap_or(42),
+            new.seed_users.unwrap_or(5),
+            p,
+            ids.as_ref(),
+        );
+        for u in new.users.clone() {
+            directory
+                .add_user(u, p, ids.as_ref())
+                .map_err(|e| ServerError::Invalid(e.to_string()))?;
+        }
+        let tenant = Tenant::new(
+            TenantSpec {
+                id: id.clone(),
+                vendor,
+                mode: new.mode,
+                domain,
+                directory,
+            },
+            &self.inner.opts.base_url,
+            self.inner.opts.clock.clone(),
+            ids,
+        );
+        for app in new.saml_apps {
+            let app = crate::control::saml_app_from(&tenant, app)?;
+            tenant.state.lock().saml_apps.push(app);
+        }
+        for c in new.oidc_clients {
+            let c = crate::control::oidc_client_from(&tenant, c)?;
+            tenant.state.lock().oidc_clients.push(c);
+        }
+        let tenant = Arc::new(tenant);
+        let mut all = self.inner.tenants.write();
+        if all.contains_key(&(vendor, id.clone())) {
+            return Err(ServerError::TenantExists { vendor, id });
+        }
+        all.insert((vendor, id), tenant.clone());
+        Ok(tenant)
+    }
+
+    pub fn tenant(&self, vendor: Vendor, id: &str) -> Option<SharedTenant> {
+        self.inner.tenants.read().get(&(vendor, id.to_string())).cloned()
+    }
+
+    pub fn remove_tenant(&self, vendor: Vendor, id: &str) -> bool {
+        self.inner.tenants.write().remove(&(vendor, id.to_string())).is_some()
+    }
+
+    pub fn tenants(&self) -> Vec<SharedTenant> {
+        self.inner.tenants.read().values().cloned().collect()
+    }
+
+    /// The `GET /` index.
+    pub fn index(&self) -> Index {
+        Index {
+            tenants: self.tenants().iter().map(|t| TenantIndex::of(t)).collect(),
+        }
+    }
+
+    /// The axum app: `GET /`, the control API and every tenant's endpoints.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/", get(index))
+            .nest("/_idpsim", crate::control::router(self.clone()))
+            .route("/{vendor}/{tenant}", any(tenant_root))
+            .route("/{vendor}/{tenant}/{*rest}", any(tenant_endpoint))
+            .with_state(self.clone())
+    }
+}
+
+/// The JSON index served at `GET /`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Index {
+    pub tenants: Vec<TenantIndex>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TenantIndex {
+    pub vendor: Vendor,
+    pub id: String,
+    pub mode: Mode,
+    pub saml: SamlIndex,
+    pub oidc: OidcIndex,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SamlIndex {
+    pub entity_id: String,
+    pub metadata_url: String,
+    pub sso_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OidcIndex {
+    pub issuer: String,
+}
+
+impl TenantIndex {
+    pub(crate) fn of(t: &Tenant) -> Self {
+        let p = t.personality();
+        let app = t.default_saml_app();
+        Self {
+            vendor: t.vendor,
+            id: t.id.clone(),
+            mode: t.mode,
+            saml: SamlIndex {
+                entity_id: t.saml_entity_id(Some(&app)),
+                metadata_url: t.app_path(p.saml.metadata_path, &app),
+                sso_url: t.app_path(p.saml.sso_path, &app),
+            },
+            oidc: OidcIndex {
+                issuer: t.oidc_issuer(),
+            },
+        }
+    }
+}
+
+impl Tenant {
+    /// The app the index and open-mode logins use: the first registered one, else a wildcard.
+    pub fn default_saml_app(&self) -> SamlApp {
+        self.state
+            .lock()
+            .saml_apps
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.open_app(None, None))
+    }
+
+    /// An ad hoc app for an unregistered SP (open mode). Its ids are derived from the tenant so
+    /// that URLs stay stable.
+    pub fn open_app(&self, sp_entity_id: Option<&str>, acs: Option<&str>) -> SamlApp {
+        let tag = self.id.replace(['-', '_'], "");
+        SamlApp {
+            id: format!("{}open", tag),
+            name: "idpsim_open".into(),
+            key: format!("exk{}open", tag),
+            sp_entity_id: sp_entity_id.unwrap_or("").to_string(),
+            acs_urls: acs.map(|a| vec![a.to_string()]).unwrap_or_default(),
+            name_id_format: None,
+            send_groups: true,
+            group_filter: None,
+            allow_idp_initiated: true,
+            sp_signing_cert: None,
+        }
+    }
+}
+
+async fn index(State(idps): State<MockIdps>) -> Json<Index> {
+    Json(idps.index())
+}
+
+async fn tenant_root(
+    State(idps): State<MockIdps>,
+    Path((vendor, tenant)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    dispatch(idps, vendor, tenant, String::new(), req).await
+}
+
+async fn tenant_endpoint(
+    State(idps): State<MockIdps>,
+    Path((vendor, tenant, rest)): Path<(String, String, String)>,
+    req: Request,
+) -> Response {
+    dispatch(idps, vendor, tenant, rest, req).await
+}
+
+pub(crate) fn query_map(query: Option<&str>) -> BTreeMap<String, String> {
+    url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
+}
+
+async fn dispatch(idps: MockIdps, vendor: String, tenant: String, rest: String, req: Request) -> Response {
+    if vendor == "_idpsim" {
+        return crate::control::unknown_endpoint();
+    }
+    let Some(t) = vendor
+        .parse::<Vendor>()
+        .ok()
+        .and_then(|v| idps.tenant(v, &tenant))
+    else {
+        return not_found(&format!("no tenant {vendor}/{tenant}"));
+    };
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let query = query_map(req.uri().query());
+    let resp = match route(t.personality(), &rest, &query) {
+        Some(Endpoint::Oidc(e)) => crate::oidc::serve(t.clone(), e, req).await,
+        Some(ep) => crate::saml_idp::serve(t.clone(), ep, req).await,
+        None => not_found(&format!(
+            "{} has no endpoint at /{rest}",
+            t.personality().display_name
+        )),
+    };
+    let note = resp
+        .extensions()
+        .get::<LogNote>()
+        .map(|n| n.0.clone())
+        .unwrap_or_default();
+    t.log(&method, &path, resp.status().as_u16(), note);
+    resp
+}
+
+fn not_found(msg: &str) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        Body::from(msg.to_string()),
+    )
+        .into_response()
+}
+
+/// Serve `idps` on `listener` until `shutdown` completes.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    idps: MockIdps,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, idps.router())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Bind `127.0.0.1:0`, create the server with `clock` and `ids`, and serve in the background.
+/// For tests and the in-process harness.
+pub async fn spawn_local(
+    clock: SharedClock,
+    ids: SharedIdGen,
+) -> std::io::Result<(MockIdps, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let idps = MockIdps::new(Options {
+        base_url: format!("http://{addr}"),
+        clock,
+        ids,
+        control_token: None,
+    });
+    let handle = tokio::spawn(run(listener, idps.clone(), std::future::pending()));
+    Ok((idps, handle))
+}
+
+/// Whether `uri` is an http(s) URL on a loopback host (open mode's redirect_uri rule).
+pub fn is_loopback_redirect(uri: &str) -> bool {
+    let Ok(u) = url::Url::parse(uri) else {
+        return false;
+    };
+    if !matches!(u.scheme(), "http" | "https") {
+        return false;
+    }
+    match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}

@@ -1,0 +1,344 @@
+//! A tenant: one mock IdP organisation of one vendor, with its directory, registered apps and
+//! clients, keys, clock offset, the next login's overrides, and its request log.
+
+use crate::directory::Directory;
+use crate::keys::pinned_keys;
+use crate::overrides::{KeyChoice, NextLogin};
+use crate::personality::{Personality, TokenAuth, Vendor};
+use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+use protocols::clock::OffsetClock;
+use protocols::{Clock, KeyKind, KeySet, SharedClock, SharedIdGen, SigningKey, Validity};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+/// Open tenants accept any SP and any loopback OIDC client; strict ones only registered ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Open,
+    Strict,
+}
+
+/// How an app's group attribute filters group names (Okta's group attribute statements).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "value")]
+pub enum GroupFilter {
+    StartsWith(String),
+    Equals(String),
+    Contains(String),
+    Regex(String),
+}
+
+impl GroupFilter {
+    pub fn matches(&self, name: &str) -> bool {
+        match self {
+            GroupFilter::StartsWith(p) => name.starts_with(p.as_str()),
+            GroupFilter::Equals(p) => name == p,
+            GroupFilter::Contains(p) => name.contains(p.as_str()),
+            // A tiny anchored-glob stand-in: `.*` wildcards only; anything else is literal.
+            GroupFilter::Regex(p) => {
+                let parts: Vec<&str> = p.trim_start_matches('^').trim_end_matches('$').split(".*").collect();
+                let mut rest = name;
+                for (i, part) in parts.iter().enumerate() {
+                    match rest.find(part) {
+                        Some(pos) if i > 0 || pos == 0 => rest = &rest[pos + part.len()..],
+                        _ => return false,
+                    }
+                }
+                parts.last().is_some_and(|l| l.is_empty()) || rest.is_empty()
+            }
+        }
+    }
+}
+
+/// A registered SAML service provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SamlApp {
+    /// The vendor's app id (Okta `0oa...`, Entra app GUID, Google numeric).
+    pub id: String,
+    /// URL slug (Okta `{appName}`).
+    #[serde(default = "default_app_name")]
+    pub name: String,
+    /// Okta's per-app issuer key (`exk...`).
+    #[serde(default)]
+    pub key: String,
+    /// The SP's entity id: the Audience and the AuthnRequest Issuer.
+    pub sp_entity_id: String,
+    /// Registered ACS URLs; the first is the default.
+    pub acs_urls: Vec<String>,
+    pub name_id_format: Option<String>,
+    /// Send the user's groups.
+    #[serde(default)]
+    pub send_groups: bool,
+    pub group_filter: Option<GroupFilter>,
+    #[serde(default = "yes")]
+    pub allow_idp_initiated: bool,
+    /// PEM certificate that signs this SP's AuthnRequests, when it signs them.
+    pub sp_signing_cert: Option<String>,
+}
+
+fn default_app_name() -> String {
+    "idpsim_app".into()
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A registered OIDC client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OidcClient {
+    pub client_id: String,
+    pub client_secret: String,
+    pub redirect_uris: Vec<String>,
+    /// Token endpoint auth; unset: any the vendor supports.
+    pub auth_method: Option<TokenAuth>,
+    #[serde(default)]
+    pub require_pkce: bool,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+}
+
+/// One line of a tenant's request log.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntry {
+    pub at: DateTime<Utc>,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    /// What the IdP did or refused, in a few words.
+    pub note: String,
+}
+
+/// An issued authorization code, redeemable once.
+#[derive(Debug, Clone)]
+pub struct CodeGrant {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub user_id: String,
+    pub nonce: Option<String>,
+    pub scopes: Vec<String>,
+    pub code_challenge: Option<(String, String)>,
+    pub login: NextLogin,
+    pub auth_time: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+}
+
+/// What an access or refresh token stands for.
+#[derive(Debug, Clone)]
+pub struct TokenGrant {
+    pub client_id: String,
+    pub user_id: String,
+    pub scopes: Vec<String>,
+    pub nonce: Option<String>,
+    pub login: NextLogin,
+    pub auth_time: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+}
+
+/// Mutable tenant state, behind one lock.
+#[derive(Debug)]
+pub struct TenantState {
+    pub directory: Directory,
+    pub saml_apps: Vec<SamlApp>,
+    pub oidc_clients: Vec<OidcClient>,
+    pub next_login: Option<NextLogin>,
+    pub keys: KeySet,
+    pub codes: HashMap<String, CodeGrant>,
+    /// Codes already redeemed, kept so a replay is reported as such.
+    pub used_codes: HashMap<String, String>,
+    pub access_tokens: HashMap<String, TokenGrant>,
+    pub refresh_tokens: HashMap<String, TokenGrant>,
+    pub log: VecDeque<LogEntry>,
+}
+
+/// Keep the request log bounded.
+pub const LOG_CAPACITY: usize = 1000;
+
+#[derive(Debug)]
+pub struct Tenant {
+    pub id: String,
+    pub vendor: Vendor,
+    pub mode: Mode,
+    /// Everything this tenant serves lives under this URL (`http://host:port/okta/acme`).
+    pub base_url: String,
+    /// Google's hosted domain, and the default mail domain of seeded users.
+    pub domain: String,
+    pub clock: OffsetClock,
+    pub ids: SharedIdGen,
+    foreign_key: SigningKey,
+    pub state: Mutex<TenantState>,
+}
+
+/// What is needed to make a tenant.
+#[derive(Debug, Clone)]
+pub struct TenantSpec {
+    pub id: String,
+    pub vendor: Vendor,
+    pub mode: Mode,
+    pub domain: String,
+    pub directory: Directory,
+}
+
+impl Tenant {
+    pub fn new(spec: TenantSpec, server_url: &str, clock: SharedClock, ids: SharedIdGen) -> Self {
+        let pinned = pinned_keys(spec.vendor);
+        let mut keys = KeySet::new(pinned.published[0].clone());
+        for k in pinned.published.iter().skip(1) {
+            keys.publish(k.clone());
+        }
+        Self {
+            base_url: format!(
+                "{}/{}/{}",
+                server_url.trim_end_matches('/'),
+                spec.vendor.as_str(),
+                spec.id
+            ),
+            id: spec.id,
+            vendor: spec.vendor,
+            mode: spec.mode,
+            domain: spec.domain,
+            clock: OffsetClock::new(clock),
+            ids,
+            foreign_key: pinned.foreign.clone(),
+            state: Mutex::new(TenantState {
+                directory: spec.directory,
+                saml_apps: Vec::new(),
+                oidc_clients: Vec::new(),
+                next_login: None,
+                keys,
+                codes: HashMap::new(),
+                used_codes: HashMap::new(),
+                access_tokens: HashMap::new(),
+                refresh_tokens: HashMap::new(),
+                log: VecDeque::new(),
+            }),
+        }
+    }
+
+    pub fn personality(&self) -> &'static Personality {
+        self.vendor.personality()
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// A URL under the tenant base.
+    pub fn url(&self, path: &str) -> String {
+        if path.is_empty() {
+            self.base_url.clone()
+        } else {
+            format!("{}/{}", self.base_url, path)
+        }
+    }
+
+    pub fn oidc_issuer(&self) -> String {
+        self.url(self.personality().oidc.issuer_path)
+    }
+
+    /// The SAML entity id for `app` (per app for Okta, per tenant elsewhere).
+    pub fn saml_entity_id(&self, app: Option<&SamlApp>) -> String {
+        self.personality()
+            .saml
+            .entity_id
+            .replace("{tenant}", &self.id)
+            .replace("{app_key}", app.map(|a| a.key.as_str()).unwrap_or(""))
+            .replace("{base}", &self.base_url)
+    }
+
+    /// Fill `{app_id}` and `{app_name}` in a personality path for `app`.
+    pub fn app_path(&self, template: &str, app: &SamlApp) -> String {
+        let mut p = self.url(&template.replace("{app_id}", &app.id).replace("{app_name}", &app.name));
+        if let Some(q) = self.personality().saml.app_query_param {
+            if !template.contains("{app_id}") {
+                p = format!("{p}?{q}={}", app.id);
+            }
+        }
+        p
+    }
+
+    /// The key a login signs with.
+    pub fn signing_key(&self, choice: Option<&KeyChoice>) -> Result<SigningKey, String> {
+        match choice {
+            None | Some(KeyChoice::Active) => Ok(self.state.lock().keys.active().clone()),
+            Some(KeyChoice::Foreign) => Ok(self.foreign_key.clone()),
+            Some(KeyChoice::Kid(kid)) => self
+                .state
+                .lock()
+                .keys
+                .find(kid)
+                .cloned()
+                .ok_or_else(|| format!("no published key with kid {kid:?}")),
+        }
+    }
+
+    /// Publish a fresh key and sign with it; old keys stay listed. Returns the new kid.
+    pub fn rotate_keys(&self, kind: KeyKind, activate: bool) -> Result<String, String> {
+        let p = self.personality();
+        let kid = p.ids.kid.make(self.ids.as_ref());
+        let key = SigningKey::generate(
+            kind,
+            kid.clone(),
+            p.saml.cert_cn,
+            Validity::current(self.now(), p.saml.cert_years),
+        )
+        .map_err(|e| e.to_string())?;
+        let mut st = self.state.lock();
+        if activate {
+            st.keys.rotate(key);
+        } else {
+            st.keys.publish(key);
+        }
+        Ok(kid)
+    }
+
+    /// Take the overrides for this login: consumed unless sticky.
+    pub fn take_next_login(&self) -> NextLogin {
+        let mut st = self.state.lock();
+        match &st.next_login {
+            Some(n) if n.sticky => n.clone(),
+            _ => st.next_login.take().unwrap_or_default(),
+        }
+    }
+
+    pub fn log(&self, method: &str, path: &str, status: u16, note: impl Into<String>) {
+        let entry = LogEntry {
+            at: self.now(),
+            method: method.to_string(),
+            path: path.to_string(),
+            status,
+            note: note.into(),
+        };
+        let mut st = self.state.lock();
+        if st.log.len() >= LOG_CAPACITY {
+            st.log.pop_front();
+        }
+        st.log.push_back(entry);
+    }
+
+    /// Find a registered SAML app by id or SP entity id.
+    pub fn saml_app(&self, key: &str) -> Option<SamlApp> {
+        self.state
+            .lock()
+            .saml_apps
+            .iter()
+            .find(|a| a.id == key || a.sp_entity_id == key)
+            .cloned()
+    }
+
+    pub fn oidc_client(&self, client_id: &str) -> Option<OidcClient> {
+        self.state
+            .lock()
+            .oidc_clients
+            .iter()
+            .find(|c| c.client_id == client_id)
+            .cloned()
+    }
+}
+
+/// Shared handle.
+pub type SharedTenant = Arc<Tenant>;

@@ -1,0 +1,8 @@
+//! mock-idps integration tests: one binary, one module per area.
+
+#[path = "idps/common.rs"]
+mod common;
+#[path = "idps/control.rs"]
+mod control;
+#[path = "idps/saml.rs"]
+mod saml;
