@@ -65,6 +65,9 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
     for u in &a.acs_urls {
         valid_url("acs_urls", u)?;
     }
+    if let Some(f) = &a.group_filter {
+        f.validate().map_err(ServerError::Invalid)?;
+    }
     if let Some(pem) = &a.sp_signing_cert {
         openssl::x509::X509::from_pem(pem.as_bytes())
             .map_err(|e| ServerError::Invalid(format!("sp_signing_cert is not a PEM certificate: {e}")))?;

@@ -33,24 +33,33 @@ pub enum GroupFilter {
 }
 
 impl GroupFilter {
-    pub fn matches(&self, name: &str) -> bool {
+    /// Compile a `Regex` filter (Okta matches the whole name); other kinds need no compiling.
+    fn regex(&self) -> Result<Option<regex::Regex>, String> {
         match self {
-            GroupFilter::StartsWith(p) => name.starts_with(p.as_str()),
-            GroupFilter::Equals(p) => name == p,
-            GroupFilter::Contains(p) => name.contains(p.as_str()),
-            // A tiny anchored-glob stand-in: `.*` wildcards only; anything else is literal.
-            GroupFilter::Regex(p) => {
-                let parts: Vec<&str> = p.trim_start_matches('^').trim_end_matches('$').split(".*").collect();
-                let mut rest = name;
-                for (i, part) in parts.iter().enumerate() {
-                    match rest.find(part) {
-                        Some(pos) if i > 0 || pos == 0 => rest = &rest[pos + part.len()..],
-                        _ => return false,
-                    }
-                }
-                parts.last().is_some_and(|l| l.is_empty()) || rest.is_empty()
-            }
+            GroupFilter::Regex(p) => regex::RegexBuilder::new(&format!("^(?:{p})$"))
+                .size_limit(1 << 20)
+                .build()
+                .map(Some)
+                .map_err(|e| format!("group_filter regex {p:?}: {e}")),
+            _ => Ok(None),
         }
+    }
+
+    /// Refuse a filter that cannot be used, at registration time.
+    pub fn validate(&self) -> Result<(), String> {
+        self.regex().map(|_| ())
+    }
+
+    /// Keep only the group names that pass. A regex that does not compile keeps nothing.
+    pub fn retain(&self, names: &mut Vec<String>) {
+        let re = self.regex();
+        names.retain(|name| match (self, &re) {
+            (GroupFilter::StartsWith(p), _) => name.starts_with(p.as_str()),
+            (GroupFilter::Equals(p), _) => name == p,
+            (GroupFilter::Contains(p), _) => name.contains(p.as_str()),
+            (GroupFilter::Regex(_), Ok(Some(re))) => re.is_match(name),
+            (GroupFilter::Regex(_), _) => false,
+        });
     }
 }
 
@@ -342,3 +351,25 @@ impl Tenant {
 
 /// Shared handle.
 pub type SharedTenant = Arc<Tenant>;
+
+#[cfg(test)]
+mod tests {
+    use super::GroupFilter;
+
+    #[test]
+    fn group_filters() {
+        let names = || vec!["ml-admins".to_string(), "ml-readers".into(), "eng".into()];
+        let run = |f: GroupFilter| {
+            let mut n = names();
+            f.retain(&mut n);
+            n
+        };
+        assert_eq!(run(GroupFilter::StartsWith("ml-".into())), ["ml-admins", "ml-readers"]);
+        assert_eq!(run(GroupFilter::Equals("eng".into())), ["eng"]);
+        assert_eq!(run(GroupFilter::Contains("read".into())), ["ml-readers"]);
+        assert_eq!(run(GroupFilter::Regex("ml-.*s".into())), ["ml-admins", "ml-readers"]);
+        assert_eq!(run(GroupFilter::Regex("admins".into())), Vec::<String>::new(), "whole name");
+        assert!(GroupFilter::Regex("(".into()).validate().is_err());
+        assert_eq!(run(GroupFilter::Regex("(".into())), Vec::<String>::new());
+    }
+}

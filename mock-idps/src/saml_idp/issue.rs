@@ -291,7 +291,7 @@ pub fn response(
     if let (Some(name), true) = (p.saml.groups_attribute, login.app.send_groups) {
         let mut values = group_values(p, iss.tenant_id, login.user, &login.groups, login.extra_groups);
         if let Some(filter) = &login.app.group_filter {
-            values.retain(|v| filter.matches(v));
+            filter.retain(&mut values);
         }
         match p.saml.groups_limit {
             GroupLimit::Overage { max } if values.len() > max => {
