@@ -21,7 +21,12 @@ const PINNED: &[(&str, &str, i64)] = &[
 pub fn generate(out: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     for (stem, cn, years) in PINNED {
-        let key = SigningKey::generate(KeyKind::Rsa, *stem, cn, Validity::current(snapshot_epoch(), *years))?;
+        let key = SigningKey::generate(
+            KeyKind::Rsa,
+            *stem,
+            cn,
+            Validity::current(snapshot_epoch(), *years),
+        )?;
         std::fs::write(out.join(format!("{stem}.key.pem")), key.key_pem())?;
         std::fs::write(out.join(format!("{stem}.crt.pem")), key.cert_pem())?;
         eprintln!("wrote {stem}");

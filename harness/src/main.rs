@@ -8,7 +8,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "idpsim", version, about = "SSO conformance and simulation harness")]
+#[command(
+    name = "idpsim",
+    version,
+    about = "SSO conformance and simulation harness"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -8,7 +8,11 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-pub async fn serve(listen: SocketAddr, config: Option<&Path>, token: Option<String>) -> anyhow::Result<()> {
+pub async fn serve(
+    listen: SocketAddr,
+    config: Option<&Path>,
+    token: Option<String>,
+) -> anyhow::Result<()> {
     let (config, source) = match config {
         Some(p) => (Config::load(p)?, p.display().to_string()),
         None => (Config::open_default(), "defaults".to_string()),

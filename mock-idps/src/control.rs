@@ -57,10 +57,14 @@ fn valid_url(field: &str, u: &str) -> Result<(), ServerError> {
 
 pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, ServerError> {
     if a.sp_entity_id.trim().is_empty() {
-        return Err(ServerError::Invalid("sp_entity_id must not be empty".into()));
+        return Err(ServerError::Invalid(
+            "sp_entity_id must not be empty".into(),
+        ));
     }
     if a.acs_urls.is_empty() {
-        return Err(ServerError::Invalid("acs_urls needs at least one URL".into()));
+        return Err(ServerError::Invalid(
+            "acs_urls needs at least one URL".into(),
+        ));
     }
     for u in &a.acs_urls {
         valid_url("acs_urls", u)?;
@@ -69,8 +73,9 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
         f.validate().map_err(ServerError::Invalid)?;
     }
     if let Some(pem) = &a.sp_signing_cert {
-        openssl::x509::X509::from_pem(pem.as_bytes())
-            .map_err(|e| ServerError::Invalid(format!("sp_signing_cert is not a PEM certificate: {e}")))?;
+        openssl::x509::X509::from_pem(pem.as_bytes()).map_err(|e| {
+            ServerError::Invalid(format!("sp_signing_cert is not a PEM certificate: {e}"))
+        })?;
     }
     if t.saml_app(&a.sp_entity_id).is_some() {
         return Err(ServerError::Invalid(format!(
@@ -95,7 +100,9 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
 
 pub(crate) fn oidc_client_from(t: &Tenant, c: NewOidcClient) -> Result<OidcClient, ServerError> {
     if c.redirect_uris.is_empty() {
-        return Err(ServerError::Invalid("redirect_uris needs at least one URL".into()));
+        return Err(ServerError::Invalid(
+            "redirect_uris needs at least one URL".into(),
+        ));
     }
     for u in c.redirect_uris.iter().chain(&c.post_logout_redirect_uris) {
         valid_url("redirect_uris", u)?;
@@ -105,7 +112,9 @@ pub(crate) fn oidc_client_from(t: &Tenant, c: NewOidcClient) -> Result<OidcClien
         .client_id
         .unwrap_or_else(|| p.ids.oidc_client.make(t.ids.as_ref()));
     if t.oidc_client(&client_id).is_some() {
-        return Err(ServerError::Invalid(format!("client {client_id} already exists")));
+        return Err(ServerError::Invalid(format!(
+            "client {client_id} already exists"
+        )));
     }
     Ok(OidcClient {
         client_id,
@@ -148,7 +157,11 @@ fn not_found(msg: impl Into<String>) -> ApiError {
 
 /// Parse a JSON body ourselves so the error names the problem and is JSON too.
 fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
     serde_json::from_slice(body).map_err(|e| bad(format!("invalid JSON body: {e}")))
 }
 
@@ -176,27 +189,48 @@ fn created<T: Serialize>(v: T) -> R {
 pub(crate) fn router(idps: MockIdps) -> Router<MockIdps> {
     Router::new()
         .route("/tenants", get(list_tenants).post(create_tenant))
-        .route("/tenants/{vendor}/{id}", get(show_tenant).delete(delete_tenant))
-        .route("/tenants/{vendor}/{id}/users", get(list_users).post(add_user))
+        .route(
+            "/tenants/{vendor}/{id}",
+            get(show_tenant).delete(delete_tenant),
+        )
+        .route(
+            "/tenants/{vendor}/{id}/users",
+            get(list_users).post(add_user),
+        )
         .route(
             "/tenants/{vendor}/{id}/users/{user}",
             get(show_user).patch(patch_user).delete(delete_user),
         )
-        .route("/tenants/{vendor}/{id}/groups", get(list_groups).post(add_group))
+        .route(
+            "/tenants/{vendor}/{id}/groups",
+            get(list_groups).post(add_group),
+        )
         .route(
             "/tenants/{vendor}/{id}/groups/{group}/members/{user}",
             put(add_member).delete(remove_member),
         )
-        .route("/tenants/{vendor}/{id}/saml-apps", get(list_apps).post(add_app))
-        .route("/tenants/{vendor}/{id}/oidc-clients", get(list_clients).post(add_client))
+        .route(
+            "/tenants/{vendor}/{id}/saml-apps",
+            get(list_apps).post(add_app),
+        )
+        .route(
+            "/tenants/{vendor}/{id}/oidc-clients",
+            get(list_clients).post(add_client),
+        )
         .route(
             "/tenants/{vendor}/{id}/next-login",
             get(show_next).put(set_next).delete(clear_next),
         )
-        .route("/tenants/{vendor}/{id}/clock", get(show_clock).put(set_clock))
+        .route(
+            "/tenants/{vendor}/{id}/clock",
+            get(show_clock).put(set_clock),
+        )
         .route("/tenants/{vendor}/{id}/keys", get(list_keys))
         .route("/tenants/{vendor}/{id}/keys/rotate", post(rotate_keys))
-        .route("/tenants/{vendor}/{id}/log", get(show_log).delete(clear_log))
+        .route(
+            "/tenants/{vendor}/{id}/log",
+            get(show_log).delete(clear_log),
+        )
         .route("/personalities/{vendor}", get(show_personality))
         .fallback(|| async { unknown_endpoint() })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
@@ -279,7 +313,11 @@ async fn list_users(State(idps): State<MockIdps>, Path((v, id)): Path<(String, S
     ok(json!({ "users": users }))
 }
 
-async fn add_user(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+async fn add_user(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+    body: Bytes,
+) -> R {
     let t = tenant(&idps, &v, &id)?;
     let new: NewUser = parse(&body)?;
     let user = t
@@ -297,7 +335,10 @@ async fn add_user(State(idps): State<MockIdps>, Path((v, id)): Path<(String, Str
     created(user)
 }
 
-async fn show_user(State(idps): State<MockIdps>, Path((v, id, user)): Path<(String, String, String)>) -> R {
+async fn show_user(
+    State(idps): State<MockIdps>,
+    Path((v, id, user)): Path<(String, String, String)>,
+) -> R {
     let t = tenant(&idps, &v, &id)?;
     let st = t.state.lock();
     let u = st
@@ -356,7 +397,10 @@ async fn patch_user(
     ok(u.clone())
 }
 
-async fn delete_user(State(idps): State<MockIdps>, Path((v, id, user)): Path<(String, String, String)>) -> R {
+async fn delete_user(
+    State(idps): State<MockIdps>,
+    Path((v, id, user)): Path<(String, String, String)>,
+) -> R {
     let t = tenant(&idps, &v, &id)?;
     t.state
         .lock()
@@ -379,7 +423,11 @@ struct NewGroup {
     id: Option<String>,
 }
 
-async fn add_group(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+async fn add_group(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+    body: Bytes,
+) -> R {
     let t = tenant(&idps, &v, &id)?;
     let g: NewGroup = parse(&body)?;
     let group = t
@@ -436,7 +484,11 @@ async fn list_apps(State(idps): State<MockIdps>, Path((v, id)): Path<(String, St
     ok(json!({ "saml_apps": out }))
 }
 
-async fn add_app(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+async fn add_app(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+    body: Bytes,
+) -> R {
     let t = tenant(&idps, &v, &id)?;
     let new: NewSamlApp = parse(&body)?;
     let app = saml_app_from(&t, new)?;
@@ -457,7 +509,11 @@ async fn list_clients(State(idps): State<MockIdps>, Path((v, id)): Path<(String,
     ok(json!({ "oidc_clients": clients, "issuer": t.oidc_issuer() }))
 }
 
-async fn add_client(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+async fn add_client(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+    body: Bytes,
+) -> R {
     let t = tenant(&idps, &v, &id)?;
     let new: NewOidcClient = parse(&body)?;
     let c = oidc_client_from(&t, new)?;
@@ -471,7 +527,11 @@ async fn show_next(State(idps): State<MockIdps>, Path((v, id)): Path<(String, St
     ok(json!({ "next_login": next }))
 }
 
-async fn set_next(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+async fn set_next(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+    body: Bytes,
+) -> R {
     let t = tenant(&idps, &v, &id)?;
     let next: NextLogin = parse(&body)?;
     if let Some(u) = &next.user {
@@ -500,7 +560,11 @@ async fn show_clock(State(idps): State<MockIdps>, Path((v, id)): Path<(String, S
     ok(json!({ "now": t.now(), "offset_secs": t.clock.offset().num_seconds() }))
 }
 
-async fn set_clock(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+async fn set_clock(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+    body: Bytes,
+) -> R {
     let t = tenant(&idps, &v, &id)?;
     let c: ClockBody = parse(&body)?;
     // Keep the offset within ±100 years so chrono arithmetic cannot overflow.
@@ -535,7 +599,11 @@ struct RotateBody {
     retire_old: bool,
 }
 
-async fn rotate_keys(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>, body: Bytes) -> R {
+async fn rotate_keys(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+    body: Bytes,
+) -> R {
     let t = tenant(&idps, &v, &id)?;
     let r: RotateBody = parse(&body)?;
     let kid = if r.retire_old && r.kind.is_none() && r.activate.is_none() {

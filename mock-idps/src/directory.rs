@@ -3,9 +3,9 @@
 
 use crate::personality::Personality;
 use fake::faker::name::en::{FirstName, LastName};
-use fake::Fake;
 use fake::rand::rngs::StdRng;
 use fake::rand::SeedableRng;
+use fake::Fake;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -214,7 +214,11 @@ impl Directory {
                 reason: "must not be empty".into(),
             });
         }
-        if self.users.iter().any(|u| u.login.eq_ignore_ascii_case(&login)) {
+        if self
+            .users
+            .iter()
+            .any(|u| u.login.eq_ignore_ascii_case(&login))
+        {
             return Err(DirectoryError::DuplicateLogin(login));
         }
         let id = new.id.unwrap_or_else(|| personality.ids.user.make(ids));

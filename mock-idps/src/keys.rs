@@ -30,7 +30,10 @@ fn load(vendor: Vendor) -> Result<PinnedKeys, protocols::keys::KeyError> {
             key!("entra-k2", "entra-2")?,
             key!("entra-k3", "entra-3")?,
         ],
-        Vendor::Google => vec![key!("google-k1", "google-1")?, key!("google-k2", "google-2")?],
+        Vendor::Google => vec![
+            key!("google-k1", "google-1")?,
+            key!("google-k2", "google-2")?,
+        ],
     };
     Ok(PinnedKeys {
         published,

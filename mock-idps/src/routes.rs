@@ -82,7 +82,9 @@ mod tests {
         let okta = Vendor::Okta.personality();
         assert_eq!(
             route(okta, "app/my_app/0oa123/sso/saml", &none),
-            Some(Endpoint::SamlSso { app: Some("0oa123".into()) })
+            Some(Endpoint::SamlSso {
+                app: Some("0oa123".into())
+            })
         );
         assert_eq!(
             route(okta, "oauth2/v1/keys", &none),
@@ -91,8 +93,14 @@ mod tests {
         let entra = Vendor::Entra.personality();
         let q = BTreeMap::from([("appid".to_string(), "abc".to_string())]);
         assert_eq!(
-            route(entra, "federationmetadata/2007-06/federationmetadata.xml", &q),
-            Some(Endpoint::SamlMetadata { app: Some("abc".into()) })
+            route(
+                entra,
+                "federationmetadata/2007-06/federationmetadata.xml",
+                &q
+            ),
+            Some(Endpoint::SamlMetadata {
+                app: Some("abc".into())
+            })
         );
         assert_eq!(
             route(entra, "v2.0/.well-known/openid-configuration", &none),

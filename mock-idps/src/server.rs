@@ -124,7 +124,9 @@ impl MockIdps {
             .unwrap_or_else(|| p.ids.tenant.make(ids.as_ref()));
         if id.is_empty()
             || id.len() > 64
-            || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             return Err(ServerError::BadTenantId(id));
         }
@@ -174,11 +176,19 @@ impl MockIdps {
     }
 
     pub fn tenant(&self, vendor: Vendor, id: &str) -> Option<SharedTenant> {
-        self.inner.tenants.read().get(&(vendor, id.to_string())).cloned()
+        self.inner
+            .tenants
+            .read()
+            .get(&(vendor, id.to_string()))
+            .cloned()
     }
 
     pub fn remove_tenant(&self, vendor: Vendor, id: &str) -> bool {
-        self.inner.tenants.write().remove(&(vendor, id.to_string())).is_some()
+        self.inner
+            .tenants
+            .write()
+            .remove(&(vendor, id.to_string()))
+            .is_some()
     }
 
     pub fn tenants(&self) -> Vec<SharedTenant> {
@@ -306,7 +316,13 @@ pub(crate) fn query_map(query: Option<&str>) -> BTreeMap<String, String> {
         .collect()
 }
 
-async fn dispatch(idps: MockIdps, vendor: String, tenant: String, rest: String, req: Request) -> Response {
+async fn dispatch(
+    idps: MockIdps,
+    vendor: String,
+    tenant: String,
+    rest: String,
+    req: Request,
+) -> Response {
     if vendor == "_idpsim" {
         return crate::control::unknown_endpoint();
     }

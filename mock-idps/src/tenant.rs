@@ -261,7 +261,11 @@ impl Tenant {
 
     /// Fill `{app_id}` and `{app_name}` in a personality path for `app`.
     pub fn app_path(&self, template: &str, app: &SamlApp) -> String {
-        let mut p = self.url(&template.replace("{app_id}", &app.id).replace("{app_name}", &app.name));
+        let mut p = self.url(
+            &template
+                .replace("{app_id}", &app.id)
+                .replace("{app_name}", &app.name),
+        );
         if let Some(q) = self.personality().saml.app_query_param {
             if !template.contains("{app_id}") {
                 p = format!("{p}?{q}={}", app.id);
@@ -364,11 +368,21 @@ mod tests {
             f.retain(&mut n);
             n
         };
-        assert_eq!(run(GroupFilter::StartsWith("ml-".into())), ["ml-admins", "ml-readers"]);
+        assert_eq!(
+            run(GroupFilter::StartsWith("ml-".into())),
+            ["ml-admins", "ml-readers"]
+        );
         assert_eq!(run(GroupFilter::Equals("eng".into())), ["eng"]);
         assert_eq!(run(GroupFilter::Contains("read".into())), ["ml-readers"]);
-        assert_eq!(run(GroupFilter::Regex("ml-.*s".into())), ["ml-admins", "ml-readers"]);
-        assert_eq!(run(GroupFilter::Regex("admins".into())), Vec::<String>::new(), "whole name");
+        assert_eq!(
+            run(GroupFilter::Regex("ml-.*s".into())),
+            ["ml-admins", "ml-readers"]
+        );
+        assert_eq!(
+            run(GroupFilter::Regex("admins".into())),
+            Vec::<String>::new(),
+            "whole name"
+        );
         assert!(GroupFilter::Regex("(".into()).validate().is_err());
         assert_eq!(run(GroupFilter::Regex("(".into())), Vec::<String>::new());
     }

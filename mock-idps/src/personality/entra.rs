@@ -3,13 +3,41 @@
 use super::*;
 
 const ATTRS: &[AttrRule] = &[
-    AttrRule { name: "http://schemas.microsoft.com/identity/claims/tenantid", friendly_name: None, source: UserField::TenantId },
-    AttrRule { name: "http://schemas.microsoft.com/identity/claims/objectidentifier", friendly_name: None, source: UserField::Id },
-    AttrRule { name: "http://schemas.microsoft.com/identity/claims/identityprovider", friendly_name: None, source: UserField::IdpName },
-    AttrRule { name: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname", friendly_name: None, source: UserField::GivenName },
-    AttrRule { name: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", friendly_name: None, source: UserField::FamilyName },
-    AttrRule { name: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", friendly_name: None, source: UserField::Email },
-    AttrRule { name: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", friendly_name: None, source: UserField::Login },
+    AttrRule {
+        name: "http://schemas.microsoft.com/identity/claims/tenantid",
+        friendly_name: None,
+        source: UserField::TenantId,
+    },
+    AttrRule {
+        name: "http://schemas.microsoft.com/identity/claims/objectidentifier",
+        friendly_name: None,
+        source: UserField::Id,
+    },
+    AttrRule {
+        name: "http://schemas.microsoft.com/identity/claims/identityprovider",
+        friendly_name: None,
+        source: UserField::IdpName,
+    },
+    AttrRule {
+        name: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+        friendly_name: None,
+        source: UserField::GivenName,
+    },
+    AttrRule {
+        name: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+        friendly_name: None,
+        source: UserField::FamilyName,
+    },
+    AttrRule {
+        name: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+        friendly_name: None,
+        source: UserField::Email,
+    },
+    AttrRule {
+        name: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+        friendly_name: None,
+        source: UserField::Login,
+    },
 ];
 
 pub fn personality() -> Personality {
@@ -25,8 +53,14 @@ pub fn personality() -> Personality {
             saml_app_key: IdShape::Guid { prefix: "" },
             oidc_client: IdShape::Guid { prefix: "" },
             saml_message: IdShape::Guid { prefix: "_" },
-            jti: IdShape::Prefixed { prefix: "", len: 22 },
-            kid: IdShape::Prefixed { prefix: "", len: 27 },
+            jti: IdShape::Prefixed {
+                prefix: "",
+                len: 22,
+            },
+            kid: IdShape::Prefixed {
+                prefix: "",
+                len: 27,
+            },
         },
         saml: SamlPersonality {
             entity_id: "https://sts.windows.net/{tenant}/",
@@ -51,10 +85,17 @@ pub fn personality() -> Personality {
             authn_context: "urn:oasis:names:tc:SAML:2.0:ac:classes:Password",
             name_id_format: NAMEID_EMAIL,
             name_id_source: UserField::Login,
-            name_id_formats: &[NAMEID_PERSISTENT, NAMEID_EMAIL, NAMEID_UNSPECIFIED, NAMEID_TRANSIENT],
+            name_id_formats: &[
+                NAMEID_PERSISTENT,
+                NAMEID_EMAIL,
+                NAMEID_UNSPECIFIED,
+                NAMEID_TRANSIENT,
+            ],
             subject_in_request_is_error: true,
             attributes: ATTRS,
-            groups_attribute: Some("http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"),
+            groups_attribute: Some(
+                "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+            ),
             groups_limit: GroupLimit::Overage { max: 150 },
             groups_overage_attribute: Some("http://schemas.microsoft.com/claims/groups.link"),
             roles_attribute: Some("http://schemas.microsoft.com/ws/2008/06/identity/claims/role"),
@@ -78,7 +119,13 @@ pub fn personality() -> Personality {
             fixed_claims: &[
                 ("ver", FixedClaim::Str("2.0")),
                 ("tid", FixedClaim::TenantId),
-                ("uti", FixedClaim::Id(IdShape::Prefixed { prefix: "", len: 22 })),
+                (
+                    "uti",
+                    FixedClaim::Id(IdShape::Prefixed {
+                        prefix: "",
+                        len: 22,
+                    }),
+                ),
             ],
             profile_claims: &[
                 ("oid", UserField::Id, None),
@@ -91,7 +138,9 @@ pub fn personality() -> Personality {
             groups_value: GroupValue::Id,
             groups_scope: None,
             groups_limit: GroupLimit::Overage { max: 200 },
-            groups_overage_endpoint: Some("https://graph.microsoft.com/v1.0/users/{oid}/getMemberObjects"),
+            groups_overage_endpoint: Some(
+                "https://graph.microsoft.com/v1.0/users/{oid}/getMemberObjects",
+            ),
             published_keys: 3,
             sp_initiated_only: false,
             scopes: &["openid", "profile", "email", "offline_access"],

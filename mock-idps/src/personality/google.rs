@@ -10,15 +10,42 @@ pub fn personality() -> Personality {
         display_name: "Google Workspace",
         group_values: GroupValues::Names,
         ids: IdShapes {
-            user: IdShape::Digits { prefix: "1", len: 20 },
-            group: IdShape::Prefixed { prefix: "0", len: 14 },
-            tenant: IdShape::Prefixed { prefix: "C0", len: 7 },
-            saml_app: IdShape::Digits { prefix: "", len: 12 },
-            saml_app_key: IdShape::Digits { prefix: "", len: 12 },
-            oidc_client: IdShape::Digits { prefix: "", len: 12 },
-            saml_message: IdShape::Prefixed { prefix: "_", len: 32 },
-            jti: IdShape::Prefixed { prefix: "", len: 40 },
-            kid: IdShape::Prefixed { prefix: "", len: 40 },
+            user: IdShape::Digits {
+                prefix: "1",
+                len: 20,
+            },
+            group: IdShape::Prefixed {
+                prefix: "0",
+                len: 14,
+            },
+            tenant: IdShape::Prefixed {
+                prefix: "C0",
+                len: 7,
+            },
+            saml_app: IdShape::Digits {
+                prefix: "",
+                len: 12,
+            },
+            saml_app_key: IdShape::Digits {
+                prefix: "",
+                len: 12,
+            },
+            oidc_client: IdShape::Digits {
+                prefix: "",
+                len: 12,
+            },
+            saml_message: IdShape::Prefixed {
+                prefix: "_",
+                len: 32,
+            },
+            jti: IdShape::Prefixed {
+                prefix: "",
+                len: 40,
+            },
+            kid: IdShape::Prefixed {
+                prefix: "",
+                len: 40,
+            },
         },
         saml: SamlPersonality {
             entity_id: "https://accounts.google.com/o/saml2?idpid={tenant}",
@@ -43,7 +70,12 @@ pub fn personality() -> Personality {
             authn_context: "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified",
             name_id_format: NAMEID_EMAIL,
             name_id_source: UserField::Email,
-            name_id_formats: &[NAMEID_EMAIL, NAMEID_UNSPECIFIED, NAMEID_PERSISTENT, NAMEID_TRANSIENT],
+            name_id_formats: &[
+                NAMEID_EMAIL,
+                NAMEID_UNSPECIFIED,
+                NAMEID_PERSISTENT,
+                NAMEID_TRANSIENT,
+            ],
             subject_in_request_is_error: false,
             attributes: ATTRS,
             groups_attribute: None,
@@ -67,7 +99,10 @@ pub fn personality() -> Personality {
             access_token_lifetime: Duration::minutes(60),
             header_typ: Some("JWT"),
             subject: SubjectStyle::UserId,
-            fixed_claims: &[("hd", FixedClaim::HostedDomain), ("email_verified", FixedClaim::Bool(true))],
+            fixed_claims: &[
+                ("hd", FixedClaim::HostedDomain),
+                ("email_verified", FixedClaim::Bool(true)),
+            ],
             profile_claims: &[
                 ("email", UserField::Email, Some("email")),
                 ("name", UserField::DisplayName, Some("profile")),

@@ -35,7 +35,13 @@ impl Vendor {
     pub fn personality(self) -> &'static Personality {
         use std::sync::OnceLock;
         static P: OnceLock<[Personality; 3]> = OnceLock::new();
-        let all = P.get_or_init(|| [okta::personality(), entra::personality(), google::personality()]);
+        let all = P.get_or_init(|| {
+            [
+                okta::personality(),
+                entra::personality(),
+                google::personality(),
+            ]
+        });
         &all[self as usize]
     }
 }

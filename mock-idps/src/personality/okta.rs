@@ -3,9 +3,21 @@
 use super::*;
 
 const ATTRS: &[AttrRule] = &[
-    AttrRule { name: "email", friendly_name: None, source: UserField::Email },
-    AttrRule { name: "firstName", friendly_name: None, source: UserField::GivenName },
-    AttrRule { name: "lastName", friendly_name: None, source: UserField::FamilyName },
+    AttrRule {
+        name: "email",
+        friendly_name: None,
+        source: UserField::Email,
+    },
+    AttrRule {
+        name: "firstName",
+        friendly_name: None,
+        source: UserField::GivenName,
+    },
+    AttrRule {
+        name: "lastName",
+        friendly_name: None,
+        source: UserField::FamilyName,
+    },
 ];
 
 pub fn personality() -> Personality {
@@ -14,15 +26,42 @@ pub fn personality() -> Personality {
         display_name: "Okta",
         group_values: GroupValues::Names,
         ids: IdShapes {
-            user: IdShape::Prefixed { prefix: "00u", len: 17 },
-            group: IdShape::Prefixed { prefix: "00g", len: 17 },
-            tenant: IdShape::Prefixed { prefix: "dev-", len: 8 },
-            saml_app: IdShape::Prefixed { prefix: "0oa", len: 17 },
-            saml_app_key: IdShape::Prefixed { prefix: "exk", len: 17 },
-            oidc_client: IdShape::Prefixed { prefix: "0oa", len: 17 },
-            saml_message: IdShape::Digits { prefix: "id", len: 20 },
-            jti: IdShape::Prefixed { prefix: "ID.", len: 43 },
-            kid: IdShape::Prefixed { prefix: "", len: 43 },
+            user: IdShape::Prefixed {
+                prefix: "00u",
+                len: 17,
+            },
+            group: IdShape::Prefixed {
+                prefix: "00g",
+                len: 17,
+            },
+            tenant: IdShape::Prefixed {
+                prefix: "dev-",
+                len: 8,
+            },
+            saml_app: IdShape::Prefixed {
+                prefix: "0oa",
+                len: 17,
+            },
+            saml_app_key: IdShape::Prefixed {
+                prefix: "exk",
+                len: 17,
+            },
+            oidc_client: IdShape::Prefixed {
+                prefix: "0oa",
+                len: 17,
+            },
+            saml_message: IdShape::Digits {
+                prefix: "id",
+                len: 20,
+            },
+            jti: IdShape::Prefixed {
+                prefix: "ID.",
+                len: 43,
+            },
+            kid: IdShape::Prefixed {
+                prefix: "",
+                len: 43,
+            },
         },
         saml: SamlPersonality {
             entity_id: "http://www.okta.com/{app_key}",
@@ -47,7 +86,12 @@ pub fn personality() -> Personality {
             authn_context: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
             name_id_format: NAMEID_UNSPECIFIED,
             name_id_source: UserField::Login,
-            name_id_formats: &[NAMEID_UNSPECIFIED, NAMEID_EMAIL, NAMEID_PERSISTENT, NAMEID_TRANSIENT],
+            name_id_formats: &[
+                NAMEID_UNSPECIFIED,
+                NAMEID_EMAIL,
+                NAMEID_PERSISTENT,
+                NAMEID_TRANSIENT,
+            ],
             subject_in_request_is_error: false,
             attributes: ATTRS,
             groups_attribute: Some("groups"),
@@ -73,7 +117,13 @@ pub fn personality() -> Personality {
             subject: SubjectStyle::UserId,
             fixed_claims: &[
                 ("ver", FixedClaim::Int(1)),
-                ("jti", FixedClaim::Id(IdShape::Prefixed { prefix: "ID.", len: 43 })),
+                (
+                    "jti",
+                    FixedClaim::Id(IdShape::Prefixed {
+                        prefix: "ID.",
+                        len: 43,
+                    }),
+                ),
                 ("amr", FixedClaim::List(&["pwd"])),
                 ("idp", FixedClaim::IdpId),
                 ("auth_time", FixedClaim::AuthTime),
@@ -92,7 +142,15 @@ pub fn personality() -> Personality {
             groups_overage_endpoint: None,
             published_keys: 2,
             sp_initiated_only: false,
-            scopes: &["openid", "profile", "email", "address", "phone", "offline_access", "groups"],
+            scopes: &[
+                "openid",
+                "profile",
+                "email",
+                "address",
+                "phone",
+                "offline_access",
+                "groups",
+            ],
         },
     }
 }

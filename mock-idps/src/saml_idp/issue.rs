@@ -70,7 +70,11 @@ fn sign_options(p: &Personality, ov: &SamlOverrides) -> SignOptions {
     SignOptions {
         placement: ov.sign.unwrap_or(p.saml.sign_placement),
         alg,
-        digest: ov.digest.or(if ov.alg.is_some() { None } else { Some(p.saml.digest) }),
+        digest: ov.digest.or(if ov.alg.is_some() {
+            None
+        } else {
+            Some(p.saml.digest)
+        }),
         key_info: ov.key_info.unwrap_or(true),
     }
 }
@@ -141,11 +145,7 @@ fn attr(name: &str, format: Option<&str>, values: Vec<String>) -> AttributeSpec 
 }
 
 /// Choose the NameID, honouring the NameIDPolicy and the app's configured format.
-fn name_id(
-    iss: &Issuer,
-    login: &Login,
-    ids: &dyn IdGen,
-) -> Result<NameIdSpec, Refusal> {
+fn name_id(iss: &Issuer, login: &Login, ids: &dyn IdGen) -> Result<NameIdSpec, Refusal> {
     let p = iss.personality;
     let requested = login
         .requested_name_id_format
@@ -185,7 +185,10 @@ fn name_id(
 impl Personality {
     /// Whether persistent NameIDs and `sub` are pairwise per app (Entra).
     pub fn subject_pairwise(&self) -> bool {
-        matches!(self.oidc.subject, crate::personality::SubjectStyle::Pairwise)
+        matches!(
+            self.oidc.subject,
+            crate::personality::SubjectStyle::Pairwise
+        )
     }
 }
 
@@ -203,7 +206,11 @@ pub fn response(
 ) -> Issued {
     let p = iss.personality;
     let instant = offset(now, ov.issue_instant_offset_secs, Duration::zero());
-    let destination = Some(ov.destination.clone().unwrap_or_else(|| login.acs.to_string()));
+    let destination = Some(
+        ov.destination
+            .clone()
+            .unwrap_or_else(|| login.acs.to_string()),
+    );
     let in_response_to = match ov.in_response_to.as_deref() {
         Some("") => None,
         Some(x) => Some(x.to_string()),
@@ -286,10 +293,20 @@ pub fn response(
         })
         .collect();
     if let (Some(roles), false) = (p.saml.roles_attribute, login.user.roles.is_empty()) {
-        attributes.push(attr(roles, p.saml.attribute_name_format, login.user.roles.clone()));
+        attributes.push(attr(
+            roles,
+            p.saml.attribute_name_format,
+            login.user.roles.clone(),
+        ));
     }
     if let (Some(name), true) = (p.saml.groups_attribute, login.app.send_groups) {
-        let mut values = group_values(p, iss.tenant_id, login.user, &login.groups, login.extra_groups);
+        let mut values = group_values(
+            p,
+            iss.tenant_id,
+            login.user,
+            &login.groups,
+            login.extra_groups,
+        );
         if let Some(filter) = &login.app.group_filter {
             filter.retain(&mut values);
         }
@@ -331,7 +348,11 @@ pub fn response(
         name_id: name,
         subject_confirmation: Some(SubjectConfirmationSpec {
             method: uri::CM_BEARER.into(),
-            recipient: Some(ov.recipient.clone().unwrap_or_else(|| login.acs.to_string())),
+            recipient: Some(
+                ov.recipient
+                    .clone()
+                    .unwrap_or_else(|| login.acs.to_string()),
+            ),
             not_on_or_after: Some(offset(
                 instant,
                 ov.subject_not_on_or_after_offset_secs,
@@ -340,7 +361,11 @@ pub fn response(
             in_response_to: in_response_to.clone(),
         }),
         conditions: Some(ConditionsSpec {
-            not_before: Some(offset(instant, ov.not_before_offset_secs, p.saml.not_before)),
+            not_before: Some(offset(
+                instant,
+                ov.not_before_offset_secs,
+                p.saml.not_before,
+            )),
             not_on_or_after: Some(offset(
                 instant,
                 ov.not_on_or_after_offset_secs,

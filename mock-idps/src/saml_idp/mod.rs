@@ -72,7 +72,12 @@ fn metadata(t: &Tenant, app: Option<&str>) -> Response {
         entity_id: t.saml_entity_id(Some(&app)),
         want_authn_requests_signed: p.saml.want_authn_requests_signed,
         signing_certs: certs,
-        name_id_formats: p.saml.name_id_formats.iter().map(|s| s.to_string()).collect(),
+        name_id_formats: p
+            .saml
+            .name_id_formats
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         sso_redirect_url: sso.clone(),
         sso_post_url: sso.clone(),
         slo_url: p.saml.single_logout.then_some(sso),
@@ -120,8 +125,12 @@ async fn read_request(req: Request) -> Result<Option<Incoming>, String> {
     let Some(encoded) = q.get("SAMLRequest") else {
         return Ok(None);
     };
-    let request = saml::parse_post(encoded, q.get("RelayState").map(String::as_str), saml::DEFAULT_MAX_INFLATED)
-        .map_err(|e| format!("unreadable AuthnRequest: {e}"))?;
+    let request = saml::parse_post(
+        encoded,
+        q.get("RelayState").map(String::as_str),
+        saml::DEFAULT_MAX_INFLATED,
+    )
+    .map_err(|e| format!("unreadable AuthnRequest: {e}"))?;
     Ok(Some(Incoming {
         relay_state: q.get("RelayState").cloned(),
         request,
@@ -156,31 +165,33 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
             );
         }
     }
-    let acs = match &ar.acs_url {
-        Some(u) if app.acs_urls.iter().any(|a| a == u) => u.clone(),
-        Some(u) if t.mode == Mode::Open && t.saml_app(&issuer).is_none() => u.clone(),
-        Some(u) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                &format!("AssertionConsumerServiceURL {u} is not registered for {issuer}"),
-            )
-        }
-        None => match app.acs_urls.first() {
-            Some(u) => u.clone(),
-            None => {
+    let acs =
+        match &ar.acs_url {
+            Some(u) if app.acs_urls.iter().any(|a| a == u) => u.clone(),
+            Some(u) if t.mode == Mode::Open && t.saml_app(&issuer).is_none() => u.clone(),
+            Some(u) => {
                 return error_page(
                     StatusCode::BAD_REQUEST,
-                    "the AuthnRequest names no AssertionConsumerServiceURL and none is registered",
+                    &format!("AssertionConsumerServiceURL {u} is not registered for {issuer}"),
                 )
             }
-        },
-    };
+            None => match app.acs_urls.first() {
+                Some(u) => u.clone(),
+                None => return error_page(
+                    StatusCode::BAD_REQUEST,
+                    "the AuthnRequest names no AssertionConsumerServiceURL and none is registered",
+                ),
+            },
+        };
     if let (Some(cert), Some(raw)) = (&app.sp_signing_cert, &incoming.raw_query) {
         if query_map(Some(raw)).contains_key("Signature") {
             let der = openssl::x509::X509::from_pem(cert.as_bytes()).and_then(|c| c.to_der());
             let ok = der.is_ok_and(|d| saml::verify_redirect_signature(raw, &d).is_ok());
             if !ok {
-                return error_page(StatusCode::BAD_REQUEST, "the AuthnRequest signature does not verify");
+                return error_page(
+                    StatusCode::BAD_REQUEST,
+                    "the AuthnRequest signature does not verify",
+                );
             }
         }
     }
@@ -203,19 +214,39 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
             t.now(),
             t.ids.as_ref(),
         );
-        return post_back(t, issued, &acs, incoming.relay_state.as_deref(), "refused: Subject in request");
+        return post_back(
+            t,
+            issued,
+            &acs,
+            incoming.relay_state.as_deref(),
+            "refused: Subject in request",
+        );
     }
     let requested_format = ar.name_id_policy.as_ref().and_then(|n| n.format.clone());
-    answer(t, &app, &iss, &acs, Some(&ar.id), requested_format.as_deref(), incoming.relay_state.as_deref())
+    answer(
+        t,
+        &app,
+        &iss,
+        &acs,
+        Some(&ar.id),
+        requested_format.as_deref(),
+        incoming.relay_state.as_deref(),
+    )
 }
 
 fn idp_initiated(t: &SharedTenant, app: Option<&str>, req: Request) -> Response {
-    let app = match app.map(|a| app_for(t, Some(a))).unwrap_or_else(|| app_for(t, None)) {
+    let app = match app
+        .map(|a| app_for(t, Some(a)))
+        .unwrap_or_else(|| app_for(t, None))
+    {
         Ok(a) => a,
         Err(e) => return error_page(StatusCode::NOT_FOUND, &e),
     };
     if !app.allow_idp_initiated {
-        return error_page(StatusCode::FORBIDDEN, "IdP-initiated sign-in is disabled for this app");
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "IdP-initiated sign-in is disabled for this app",
+        );
     }
     let Some(acs) = app.acs_urls.first().cloned() else {
         return error_page(StatusCode::BAD_REQUEST, "the app has no registered ACS URL");
@@ -227,7 +258,15 @@ fn idp_initiated(t: &SharedTenant, app: Option<&str>, req: Request) -> Response 
         tenant_id: &t.id,
         entity_id: t.saml_entity_id(Some(&app)),
     };
-    answer(t, &app, &iss, &acs, None, None, q.get("RelayState").map(String::as_str))
+    answer(
+        t,
+        &app,
+        &iss,
+        &acs,
+        None,
+        None,
+        q.get("RelayState").map(String::as_str),
+    )
 }
 
 /// Pick the user, build, sign and post the response.
@@ -244,7 +283,12 @@ fn answer(
     let st = t.state.lock();
     let user = match &next.user {
         Some(key) => st.directory.find(key),
-        None => st.directory.users().iter().find(|u| u.active).or(st.directory.users().first()),
+        None => st
+            .directory
+            .users()
+            .iter()
+            .find(|u| u.active)
+            .or(st.directory.users().first()),
     };
     let Some(user) = user.cloned() else {
         drop(st);
@@ -266,14 +310,25 @@ fn answer(
     post_back(t, issued, acs, relay_state, &note)
 }
 
-fn post_back(t: &Tenant, issued: Issued, acs: &str, relay_state: Option<&str>, note: &str) -> Response {
+fn post_back(
+    t: &Tenant,
+    issued: Issued,
+    acs: &str,
+    relay_state: Option<&str>,
+    note: &str,
+) -> Response {
     let key = match t.signing_key(issued.key.as_ref()) {
         Ok(k) => k,
         Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
     };
     let xml = match saml::build_response_xml(&issued.spec, &issued.sign, &key) {
         Ok(x) => x,
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, &format!("cannot build the response: {e}")),
+        Err(e) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                &format!("cannot build the response: {e}"),
+            )
+        }
     };
     let html = saml::post_form_html(acs, &saml::b64_encode(xml.as_bytes()), relay_state);
     noted(

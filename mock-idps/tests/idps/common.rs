@@ -42,7 +42,11 @@ pub async fn call(idps: &MockIdps, req: Request<Body>) -> Answer {
 }
 
 pub async fn get(idps: &MockIdps, uri: &str) -> Answer {
-    call(idps, Request::get(uri).body(Body::empty()).expect("request")).await
+    call(
+        idps,
+        Request::get(uri).body(Body::empty()).expect("request"),
+    )
+    .await
 }
 
 pub async fn send_json(idps: &MockIdps, method: &str, uri: &str, body: &str) -> Answer {

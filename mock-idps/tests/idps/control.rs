@@ -29,12 +29,24 @@ async fn create_list_and_index() {
     let index = json(&get(&idps, "/").await);
     let tenants = index["tenants"].as_array().expect("tenants");
     assert_eq!(tenants.len(), 2);
-    let okta = tenants.iter().find(|t| t["vendor"] == "okta").expect("okta");
-    let entra = tenants.iter().find(|t| t["vendor"] == "entra").expect("entra");
+    let okta = tenants
+        .iter()
+        .find(|t| t["vendor"] == "okta")
+        .expect("okta");
+    let entra = tenants
+        .iter()
+        .find(|t| t["vendor"] == "entra")
+        .expect("entra");
     assert_eq!(okta["vendor"], "okta");
     assert_eq!(okta["oidc"]["issuer"], "http://idp.test/okta/acme");
-    assert!(okta["saml"]["entity_id"].as_str().expect("s").starts_with("http://www.okta.com/exk"));
-    assert!(okta["saml"]["metadata_url"].as_str().expect("s").ends_with("/sso/saml/metadata"));
+    assert!(okta["saml"]["entity_id"]
+        .as_str()
+        .expect("s")
+        .starts_with("http://www.okta.com/exk"));
+    assert!(okta["saml"]["metadata_url"]
+        .as_str()
+        .expect("s")
+        .ends_with("/sso/saml/metadata"));
     assert_eq!(
         entra["saml"]["entity_id"],
         format!("https://sts.windows.net/{entra_id}/")
@@ -49,19 +61,97 @@ async fn malformed_calls_are_refused_with_a_message_and_change_nothing() {
     make(&idps, r#"{"vendor":"google","id":"g1"}"#).await;
     let base = "/_idpsim/tenants/google/g1";
     let cases = [
-        ("POST", "/_idpsim/tenants", "{not json", StatusCode::BAD_REQUEST, "invalid JSON"),
-        ("POST", "/_idpsim/tenants", r#"{"vendor":"okta","colour":1}"#, StatusCode::BAD_REQUEST, "colour"),
-        ("POST", "/_idpsim/tenants", r#"{"vendor":"myspace"}"#, StatusCode::BAD_REQUEST, "myspace"),
-        ("POST", "/_idpsim/tenants", r#"{"vendor":"okta","id":"../x"}"#, StatusCode::BAD_REQUEST, "tenant id"),
-        ("PUT", &format!("{base}/next-login"), r#"{"saml":{"sign":"Sideways"}}"#, StatusCode::BAD_REQUEST, "Sideways"),
-        ("PUT", &format!("{base}/next-login"), r#"{"user":"nobody@nowhere"}"#, StatusCode::NOT_FOUND, "nobody"),
-        ("PUT", &format!("{base}/clock"), r#"{"offset_secs":"soon"}"#, StatusCode::BAD_REQUEST, "invalid type"),
-        ("PUT", &format!("{base}/clock"), r#"{"offset_secs":9223372036854775807}"#, StatusCode::BAD_REQUEST, "100 years"),
-        ("POST", &format!("{base}/saml-apps"), r#"{"sp_entity_id":"x","acs_urls":["not a url"]}"#, StatusCode::BAD_REQUEST, "not a URL"),
-        ("POST", &format!("{base}/oidc-clients"), r#"{"redirect_uris":[]}"#, StatusCode::BAD_REQUEST, "redirect_uris"),
-        ("POST", &format!("{base}/users"), r#"{"login":""}"#, StatusCode::BAD_REQUEST, "login"),
-        ("GET", "/_idpsim/tenants/okta/none", "", StatusCode::NOT_FOUND, "no tenant"),
-        ("GET", "/_idpsim/nothing-here", "", StatusCode::NOT_FOUND, "control endpoint"),
+        (
+            "POST",
+            "/_idpsim/tenants",
+            "{not json",
+            StatusCode::BAD_REQUEST,
+            "invalid JSON",
+        ),
+        (
+            "POST",
+            "/_idpsim/tenants",
+            r#"{"vendor":"okta","colour":1}"#,
+            StatusCode::BAD_REQUEST,
+            "colour",
+        ),
+        (
+            "POST",
+            "/_idpsim/tenants",
+            r#"{"vendor":"myspace"}"#,
+            StatusCode::BAD_REQUEST,
+            "myspace",
+        ),
+        (
+            "POST",
+            "/_idpsim/tenants",
+            r#"{"vendor":"okta","id":"../x"}"#,
+            StatusCode::BAD_REQUEST,
+            "tenant id",
+        ),
+        (
+            "PUT",
+            &format!("{base}/next-login"),
+            r#"{"saml":{"sign":"Sideways"}}"#,
+            StatusCode::BAD_REQUEST,
+            "Sideways",
+        ),
+        (
+            "PUT",
+            &format!("{base}/next-login"),
+            r#"{"user":"nobody@nowhere"}"#,
+            StatusCode::NOT_FOUND,
+            "nobody",
+        ),
+        (
+            "PUT",
+            &format!("{base}/clock"),
+            r#"{"offset_secs":"soon"}"#,
+            StatusCode::BAD_REQUEST,
+            "invalid type",
+        ),
+        (
+            "PUT",
+            &format!("{base}/clock"),
+            r#"{"offset_secs":9223372036854775807}"#,
+            StatusCode::BAD_REQUEST,
+            "100 years",
+        ),
+        (
+            "POST",
+            &format!("{base}/saml-apps"),
+            r#"{"sp_entity_id":"x","acs_urls":["not a url"]}"#,
+            StatusCode::BAD_REQUEST,
+            "not a URL",
+        ),
+        (
+            "POST",
+            &format!("{base}/oidc-clients"),
+            r#"{"redirect_uris":[]}"#,
+            StatusCode::BAD_REQUEST,
+            "redirect_uris",
+        ),
+        (
+            "POST",
+            &format!("{base}/users"),
+            r#"{"login":""}"#,
+            StatusCode::BAD_REQUEST,
+            "login",
+        ),
+        (
+            "GET",
+            "/_idpsim/tenants/okta/none",
+            "",
+            StatusCode::NOT_FOUND,
+            "no tenant",
+        ),
+        (
+            "GET",
+            "/_idpsim/nothing-here",
+            "",
+            StatusCode::NOT_FOUND,
+            "control endpoint",
+        ),
     ];
     for (method, uri, body, status, needle) in cases {
         let a = send_json(&idps, method, uri, body).await;
@@ -78,7 +168,12 @@ async fn malformed_calls_are_refused_with_a_message_and_change_nothing() {
     assert_eq!(detail["saml_apps"], 0);
     assert_eq!(detail["oidc_clients"], 0);
     assert_eq!(detail["users"], 5);
-    assert_eq!(json(&get(&idps, "/").await)["tenants"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        json(&get(&idps, "/").await)["tenants"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
 }
 
 #[tokio::test]
@@ -86,34 +181,74 @@ async fn users_groups_clock_keys_and_log() {
     let (idps, clock) = idps();
     make(&idps, r#"{"vendor":"okta","id":"acme","seed_users":0}"#).await;
     let base = "/_idpsim/tenants/okta/acme";
-    let a = send_json(&idps, "POST", &format!("{base}/users"), r#"{"login":"bob@acme.example","groups":["eng"]}"#).await;
+    let a = send_json(
+        &idps,
+        "POST",
+        &format!("{base}/users"),
+        r#"{"login":"bob@acme.example","groups":["eng"]}"#,
+    )
+    .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
     assert!(json(&a)["id"].as_str().expect("id").starts_with("00u"));
-    let a = send_json(&idps, "PUT", &format!("{base}/groups/ml-admins/members/bob@acme.example"), "").await;
+    let a = send_json(
+        &idps,
+        "PUT",
+        &format!("{base}/groups/ml-admins/members/bob@acme.example"),
+        "",
+    )
+    .await;
     assert_eq!(a.status, StatusCode::NO_CONTENT);
     let groups = json(&get(&idps, &format!("{base}/groups")).await);
-    assert_eq!(groups["groups"].as_array().map(Vec::len), Some(3), "Everyone, eng, ml-admins");
-    let a = send_json(&idps, "PATCH", &format!("{base}/users/bob@acme.example"), r#"{"active":false}"#).await;
+    assert_eq!(
+        groups["groups"].as_array().map(Vec::len),
+        Some(3),
+        "Everyone, eng, ml-admins"
+    );
+    let a = send_json(
+        &idps,
+        "PATCH",
+        &format!("{base}/users/bob@acme.example"),
+        r#"{"active":false}"#,
+    )
+    .await;
     assert_eq!(json(&a)["active"], false);
 
-    let a = send_json(&idps, "PUT", &format!("{base}/clock"), r#"{"offset_secs":-3600}"#).await;
+    let a = send_json(
+        &idps,
+        "PUT",
+        &format!("{base}/clock"),
+        r#"{"offset_secs":-3600}"#,
+    )
+    .await;
     assert_eq!(a.status, StatusCode::OK);
     let t = idps.tenant(Vendor::Okta, "acme").expect("t");
     assert_eq!(clock.now() - t.now(), chrono::Duration::hours(1));
 
     let before = json(&get(&idps, &format!("{base}/keys")).await);
     assert_eq!(before["keys"].as_array().map(Vec::len), Some(2));
-    let a = send_json(&idps, "POST", &format!("{base}/keys/rotate"), r#"{"kind":"ec"}"#).await;
+    let a = send_json(
+        &idps,
+        "POST",
+        &format!("{base}/keys/rotate"),
+        r#"{"kind":"ec"}"#,
+    )
+    .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     let kid = json(&a)["kid"].as_str().expect("kid").to_string();
     let after = json(&get(&idps, &format!("{base}/keys")).await);
     let keys = after["keys"].as_array().expect("keys");
     assert_eq!(keys.len(), 3, "old keys stay listed for the overlap");
-    assert!(keys.iter().any(|k| k["kid"] == kid.as_str() && k["active"] == true));
+    assert!(keys
+        .iter()
+        .any(|k| k["kid"] == kid.as_str() && k["active"] == true));
 
     get(&idps, "/okta/acme/nowhere").await;
     let log = json(&get(&idps, &format!("{base}/log")).await);
-    let last = log["log"].as_array().and_then(|l| l.last()).expect("entry").clone();
+    let last = log["log"]
+        .as_array()
+        .and_then(|l| l.last())
+        .expect("entry")
+        .clone();
     assert_eq!(last["status"], 404);
     assert_eq!(last["path"], "/okta/acme/nowhere");
 }
@@ -135,7 +270,10 @@ async fn a_control_token_is_enforced_when_set() {
             .body(Body::from(r#"{"vendor":"okta"}"#))
             .expect("req")
     };
-    assert_eq!(call(&idps, req("wrong")).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&idps, req("wrong")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     assert!(idps.tenants().is_empty());
     assert_eq!(call(&idps, req("s3cret")).await.status, StatusCode::CREATED);
 }

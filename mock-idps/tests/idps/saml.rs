@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use mock_idps::control::NewSamlApp;
 use mock_idps::directory::NewUser;
 use mock_idps::overrides::{KeyChoice, NextLogin, SamlOverrides};
-use mock_idps::{Mode, MockIdps, NewTenant, Vendor};
+use mock_idps::{MockIdps, Mode, NewTenant, Vendor};
 use protocols::saml::{
-    self, build_authn_request, encode_redirect, parse_sp_metadata, AuthnRequestSpec,
-    NameIdPolicy, SignatureAlgorithm, SignaturePlacement,
+    self, build_authn_request, encode_redirect, parse_sp_metadata, AuthnRequestSpec, NameIdPolicy,
+    SignatureAlgorithm, SignaturePlacement,
 };
 use protocols::xml;
 use std::process::Command;
@@ -210,13 +210,19 @@ async fn each_vendor_signs_where_it_does_by_default_and_xmlsec1_agrees() {
         let t = idps.tenant(vendor, "acme").expect("tenant");
         let cert_pem = t.state.lock().keys.active().cert_pem().to_string();
         let id = attr(assertion, "ID").expect("ID").to_string();
-        assert!(xmlsec1_verify(&xml_text, &cert_pem, &id), "{vendor}: xmlsec1 rejects the assertion");
+        assert!(
+            xmlsec1_verify(&xml_text, &cert_pem, &id),
+            "{vendor}: xmlsec1 rejects the assertion"
+        );
         // A tampered copy fails both verifiers.
         let nameid = text(first(&doc, "NameID").expect("NameID"));
         let tampered = xml_text.replacen(&format!(">{nameid}<"), ">mallory@evil.example<", 1);
         assert_ne!(tampered, xml_text);
         assert!(saml::verify_signatures(&tampered, &active_cert(&idps, vendor)).is_err());
-        assert!(!xmlsec1_verify(&tampered, &cert_pem, &id), "{vendor}: xmlsec1 accepts a tampered copy");
+        assert!(
+            !xmlsec1_verify(&tampered, &cert_pem, &id),
+            "{vendor}: xmlsec1 accepts a tampered copy"
+        );
     }
 }
 
@@ -224,24 +230,43 @@ async fn each_vendor_signs_where_it_does_by_default_and_xmlsec1_agrees() {
 async fn vendor_claim_names_and_nameid_defaults() {
     let (idps, _) = idps();
     let sso = tenant(&idps, Vendor::Entra);
-    idps.tenant(Vendor::Entra, "acme").expect("t").state.lock().next_login = Some(NextLogin {
+    idps.tenant(Vendor::Entra, "acme")
+        .expect("t")
+        .state
+        .lock()
+        .next_login = Some(NextLogin {
         user: Some("alice@acme.example".into()),
         ..NextLogin::default()
     });
     let doc = xml::parse(&login(&idps, &sso, &request("_r", None, None)).await).expect("xml");
     let nameid = first(&doc, "NameID").expect("NameID");
     assert_eq!(text(nameid), "alice@acme.example");
-    assert_eq!(attr(nameid, "Format"), Some(saml::response::uri::NAMEID_EMAIL));
     assert_eq!(
-        attribute_values(&doc, "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname"),
+        attr(nameid, "Format"),
+        Some(saml::response::uri::NAMEID_EMAIL)
+    );
+    assert_eq!(
+        attribute_values(
+            &doc,
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname"
+        ),
         Some(vec!["Alice".to_string()])
     );
-    let groups = attribute_values(&doc, "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups")
-        .expect("groups");
+    let groups = attribute_values(
+        &doc,
+        "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+    )
+    .expect("groups");
     assert_eq!(groups.len(), 2);
-    assert!(groups.iter().all(|g| g.len() == 36), "Entra sends group object ids: {groups:?}");
+    assert!(
+        groups.iter().all(|g| g.len() == 36),
+        "Entra sends group object ids: {groups:?}"
+    );
     assert_eq!(
-        attribute_values(&doc, "http://schemas.microsoft.com/ws/2008/06/identity/claims/role"),
+        attribute_values(
+            &doc,
+            "http://schemas.microsoft.com/ws/2008/06/identity/claims/role"
+        ),
         Some(vec!["admin".to_string()])
     );
 }
@@ -259,7 +284,10 @@ async fn entra_group_overage_above_150_and_google_sends_no_groups_by_default() {
         ..NextLogin::default()
     });
     let doc = xml::parse(&login(&idps, &sso, &request("_a", None, None)).await).expect("xml");
-    assert_eq!(attribute_values(&doc, groups_uri).map(|g| g.len()), Some(150));
+    assert_eq!(
+        attribute_values(&doc, groups_uri).map(|g| g.len()),
+        Some(150)
+    );
     // 2 + 149 = 151: overage, a link instead of the groups.
     t.state.lock().next_login = Some(NextLogin {
         user: Some("alice@acme.example".into()),
@@ -284,18 +312,33 @@ async fn nameid_policy_is_honoured_or_refused() {
     let (idps, _) = idps();
     let sso = tenant(&idps, Vendor::Entra);
     let doc = xml::parse(
-        &login(&idps, &sso, &request("_p", Some(saml::response::uri::NAMEID_PERSISTENT), None)).await,
+        &login(
+            &idps,
+            &sso,
+            &request("_p", Some(saml::response::uri::NAMEID_PERSISTENT), None),
+        )
+        .await,
     )
     .expect("xml");
     let nameid = first(&doc, "NameID").expect("NameID");
-    assert_eq!(attr(nameid, "Format"), Some(saml::response::uri::NAMEID_PERSISTENT));
-    assert!(!text(nameid).contains('@'), "pairwise persistent id, not the email");
+    assert_eq!(
+        attr(nameid, "Format"),
+        Some(saml::response::uri::NAMEID_PERSISTENT)
+    );
+    assert!(
+        !text(nameid).contains('@'),
+        "pairwise persistent id, not the email"
+    );
 
     let doc = xml::parse(
         &login(
             &idps,
             &sso,
-            &request("_q", Some("urn:oasis:names:tc:SAML:2.0:nameid-format:kerberos"), None),
+            &request(
+                "_q",
+                Some("urn:oasis:names:tc:SAML:2.0:nameid-format:kerberos"),
+                None,
+            ),
         )
         .await,
     )
@@ -329,7 +372,12 @@ async fn nameid_policy_is_honoured_or_refused() {
 async fn entra_refuses_a_subject_in_the_request() {
     let (idps, _) = idps();
     let sso = tenant(&idps, Vendor::Entra);
-    let x = login(&idps, &sso, &request("_s", None, Some("alice@acme.example"))).await;
+    let x = login(
+        &idps,
+        &sso,
+        &request("_s", None, Some("alice@acme.example")),
+    )
+    .await;
     assert!(x.contains("status:RequestUnsupported"), "{x}");
     assert!(!x.contains("Assertion"));
 }
@@ -387,7 +435,13 @@ async fn post_binding_and_idp_initiated() {
     let a = post_form(
         &idps,
         &sso,
-        &[("SAMLRequest", &saml::encode_post(&request("_post", None, None))), ("RelayState", "x")],
+        &[
+            (
+                "SAMLRequest",
+                &saml::encode_post(&request("_post", None, None)),
+            ),
+            ("RelayState", "x"),
+        ],
     )
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
@@ -404,7 +458,10 @@ async fn post_binding_and_idp_initiated() {
     assert_eq!(action, ACS);
     assert_eq!(relay.as_deref(), Some("/home"));
     let x = String::from_utf8(saml::b64_decode("r", &r).expect("b64")).expect("utf8");
-    assert!(!x.contains("InResponseTo"), "unsolicited responses carry no InResponseTo");
+    assert!(
+        !x.contains("InResponseTo"),
+        "unsolicited responses carry no InResponseTo"
+    );
 }
 
 #[tokio::test]
@@ -434,30 +491,52 @@ async fn bad_requests_get_an_error_page_and_change_nothing() {
     let unregistered_acs = request("_u", None, None).replace(ACS, "https://evil.example/acs");
     let cases: Vec<(&str, String)> = vec![
         ("bad base64", "SAMLRequest=%%%%".into()),
-        ("bad deflate", format!("SAMLRequest={}", enc(saml::b64_encode(b"not deflate at all")))),
+        (
+            "bad deflate",
+            format!(
+                "SAMLRequest={}",
+                enc(saml::b64_encode(b"not deflate at all"))
+            ),
+        ),
         ("inflate bomb", format!("SAMLRequest={}", enc(bomb))),
         (
             "doctype",
             format!(
                 "SAMLRequest={}",
-                enc(deflate("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>"))
+                enc(deflate(
+                    "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>"
+                ))
             ),
         ),
         ("not xml", format!("SAMLRequest={}", enc(deflate("hello")))),
-        ("unregistered ACS", encode_redirect(&unregistered_acs, None, None).expect("enc")),
+        (
+            "unregistered ACS",
+            encode_redirect(&unregistered_acs, None, None).expect("enc"),
+        ),
         (
             "unknown SP",
-            encode_redirect(&request("_x", None, None).replace(SP, "https://stranger.example"), None, None)
-                .expect("enc"),
+            encode_redirect(
+                &request("_x", None, None).replace(SP, "https://stranger.example"),
+                None,
+                None,
+            )
+            .expect("enc"),
         ),
     ];
     for (what, q) in cases {
         let a = get(&idps, &with_query(&sso, &q)).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{what}: {}", a.body);
-        assert!(!a.body.contains("SAMLResponse"), "{what}: nothing is posted");
+        assert!(
+            !a.body.contains("SAMLResponse"),
+            "{what}: nothing is posted"
+        );
         assert!(a.body.contains("id=\"error\""), "{what}");
     }
-    assert_eq!(t.state.lock().next_login.as_ref(), Some(&pending), "no state changed");
+    assert_eq!(
+        t.state.lock().next_login.as_ref(),
+        Some(&pending),
+        "no state changed"
+    );
     let log = t.state.lock().log.len();
     assert_eq!(log, 7, "every refusal is logged");
 }
@@ -469,11 +548,21 @@ async fn metadata_lists_entity_id_endpoints_and_every_published_key() {
         tenant(&idps, vendor);
         let t = idps.tenant(vendor, "acme").expect("t");
         let app = t.saml_app(SP).expect("app");
-        let a = get(&idps, &path_of(&t.app_path(t.personality().saml.metadata_path, &app))).await;
+        let a = get(
+            &idps,
+            &path_of(&t.app_path(t.personality().saml.metadata_path, &app)),
+        )
+        .await;
         assert_eq!(a.status, StatusCode::OK);
-        assert!(a.body.contains(&format!("entityID=\"{}\"", t.saml_entity_id(Some(&app)))));
+        assert!(a
+            .body
+            .contains(&format!("entityID=\"{}\"", t.saml_entity_id(Some(&app)))));
         let published = t.state.lock().keys.all().len();
-        assert_eq!(a.body.matches("<ds:X509Certificate>").count(), published, "{vendor}");
+        assert_eq!(
+            a.body.matches("<ds:X509Certificate>").count(),
+            published,
+            "{vendor}"
+        );
         assert!(a.body.contains("WantAuthnRequestsSigned=\"false\""));
         // The SP-metadata parser is not for IdP metadata: it says so rather than guessing.
         assert!(parse_sp_metadata(&a.body).is_err());
@@ -485,7 +574,11 @@ async fn assertion_shape_per_vendor_is_pinned() {
     for vendor in Vendor::ALL {
         let (idps, _) = idps();
         let sso = tenant(&idps, vendor);
-        idps.tenant(vendor, "acme").expect("t").state.lock().next_login = Some(NextLogin {
+        idps.tenant(vendor, "acme")
+            .expect("t")
+            .state
+            .lock()
+            .next_login = Some(NextLogin {
             user: Some("alice@acme.example".into()),
             ..NextLogin::default()
         });
@@ -528,7 +621,9 @@ async fn every_placement_and_algorithm_verifies_with_xmlsec1_for_every_vendor() 
                 let proof = saml::verify_signatures(&x, signer.cert_der())
                     .unwrap_or_else(|e| panic!("{vendor} {alg:?} {placement:?}: {e}"));
                 let doc = xml::parse(&x).expect("xml");
-                let assertion_id = attr(first(&doc, "Assertion").expect("a"), "ID").expect("ID").to_string();
+                let assertion_id = attr(first(&doc, "Assertion").expect("a"), "ID")
+                    .expect("ID")
+                    .to_string();
                 let response_id = attr(&doc, "ID").expect("ID").to_string();
                 let expected: Vec<&str> = match placement {
                     SignaturePlacement::Assertion => vec![&assertion_id],
@@ -536,7 +631,10 @@ async fn every_placement_and_algorithm_verifies_with_xmlsec1_for_every_vendor() 
                     _ => vec![&assertion_id, &response_id],
                 };
                 for id in &expected {
-                    assert!(proof.covers(id), "{vendor} {alg:?} {placement:?}: {id} not covered");
+                    assert!(
+                        proof.covers(id),
+                        "{vendor} {alg:?} {placement:?}: {id} not covered"
+                    );
                     assert!(
                         xmlsec1_verify(&x, signer.cert_pem(), id),
                         "{vendor} {alg:?} {placement:?}: xmlsec1 rejects {id}"
