@@ -4,5 +4,7 @@
 mod common;
 #[path = "idps/control.rs"]
 mod control;
+#[path = "idps/oidc.rs"]
+mod oidc;
 #[path = "idps/saml.rs"]
 mod saml;
