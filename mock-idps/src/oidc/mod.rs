@@ -99,8 +99,9 @@ pub fn handle(tenant: &Tenant, endpoint: OidcEndpoint, input: &Input) -> Respons
     let allowed: &[Method] = match endpoint {
         OidcEndpoint::Discovery | OidcEndpoint::Jwks => &[Method::GET, Method::HEAD],
         OidcEndpoint::Token => &[Method::POST],
+        // No HEAD: an authorization has side effects (it spends the next login, mints a code).
         OidcEndpoint::Authorize | OidcEndpoint::Userinfo | OidcEndpoint::EndSession => {
-            &[Method::GET, Method::HEAD, Method::POST]
+            &[Method::GET, Method::POST]
         }
     };
     if !allowed.contains(&input.method) {

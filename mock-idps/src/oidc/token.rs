@@ -462,6 +462,7 @@ fn issue(
         st.access_tokens
             .insert(access_token.clone(), token_grant(now + access_lifetime));
         if let Some(r) = &refresh_token {
+            st.refresh_tokens.retain(|_, g| g.expires > now);
             st.refresh_tokens
                 .entry(r.clone())
                 .or_insert_with(|| token_grant(now + Duration::days(REFRESH_LIFETIME_DAYS)));

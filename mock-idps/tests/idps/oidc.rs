@@ -1143,6 +1143,16 @@ async fn malformed_input_is_refused_cleanly() {
         get(&op.idps, &token).await.status,
         StatusCode::METHOD_NOT_ALLOWED
     );
+    let head = call(
+        &op.idps,
+        Request::head(&authz).body(Body::empty()).expect("request"),
+    )
+    .await;
+    assert_eq!(
+        head.status,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "HEAD must not mint a code"
+    );
     // Non-ASCII bytes in a header.
     let a = call(
         &op.idps,
