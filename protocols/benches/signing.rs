@@ -153,6 +153,43 @@ fn saml_section(key: &SigningKey) -> Vec<Row> {
     .collect()
 }
 
+// ---------------------------------------------------------------- section: id_tokens
+
+/// Claims shaped like an Okta id_token.
+fn id_token_claims() -> serde_json::Value {
+    let now = protocols::clock::snapshot_epoch().timestamp();
+    serde_json::json!({
+        "sub": "00u1fcia6d6EMsf331d8", "ver": 1, "iss": "https://dev-123.okta.example",
+        "aud": "0oa1fcia6d6EMsf331d9", "iat": now, "exp": now + 3600,
+        "jti": "ID.4eAWJOCMB3SX8XewDfVR", "amr": ["pwd"], "idp": "00o1fcia6d6EMsf331d7",
+        "nonce": "n-0S6_WzA2Mj", "auth_time": now, "at_hash": "wfgvmE9VxjAudsl9lc6TqA",
+        "preferred_username": "alice@acme.example", "name": "Alice Archer",
+        "email": "alice@acme.example", "groups": ["Everyone", "ml-admins"]
+    })
+}
+
+fn id_token_section(rsa: &SigningKey) -> Vec<Row> {
+    let ec = SigningKey::generate(
+        KeyKind::Ec,
+        "bench-ec",
+        "bench",
+        Validity::current(protocols::clock::snapshot_epoch(), 1),
+    )
+    .expect("P-256 key generation");
+    let claims = id_token_claims();
+    let opts = protocols::jose::HeaderOptions::default();
+    [("RS256", rsa), ("ES256", &ec)]
+        .into_iter()
+        .map(|(alg, key)| Row {
+            section: "id_token",
+            name: format!("id_token, {alg} (openssl, key parsed once)"),
+            ops_per_sec: measure(|| {
+                black_box(protocols::jose::sign(key, black_box(&claims), &opts).expect("sign"));
+            }),
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------- table
 
 fn main() {
@@ -160,6 +197,7 @@ fn main() {
     let mut rows = Vec::new();
     rows.extend(raw_rsa_section(&key));
     rows.extend(saml_section(&key));
+    rows.extend(id_token_section(&key));
 
     let raw = rows
         .iter()

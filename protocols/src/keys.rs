@@ -75,8 +75,6 @@ struct Inner {
     key_pem: String,
     cert_pem: String,
     cert_der: Vec<u8>,
-    jwt_encoding: jsonwebtoken::EncodingKey,
-    jwt_decoding: jsonwebtoken::DecodingKey,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -127,18 +125,6 @@ impl SigningKey {
             return Err(KeyError::CertMismatch);
         }
         let pkcs8 = pkey.private_key_to_pem_pkcs8()?;
-        let pub_pem = pkey.public_key_to_pem()?;
-        let (jwt_encoding, jwt_decoding) = match kind {
-            KeyKind::Rsa => (
-                jsonwebtoken::EncodingKey::from_rsa_pem(&pkcs8),
-                jsonwebtoken::DecodingKey::from_rsa_pem(&pub_pem),
-            ),
-            KeyKind::Ec => (
-                jsonwebtoken::EncodingKey::from_ec_pem(&pkcs8),
-                jsonwebtoken::DecodingKey::from_ec_pem(&pub_pem),
-            ),
-        };
-        let to_key_err = |e: jsonwebtoken::errors::Error| KeyError::Unsupported(e.to_string());
         Ok(Self {
             inner: Arc::new(Inner {
                 kid: kid.into(),
@@ -147,8 +133,6 @@ impl SigningKey {
                 cert_pem: cert_pem.trim().to_string() + "\n",
                 cert_der: cert.to_der()?,
                 pkey,
-                jwt_encoding: jwt_encoding.map_err(to_key_err)?,
-                jwt_decoding: jwt_decoding.map_err(to_key_err)?,
             }),
         })
     }
@@ -181,14 +165,6 @@ impl SigningKey {
     pub fn cert_b64(&self) -> String {
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.encode(&self.inner.cert_der)
-    }
-
-    pub fn jwt_encoding(&self) -> &jsonwebtoken::EncodingKey {
-        &self.inner.jwt_encoding
-    }
-
-    pub fn jwt_decoding(&self) -> &jsonwebtoken::DecodingKey {
-        &self.inner.jwt_decoding
     }
 
     /// The SubjectPublicKeyInfo in PEM.

@@ -76,17 +76,38 @@ impl Default for HeaderOptions {
 }
 
 /// Sign `claims` (a JSON object) with `key`.
+///
+/// The signature comes from the key parsed once in [`SigningKey`] (openssl), not from
+/// `jsonwebtoken`, whose signers re-read the key from DER on every call: that costs RS256 about
+/// two thirds of its throughput. Verification still goes through `jsonwebtoken`, an independent
+/// implementation, so the round-trip tests cross-check the two.
 pub fn sign(key: &SigningKey, claims: &Value, opts: &HeaderOptions) -> Result<String, JoseError> {
-    let mut header = jsonwebtoken::Header::new(alg_for(key.kind()));
-    header.typ = opts.typ.clone();
+    let alg = alg_for(key.kind());
+    let mut header = Map::new();
+    header.insert("alg".into(), Value::String(format!("{alg:?}")));
     if opts.kid {
-        header.kid = Some(key.kid().to_string());
+        header.insert("kid".into(), Value::String(key.kid().to_string()));
+    }
+    if let Some(typ) = &opts.typ {
+        header.insert("typ".into(), Value::String(typ.clone()));
     }
     if opts.x5t {
-        header.x5t = Some(x5t(key));
+        header.insert("x5t".into(), Value::String(x5t(key)));
     }
-    jsonwebtoken::encode(&header, claims, key.jwt_encoding())
-        .map_err(|e| JoseError::Signing(e.to_string()))
+    let json = |v: &Value| serde_json::to_vec(v).map_err(|e| JoseError::Signing(e.to_string()));
+    let mut token = URL_SAFE_NO_PAD.encode(json(&Value::Object(header))?);
+    token.push('.');
+    token.push_str(&URL_SAFE_NO_PAD.encode(json(claims)?));
+    let sig_alg = match key.kind() {
+        KeyKind::Rsa => crate::saml::SignatureAlgorithm::RsaSha256,
+        KeyKind::Ec => crate::saml::SignatureAlgorithm::EcdsaSha256,
+    };
+    // JWS ES256 wants raw r || s, which is what the XML-DSig signer produces too.
+    let sig = crate::saml::dsig::sign_bytes(key, sig_alg, token.as_bytes())
+        .map_err(|e| JoseError::Signing(e.to_string()))?;
+    token.push('.');
+    token.push_str(&URL_SAFE_NO_PAD.encode(sig));
+    Ok(token)
 }
 
 /// base64url(SHA-1(certificate DER)).
