@@ -7,12 +7,14 @@
 //! - [`keys`]: RSA-2048 and P-256 signing keys, self-signed certificates, rotation sets.
 //! - [`saml`]: build, sign and verify responses; IdP metadata; SP metadata and AuthnRequest parsing.
 //! - [`jose`]: JWT signing and verification, JWKS.
+//! - [`scim`]: SCIM 2.0 resources, filters, PATCH, pagination, errors and discovery documents.
 
 pub mod clock;
 pub mod ids;
 pub mod jose;
 pub mod keys;
 pub mod saml;
+pub mod scim;
 pub mod xml;
 
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
