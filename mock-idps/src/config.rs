@@ -123,4 +123,27 @@ mod tests {
         assert_eq!(a.tenants[1].id, b.tenants[1].id);
         assert_eq!(a.tenants.len(), 3);
     }
+
+    #[test]
+    fn the_acme_fixture_loads_and_applies() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/tenants/acme.toml");
+        let c = Config::load(&path).expect("fixture parses");
+        let idps = MockIdps::new(crate::server::Options {
+            base_url: "http://idp.test".into(),
+            clock: std::sync::Arc::new(protocols::ManualClock::fixed()),
+            ids: std::sync::Arc::new(SeededIds::new(1)),
+            control_token: None,
+        });
+        c.apply(&idps, "acme.toml").expect("applies");
+        let okta = idps.tenant(Vendor::Okta, "acme").expect("okta tenant");
+        assert_eq!(okta.state.lock().directory.users().len(), 2);
+        assert!(okta
+            .saml_app("http://127.0.0.1:3000/saml/metadata")
+            .is_some());
+        assert!(okta.oidc_client("acme-app").is_some());
+        // Applying twice names the clash.
+        let e = c.apply(&idps, "acme.toml").expect_err("duplicate");
+        assert!(e.to_string().contains("tenant #0"), "{e}");
+    }
 }

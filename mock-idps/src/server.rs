@@ -271,14 +271,18 @@ impl Tenant {
             .unwrap_or_else(|| self.open_app(None, None))
     }
 
-    /// An ad hoc app for an unregistered SP (open mode). Its ids are derived from the tenant so
-    /// that URLs stay stable.
+    /// An ad hoc app for an unregistered SP (open mode). Its ids have the vendor's shape and
+    /// are derived from the tenant id, so its URLs stay the same across runs.
     pub fn open_app(&self, sp_entity_id: Option<&str>, acs: Option<&str>) -> SamlApp {
-        let tag = self.id.replace(['-', '_'], "");
+        let seed = self.id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        let ids = protocols::SeededIds::new(seed);
+        let p = self.personality();
         SamlApp {
-            id: format!("{}open", tag),
-            name: "idpsim_open".into(),
-            key: format!("exk{}open", tag),
+            id: p.ids.saml_app.make(&ids),
+            name: "idpsim_app".into(),
+            key: p.ids.saml_app_key.make(&ids),
             sp_entity_id: sp_entity_id.unwrap_or("").to_string(),
             acs_urls: acs.map(|a| vec![a.to_string()]).unwrap_or_default(),
             name_id_format: None,

@@ -644,3 +644,37 @@ async fn every_placement_and_algorithm_verifies_with_xmlsec1_for_every_vendor() 
         }
     }
 }
+
+#[tokio::test]
+async fn open_mode_answers_any_sp_at_the_acs_it_names() {
+    let (idps, _) = crate::common::idps();
+    let t = idps
+        .create_tenant(NewTenant {
+            vendor: Some(Vendor::Okta),
+            id: Some("open1".into()),
+            ..NewTenant::default()
+        })
+        .expect("tenant");
+    let sso = path_of(&t.app_path(t.personality().saml.sso_path, &t.default_saml_app()));
+    let req = request("_open", None, None)
+        .replace(SP, "https://anything.example")
+        .replace(ACS, "http://127.0.0.1:9999/acs");
+    let q = encode_redirect(&req, None, None).expect("enc");
+    let a = get(&idps, &with_query(&sso, &q)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let (action, r, _) = form_fields(&a.body);
+    assert_eq!(action, "http://127.0.0.1:9999/acs");
+    let x = String::from_utf8(saml::b64_decode("r", &r).expect("b64")).expect("utf8");
+    assert!(
+        x.contains("<saml2:Audience>https://anything.example</saml2:Audience>"),
+        "{x}"
+    );
+    // Without an ACS in the request there is nowhere to post: an error page.
+    let req = request("_open2", None, None)
+        .replace(SP, "https://anything.example")
+        .replace(&format!(" AssertionConsumerServiceURL=\"{ACS}\""), "");
+    let q = encode_redirect(&req, None, None).expect("enc");
+    let a = get(&idps, &with_query(&sso, &q)).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
+    assert!(a.body.contains("AssertionConsumerServiceURL"));
+}
