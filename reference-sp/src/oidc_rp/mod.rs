@@ -1,0 +1,1 @@
+//! OIDC RP (being written).

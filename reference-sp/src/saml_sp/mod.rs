@@ -1,0 +1,1 @@
+//! SAML SP (being written).
