@@ -44,7 +44,8 @@ pub struct Login<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub top: &'static str,
-    pub second: &'static str,
+    /// The second-level code: a name like `AuthnFailed` or a full URN.
+    pub second: String,
     pub message: String,
 }
 
@@ -154,7 +155,7 @@ fn name_id(iss: &Issuer, login: &Login, ids: &dyn IdGen) -> Result<NameIdSpec, R
         if !p.saml.name_id_formats.contains(&f) {
             return Err(Refusal {
                 top: "Requester",
-                second: "InvalidNameIDPolicy",
+                second: "InvalidNameIDPolicy".into(),
                 message: format!("{} does not issue NameID format {f}", p.display_name),
             });
         }
@@ -220,42 +221,19 @@ pub fn response(
         value: ov.issuer.clone().unwrap_or_else(|| iss.entity_id.clone()),
         format: p.saml.issuer_format.map(str::to_string),
     };
-    let response_id = p.ids.saml_message.make(ids);
-    let refusal = |r: Refusal| {
-        let mut spec = ResponseSpec::error(
-            response_id.clone(),
-            instant,
-            destination.clone(),
-            in_response_to.clone(),
-            issuer.clone(),
-            StatusSpec {
-                code: format!("{STATUS_PREFIX}{}", r.top),
-                second_level: Some(format!("{STATUS_PREFIX}{}", r.second)),
-                message: Some(r.message),
-            },
-        );
-        spec.style = style(p);
-        Issued {
-            spec,
-            sign: SignOptions {
-                placement: protocols::saml::SignaturePlacement::None,
-                ..sign_options(p, ov)
-            },
-            key: ov.signing_key.clone(),
-        }
+    let envelope = Envelope {
+        id: p.ids.saml_message.make(ids),
+        instant,
+        destination,
+        in_response_to,
+        issuer,
     };
+    let refusal =
+        |r: Refusal| error_issued(p, &envelope, r, sign_options(p, ov), ov.signing_key.clone());
     if let Some(code) = &ov.status {
-        let second: &'static str = match code.as_str() {
-            "AuthnFailed" => "AuthnFailed",
-            "RequestDenied" => "RequestDenied",
-            "NoPassive" => "NoPassive",
-            "InvalidNameIDPolicy" => "InvalidNameIDPolicy",
-            "UnknownPrincipal" => "UnknownPrincipal",
-            _ => "AuthnFailed",
-        };
         return refusal(Refusal {
             top: "Responder",
-            second,
+            second: code.clone(),
             message: ov
                 .status_message
                 .clone()
@@ -265,7 +243,7 @@ pub fn response(
     if !login.user.active {
         return refusal(Refusal {
             top: "Responder",
-            second: "AuthnFailed",
+            second: "AuthnFailed".into(),
             message: format!("user {} is suspended", login.user.login),
         });
     }
@@ -358,7 +336,7 @@ pub fn response(
                 ov.subject_not_on_or_after_offset_secs,
                 p.saml.subject_not_on_or_after,
             )),
-            in_response_to: in_response_to.clone(),
+            in_response_to: envelope.in_response_to.clone(),
         }),
         conditions: Some(ConditionsSpec {
             not_before: Some(offset(
@@ -387,16 +365,64 @@ pub fn response(
     Issued {
         spec: ResponseSpec {
             style: style(p),
-            id: response_id,
+            id: envelope.id,
             issue_instant: instant,
-            destination,
-            in_response_to,
-            issuer,
+            destination: envelope.destination,
+            in_response_to: envelope.in_response_to,
+            issuer: envelope.issuer,
             status: StatusSpec::success(),
             assertion: Some(assertion),
         },
         sign: sign_options(p, ov),
         key: ov.signing_key.clone(),
+    }
+}
+
+/// The Response fields an error answer shares with a success.
+struct Envelope {
+    id: String,
+    instant: DateTime<Utc>,
+    destination: Option<String>,
+    in_response_to: Option<String>,
+    issuer: IssuerSpec,
+}
+
+/// A status code as the spec writes it: a bare name gets the status URN prefix.
+fn status_uri(code: &str) -> String {
+    if code.starts_with("urn:") {
+        code.to_string()
+    } else {
+        format!("{STATUS_PREFIX}{code}")
+    }
+}
+
+fn error_issued(
+    p: &Personality,
+    env: &Envelope,
+    r: Refusal,
+    sign: SignOptions,
+    key: Option<KeyChoice>,
+) -> Issued {
+    let mut spec = ResponseSpec::error(
+        env.id.clone(),
+        env.instant,
+        env.destination.clone(),
+        env.in_response_to.clone(),
+        env.issuer.clone(),
+        StatusSpec {
+            code: status_uri(r.top),
+            second_level: Some(status_uri(&r.second)),
+            message: Some(r.message),
+        },
+    );
+    spec.style = style(p);
+    Issued {
+        spec,
+        sign: SignOptions {
+            placement: protocols::saml::SignaturePlacement::None,
+            ..sign
+        },
+        key,
     }
 }
 
@@ -411,28 +437,21 @@ pub fn refusal(
     ids: &dyn IdGen,
 ) -> Issued {
     let p = iss.personality;
-    let mut spec = ResponseSpec::error(
-        p.ids.saml_message.make(ids),
-        now,
-        Some(acs.to_string()),
-        in_response_to.map(str::to_string),
-        IssuerSpec {
+    let envelope = Envelope {
+        id: p.ids.saml_message.make(ids),
+        instant: now,
+        destination: Some(acs.to_string()),
+        in_response_to: in_response_to.map(str::to_string),
+        issuer: IssuerSpec {
             value: iss.entity_id.clone(),
             format: p.saml.issuer_format.map(str::to_string),
         },
-        StatusSpec {
-            code: format!("{STATUS_PREFIX}{}", r.top),
-            second_level: Some(format!("{STATUS_PREFIX}{}", r.second)),
-            message: Some(r.message),
-        },
-    );
-    spec.style = style(p);
-    Issued {
-        spec,
-        sign: SignOptions {
-            placement: protocols::saml::SignaturePlacement::None,
-            ..sign_options(p, &SamlOverrides::default())
-        },
-        key: None,
-    }
+    };
+    error_issued(
+        p,
+        &envelope,
+        r,
+        sign_options(p, &SamlOverrides::default()),
+        None,
+    )
 }

@@ -208,7 +208,7 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
             Some(&ar.id),
             Refusal {
                 top: "Requester",
-                second: "RequestUnsupported",
+                second: "RequestUnsupported".into(),
                 message: "AADSTS900236: a Subject in the AuthnRequest is not supported".into(),
             },
             t.now(),
