@@ -1,0 +1,224 @@
+//! A user agent that behaves like a browser for SSO flows, and records everything it does.
+//!
+//! - One cookie jar per actor ([`UserAgent`] per named person).
+//! - Redirects are recorded hop by hop, never followed blindly: [`UserAgent::browse`] follows
+//!   them itself, up to a bound, so each hop lands in the trace.
+//! - HTML forms that a page submits on load (the SAML HTTP-POST binding) are submitted, and
+//!   their SAML messages decoded for the evidence trace.
+
+mod page;
+mod trace;
+
+pub use page::{Form, Page};
+pub use trace::{Decoded, Exchange, Trace};
+
+use parking_lot::Mutex;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, LOCATION};
+use reqwest::{Method, StatusCode};
+use std::sync::Arc;
+use url::Url;
+
+/// The most hops [`UserAgent::browse`] takes before it reports a loop.
+pub const MAX_HOPS: usize = 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    #[error("{method} {url}: {source}")]
+    Http {
+        method: Method,
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("redirect from {from} has no usable Location")]
+    BadLocation { from: String },
+    #[error("more than {MAX_HOPS} hops starting at {start}: a redirect loop?")]
+    TooManyHops { start: String },
+    #[error("invalid URL {0:?}")]
+    BadUrl(String),
+}
+
+/// A named actor's browser.
+#[derive(Clone)]
+pub struct UserAgent {
+    name: String,
+    client: reqwest::Client,
+    trace: Arc<Mutex<Trace>>,
+}
+
+impl std::fmt::Debug for UserAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserAgent")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// Where a journey ended, and how it got there.
+#[derive(Debug, Clone)]
+pub struct Journey {
+    /// The last page: neither a redirect nor an auto-submitting form.
+    pub page: Page,
+    /// Index of the first exchange of this journey in the actor's trace.
+    pub first_exchange: usize,
+    pub hops: usize,
+}
+
+impl UserAgent {
+    /// A fresh browser for `name`, with its own cookie jar, that never follows redirects itself.
+    pub fn new(name: impl Into<String>) -> Result<Self, AgentError> {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("idpsim-agent/0.1")
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|source| AgentError::Http {
+                method: Method::GET,
+                url: String::new(),
+                source,
+            })?;
+        Ok(Self {
+            name: name.into(),
+            client,
+            trace: Arc::new(Mutex::new(Trace::default())),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Everything this actor has sent and received so far.
+    pub fn trace(&self) -> Trace {
+        self.trace.lock().clone()
+    }
+
+    fn record(&self, e: Exchange) {
+        self.trace.lock().exchanges.push(e);
+    }
+
+    fn trace_len(&self) -> usize {
+        self.trace.lock().exchanges.len()
+    }
+
+    /// One request, recorded; redirects are returned, not followed.
+    pub async fn request(
+        &self,
+        method: Method,
+        url: &str,
+        form: Option<&[(String, String)]>,
+        headers: HeaderMap,
+    ) -> Result<Page, AgentError> {
+        let parsed = Url::parse(url).map_err(|_| AgentError::BadUrl(url.to_string()))?;
+        let mut req = self
+            .client
+            .request(method.clone(), parsed.clone())
+            .headers(headers);
+        if let Some(fields) = form {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .finish();
+            req = req
+                .header(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                )
+                .body(body);
+        }
+        let http_err = |source| AgentError::Http {
+            method: method.clone(),
+            url: url.to_string(),
+            source,
+        };
+        let resp = req.send().await.map_err(http_err)?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.text().await.map_err(http_err)?;
+        let page = Page {
+            url: parsed,
+            status,
+            headers,
+            body,
+        };
+        self.record(Exchange::of(&method, url, form, &page));
+        Ok(page)
+    }
+
+    pub async fn get(&self, url: &str) -> Result<Page, AgentError> {
+        self.request(Method::GET, url, None, HeaderMap::new()).await
+    }
+
+    pub async fn post_form(
+        &self,
+        url: &str,
+        fields: &[(String, String)],
+    ) -> Result<Page, AgentError> {
+        self.request(Method::POST, url, Some(fields), HeaderMap::new())
+            .await
+    }
+
+    /// Start at `url` and go where a browser would: follow each redirect and submit each
+    /// auto-submitting form, until a page that is neither.
+    pub async fn browse(&self, url: &str) -> Result<Journey, AgentError> {
+        let first_exchange = self.trace_len();
+        let mut page = self.get(url).await?;
+        for hop in 0..MAX_HOPS {
+            if let Some(next) = redirect_target(&page)? {
+                page = self.get(next.as_str()).await?;
+                continue;
+            }
+            if let Some(form) = page.auto_submit_form() {
+                page = self.submit(&form).await?;
+                continue;
+            }
+            return Ok(Journey {
+                page,
+                first_exchange,
+                hops: hop,
+            });
+        }
+        Err(AgentError::TooManyHops {
+            start: url.to_string(),
+        })
+    }
+
+    /// Submit `form` as the browser would.
+    pub async fn submit(&self, form: &Form) -> Result<Page, AgentError> {
+        if form.method.eq_ignore_ascii_case("get") {
+            let mut u = form.action.clone();
+            u.query_pairs_mut()
+                .extend_pairs(form.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            self.get(u.as_str()).await
+        } else {
+            self.post_form(form.action.as_str(), &form.fields).await
+        }
+    }
+}
+
+/// The absolute URL a redirect answer points at, if it is one.
+fn redirect_target(page: &Page) -> Result<Option<Url>, AgentError> {
+    if !matches!(
+        page.status,
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+    ) {
+        return Ok(None);
+    }
+    let bad = || AgentError::BadLocation {
+        from: page.url.to_string(),
+    };
+    let loc = page
+        .headers
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(bad)?;
+    page.url.join(loc).map(Some).map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests;

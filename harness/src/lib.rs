@@ -1,0 +1,6 @@
+//! # harness
+//!
+//! The scenario side of idpsim: a browser-like user agent that records every exchange as
+//! evidence, target profiles and adapters, the Gherkin step library, and reports.
+
+pub mod agent;
