@@ -4,3 +4,4 @@
 //! evidence, target profiles and adapters, the Gherkin step library, and reports.
 
 pub mod agent;
+pub mod profile;
