@@ -8,5 +8,6 @@
 pub mod flaws;
 pub mod oidc_rp;
 pub mod saml_sp;
+pub mod scim;
 
 pub use flaws::{Flaw, Flaws};
