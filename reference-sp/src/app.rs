@@ -1,0 +1,208 @@
+//! The server: shared state, the router, `run` and an in-process spawn helper.
+
+use crate::flaws::Flaws;
+use crate::oidc_rp::OidcRp;
+use crate::store::Store;
+use axum::Router;
+use chrono::Duration;
+use protocols::clock::OffsetClock;
+use protocols::{ManualClock, SharedClock, SharedIdGen};
+use std::sync::Arc;
+
+/// How the test-only clock endpoint moves time. Absent unless the SP was started with the
+/// explicit test flag; then `POST /_admin/clock/advance` exists.
+#[derive(Debug, Clone)]
+pub enum ClockControl {
+    /// Virtual time shared with in-process IdPs (tests).
+    Manual(ManualClock),
+    /// The wall clock seen through an offset (`idpsim reference-sp --test-clock`).
+    Offset(OffsetClock),
+}
+
+impl ClockControl {
+    pub fn advance(&self, by: Duration) {
+        match self {
+            ClockControl::Manual(c) => c.advance(by),
+            ClockControl::Offset(c) => c.set_offset(c.offset() + by),
+        }
+    }
+}
+
+/// Everything the SP is started with.
+#[derive(Debug, Clone)]
+pub struct SpOptions {
+    /// The URL browsers reach the SP at, e.g. `http://127.0.0.1:8090`; entity ids and ACS URLs
+    /// derive from it.
+    pub base_url: String,
+    pub store: Arc<Store>,
+    pub clock: SharedClock,
+    pub ids: SharedIdGen,
+    pub flaws: Flaws,
+    pub clock_control: Option<ClockControl>,
+    /// Required as a bearer token on `/_admin/` when set.
+    pub admin_token: Option<String>,
+}
+
+pub(crate) struct Inner {
+    pub base_url: String,
+    pub store: Arc<Store>,
+    pub clock: SharedClock,
+    pub ids: SharedIdGen,
+    pub flaws: Flaws,
+    pub clock_control: Option<ClockControl>,
+    pub admin_token: Option<String>,
+    pub oidc: OidcRp,
+}
+
+/// Shared state of the running SP.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("base_url", &self.inner.base_url)
+            .field("store", &self.inner.store)
+            .field("flaws", &self.inner.flaws)
+            .field("test_clock", &self.inner.clock_control.is_some())
+            .finish()
+    }
+}
+
+impl AppState {
+    pub fn new(opts: SpOptions) -> Self {
+        // The RP never follows redirects: an IdP answering discovery or the token endpoint
+        // with a redirect is refused, not chased.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(15))
+            .build()
+            .unwrap_or_default();
+        Self {
+            inner: Arc::new(Inner {
+                base_url: opts.base_url.trim_end_matches('/').to_string(),
+                store: opts.store,
+                clock: opts.clock,
+                ids: opts.ids,
+                flaws: opts.flaws,
+                clock_control: opts.clock_control,
+                admin_token: opts.admin_token,
+                oidc: OidcRp::new(http),
+            }),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.inner.store
+    }
+
+    pub fn flaws(&self) -> &Flaws {
+        &self.inner.flaws
+    }
+
+    pub fn ids(&self) -> &SharedIdGen {
+        &self.inner.ids
+    }
+
+    pub fn clock(&self) -> &SharedClock {
+        &self.inner.clock
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Now as stored: unix seconds.
+    pub fn now_secs(&self) -> i64 {
+        self.inner.clock.now().timestamp()
+    }
+
+    pub(crate) fn https(&self) -> bool {
+        self.inner.base_url.starts_with("https://")
+    }
+
+    /// The user-facing URLs of an organisation.
+    pub fn org_urls(&self, slug: &str) -> OrgUrls {
+        OrgUrls::new(&self.inner.base_url, slug)
+    }
+}
+
+/// An organisation's user-facing URLs: what a vendor registers at the IdP and what a target
+/// profile lists.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OrgUrls {
+    pub sso_login: String,
+    pub join: String,
+    pub saml_acs: String,
+    pub saml_metadata: String,
+    /// The SP entity id (= the metadata URL).
+    pub sp_entity_id: String,
+    pub oidc_redirect: String,
+}
+
+impl OrgUrls {
+    pub fn new(base: &str, slug: &str) -> Self {
+        let org = format!("{}/organizations/{slug}", base.trim_end_matches('/'));
+        Self {
+            sso_login: format!("{org}/sso/login"),
+            join: format!("{org}/sso/join"),
+            saml_acs: format!("{org}/saml/consume"),
+            saml_metadata: format!("{org}/saml/metadata"),
+            sp_entity_id: format!("{org}/saml/metadata"),
+            oidc_redirect: format!("{org}/oidc/consume"),
+        }
+    }
+}
+
+/// The whole app: user-facing routes and the target admin API under `/_admin/`.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .nest("/_admin", crate::admin::router(state.clone()))
+        .merge(crate::http::router(state))
+}
+
+/// Serve `state` on `listener` until `shutdown` completes.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// What [`spawn_local`] needs; the base URL comes from the bound port.
+#[derive(Debug, Clone)]
+pub struct LocalOptions {
+    pub store: Arc<Store>,
+    pub clock: SharedClock,
+    pub ids: SharedIdGen,
+    pub flaws: Flaws,
+    pub clock_control: Option<ClockControl>,
+}
+
+/// Bind `127.0.0.1:0` and serve in the background. For tests and the in-process harness.
+pub async fn spawn_local(
+    opts: LocalOptions,
+) -> std::io::Result<(AppState, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(SpOptions {
+        base_url: format!("http://{addr}"),
+        store: opts.store,
+        clock: opts.clock,
+        ids: opts.ids,
+        flaws: opts.flaws,
+        clock_control: opts.clock_control,
+        admin_token: None,
+    });
+    let handle = tokio::spawn(run(listener, state.clone(), std::future::pending()));
+    Ok((state, handle))
+}

@@ -1,0 +1,197 @@
+//! Glue between the stored configuration and the protocol validators: build each org's
+//! [`SamlSpConfig`] / [`OidcRpConfig`], turn what they accepted into an [`IdpIdentity`], and
+//! give the SAML validator its outstanding-request and replay state over the database.
+
+use crate::app::OrgUrls;
+use crate::domain::attributes::Attributes;
+use crate::domain::identity::{oidc_email, saml_email, IdpIdentity};
+use crate::domain::sso_config::{OidcSettings, SamlSettings, SsoConfig};
+use crate::oidc_rp::{AcceptedIdToken, OidcRpConfig};
+use crate::saml_sp::{AcceptedAssertion, SamlSpConfig, SamlSpError, SamlSpState};
+use crate::store::orgs::Org;
+use crate::store::{flows, Id, StoreError};
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+const NAMEID_PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
+const NAMEID_TRANSIENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
+
+/// The SAML trust of `org` from its settings.
+pub fn saml_config(
+    urls: &OrgUrls,
+    org: &Org,
+    s: &SamlSettings,
+) -> Result<SamlSpConfig, SamlSpError> {
+    let mut cfg = match &s.metadata_xml {
+        Some(xml) => SamlSpConfig::from_idp_metadata(xml, &urls.sp_entity_id, &urls.saml_acs)?,
+        None => SamlSpConfig::from_parts(
+            &urls.sp_entity_id,
+            &urls.saml_acs,
+            s.idp_entity_id.as_deref().unwrap_or(""),
+            s.sso_url.as_deref().unwrap_or(""),
+            &s.certificates,
+        )?,
+    };
+    cfg.allow_idp_initiated = org.allow_idp_initiated;
+    Ok(cfg)
+}
+
+/// The OIDC connection of an organisation; the token endpoint uses client_secret_post.
+pub fn oidc_config(urls: &OrgUrls, s: &OidcSettings) -> OidcRpConfig {
+    let mut cfg = OidcRpConfig::new(
+        s.issuer.clone(),
+        s.client_id.clone(),
+        s.client_secret.clone(),
+        urls.oidc_redirect.clone(),
+    );
+    if !s.scopes.is_empty() {
+        cfg.scopes = s.scopes.clone();
+    }
+    cfg
+}
+
+fn first_of(a: &Attributes, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| a.first(n))
+}
+
+/// The identity a validated SAML assertion vouches for.
+pub fn saml_identity(a: &AcceptedAssertion, cfg: &SsoConfig) -> IdpIdentity {
+    let attributes = Attributes::Exact(a.attributes().clone());
+    let email = saml_email(
+        &attributes,
+        a.name_id(),
+        a.name_id_format(),
+        cfg.email_attribute.as_deref(),
+    );
+    let opaque = matches!(
+        a.name_id_format(),
+        Some(NAMEID_PERSISTENT) | Some(NAMEID_TRANSIENT)
+    );
+    let login = if opaque {
+        email.clone()
+    } else {
+        Some(a.name_id().to_string())
+    };
+    let given = first_of(
+        &attributes,
+        &[
+            "firstName",
+            "givenName",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+        ],
+    );
+    let family = first_of(
+        &attributes,
+        &[
+            "lastName",
+            "surname",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+        ],
+    );
+    let display_name = first_of(&attributes, &["displayName"]).or(match (given, family) {
+        (Some(g), Some(f)) => Some(format!("{g} {f}")),
+        (g, f) => g.or(f),
+    });
+    IdpIdentity {
+        subject: a.name_id().to_string(),
+        email,
+        login,
+        display_name,
+        attributes,
+    }
+}
+
+/// The identity a validated OIDC login vouches for. The mapped claim paths are resolved by the
+/// RP (which knows about distributed claims), so the mapping sees exact keys.
+pub fn oidc_identity(t: &AcceptedIdToken, cfg: &SsoConfig) -> IdpIdentity {
+    let mut paths: Vec<&str> = vec!["email", "preferred_username", "name"];
+    if let Some(m) = &cfg.role_mapping {
+        paths.push(&m.attribute);
+    }
+    if let Some(m) = &cfg.resource_group_mapping {
+        paths.push(&m.attribute);
+    }
+    if let Some(e) = &cfg.email_attribute {
+        paths.push(e);
+    }
+    let resolved: BTreeMap<String, Vec<String>> = paths
+        .into_iter()
+        .map(|p| (p.to_string(), t.claim_path(p)))
+        .collect();
+    let attributes = Attributes::Exact(resolved);
+    let email = oidc_email(&attributes, cfg.email_attribute.as_deref());
+    IdpIdentity {
+        subject: t.subject().to_string(),
+        login: attributes
+            .first("preferred_username")
+            .or_else(|| email.clone()),
+        display_name: attributes.first("name"),
+        email,
+        attributes,
+    }
+}
+
+/// The SAML validator's view of the database, for one organisation, inside one transaction.
+/// A database error fails the check (and is kept for the caller to report).
+pub struct DbSamlState<'a> {
+    c: &'a Connection,
+    org: Id,
+    now: i64,
+    return_to: RefCell<Option<String>>,
+    error: RefCell<Option<StoreError>>,
+}
+
+impl<'a> DbSamlState<'a> {
+    pub fn new(c: &'a Connection, org: Id, now: i64) -> Self {
+        Self {
+            c,
+            org,
+            now,
+            return_to: RefCell::new(None),
+            error: RefCell::new(None),
+        }
+    }
+
+    /// The return_to of the request the response answered, once consumed.
+    pub fn return_to(&self) -> Option<String> {
+        self.return_to.borrow().clone()
+    }
+
+    pub fn take_error(&self) -> Option<StoreError> {
+        self.error.borrow_mut().take()
+    }
+}
+
+impl SamlSpState for DbSamlState<'_> {
+    fn consume_request(&self, request_id: &str) -> bool {
+        match flows::consume_saml_request(self.c, request_id, self.org, self.now) {
+            Ok(Some(rt)) => {
+                *self.return_to.borrow_mut() = rt;
+                true
+            }
+            Ok(None) => false,
+            Err(e) => {
+                *self.error.borrow_mut() = Some(e);
+                false
+            }
+        }
+    }
+
+    fn record_assertion(&self, assertion_id: &str, expires: DateTime<Utc>) -> bool {
+        match flows::record_assertion(
+            self.c,
+            self.org,
+            assertion_id,
+            expires.timestamp(),
+            self.now,
+        ) {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                *self.error.borrow_mut() = Some(e);
+                false
+            }
+        }
+    }
+}

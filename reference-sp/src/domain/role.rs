@@ -1,0 +1,122 @@
+//! Organisation roles, ordered by privilege [ROLE-1]: read < contributor < write < admin.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Read,
+    Contributor,
+    Write,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Read, Role::Contributor, Role::Write, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Read => "read",
+            Role::Contributor => "contributor",
+            Role::Write => "write",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown role {s:?}; roles are read, contributor, write, admin"))
+    }
+}
+
+/// Organisation SSO mode [MODE-1], [MODE-2].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrgMode {
+    /// SSO guards the organisation's resources only; accounts are the users' own.
+    Basic,
+    /// The IdP owns the accounts and guards the whole platform.
+    Managed,
+}
+
+impl OrgMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgMode::Basic => "basic",
+            OrgMode::Managed => "managed",
+        }
+    }
+}
+
+impl FromStr for OrgMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "basic" => Ok(OrgMode::Basic),
+            "managed" => Ok(OrgMode::Managed),
+            other => Err(format!("unknown mode {other:?}; modes are basic, managed")),
+        }
+    }
+}
+
+/// How a membership came about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Sso,
+    Invite,
+    Scim,
+    Direct,
+    Other(String),
+}
+
+impl Source {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Source::Sso => "sso",
+            Source::Invite => "invite",
+            Source::Scim => "scim",
+            Source::Direct => "direct",
+            Source::Other(s) => s,
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "sso" => Source::Sso,
+            "invite" => Source::Invite,
+            "scim" => Source::Scim,
+            "direct" => Source::Direct,
+            other => Source::Other(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_ordered_by_privilege() {
+        assert!(Role::Read < Role::Contributor);
+        assert!(Role::Contributor < Role::Write);
+        assert!(Role::Write < Role::Admin);
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>(), Ok(r));
+        }
+        assert!("owner".parse::<Role>().is_err());
+    }
+}

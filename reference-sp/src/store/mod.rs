@@ -1,0 +1,230 @@
+//! Storage: one embedded SQLite database, a file or in memory.
+//!
+//! One connection behind one mutex: every write is serialised, so two concurrent updates can
+//! never lose one another (the SCIM server relies on this). Everything that belongs together
+//! runs in one transaction through [`Store::with_tx`] or [`Store::transact`]; a refused request
+//! returns an error from inside the closure and the transaction rolls back, leaving the
+//! database as it was.
+//!
+//! The submodules are plain functions over a `&Connection` (a `Transaction` derefs to one), so
+//! callers compose them inside a single transaction.
+
+pub mod accounts;
+pub mod flows;
+pub mod invitations;
+pub mod memberships;
+pub mod orgs;
+pub mod repos;
+pub mod resource_groups;
+pub mod schema;
+pub mod scim_tokens;
+pub mod sessions;
+
+use parking_lot::Mutex;
+use rusqlite::{Connection, Transaction};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Row ids are SQLite integers.
+pub type Id = i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot open the database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("the database schema is version {found}, newer than this build knows ({known})")]
+    TooNew { found: i64, known: i64 },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Whether the error is a UNIQUE or PRIMARY KEY violation.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        )
+    }
+}
+
+/// The database.
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+    location: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("location", &self.location)
+            .finish()
+    }
+}
+
+impl Store {
+    /// `":memory:"` for a private in-memory database, else a file path (created if absent).
+    pub fn open(spec: &str) -> Result<Self, StoreError> {
+        if spec == ":memory:" {
+            Self::in_memory()
+        } else {
+            Self::open_file(Path::new(spec))
+        }
+    }
+
+    pub fn open_file(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        // WAL keeps readers of other processes (sqlite3 on the file) out of the writer's way.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Self::init(conn, path.display().to_string())
+    }
+
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?, ":memory:".into())
+    }
+
+    fn init(mut conn: Connection, location: String) -> Result<Self, StoreError> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+            location,
+        })
+    }
+
+    /// Where the data lives: a path or `:memory:`.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// The connection itself, for modules that manage their own transactions under the same
+    /// mutex (the SCIM server). Hold the lock only for the length of one transaction.
+    pub fn connection(&self) -> Arc<Mutex<Connection>> {
+        self.conn.clone()
+    }
+
+    /// Run `f` in one transaction: committed when it returns `Ok`, rolled back otherwise.
+    pub fn with_tx<T>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.transact(f)
+    }
+
+    /// [`Store::with_tx`] for callers whose own error type wraps [`StoreError`]: a refusal
+    /// in the caller's terms rolls back just the same.
+    pub fn transact<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.conn.lock();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Read without a transaction (a single statement is atomic anyway).
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let conn = self.conn.lock();
+        f(&conn)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = schema::MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew {
+            found: version,
+            known,
+        });
+    }
+    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Read a boolean column stored as 0/1.
+pub(crate) fn flag(v: i64) -> bool {
+    v != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_reopens() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sp.db");
+        {
+            let s = Store::open_file(&path).expect("open");
+            s.with_tx(|tx| {
+                tx.execute(
+                    "INSERT INTO orgs (slug, mode, default_role, session_timeout_secs, \
+                     sso_enforced, allow_idp_initiated, created) \
+                     VALUES ('acme', 'basic', 'read', 60, 1, 0, 0)",
+                    [],
+                )?;
+                Ok(())
+            })
+            .expect("insert");
+        }
+        let s = Store::open_file(&path).expect("reopen");
+        let n: i64 = s
+            .read(|c| {
+                c.query_row("SELECT count(*) FROM orgs", [], |r| r.get(0))
+                    .map_err(StoreError::from)
+            })
+            .expect("count");
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn a_failing_transaction_leaves_nothing() {
+        let s = Store::in_memory().expect("open");
+        let r: Result<(), StoreError> = s.with_tx(|tx| {
+            tx.execute(
+                "INSERT INTO orgs (slug, mode, default_role, session_timeout_secs, \
+                 sso_enforced, allow_idp_initiated, created) \
+                 VALUES ('acme', 'basic', 'read', 60, 1, 0, 0)",
+                [],
+            )?;
+            Err(StoreError::Conflict("refused".into()))
+        });
+        assert!(r.is_err());
+        let n: i64 = s
+            .read(|c| {
+                c.query_row("SELECT count(*) FROM orgs", [], |r| r.get(0))
+                    .map_err(StoreError::from)
+            })
+            .expect("count");
+        assert_eq!(n, 0);
+    }
+}
