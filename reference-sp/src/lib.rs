@@ -5,9 +5,18 @@
 //! the target admin API the harness drives. It is also the worked example a vendor follows when
 //! wiring their own SP to idpsim.
 
+pub mod admin;
+pub mod app;
+pub mod bridge;
+pub mod domain;
 pub mod flaws;
+pub mod http;
 pub mod oidc_rp;
 pub mod saml_sp;
 pub mod scim;
+pub mod session;
+pub mod store;
 
+pub use app::{app, run, spawn_local, AppState, ClockControl, LocalOptions, OrgUrls, SpOptions};
 pub use flaws::{Flaw, Flaws};
+pub use store::Store;
