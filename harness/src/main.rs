@@ -1,6 +1,7 @@
 //! `idpsim`: the command-line entry point.
 
 mod keys_cmd;
+mod reference_sp_cmd;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,29 @@ enum Command {
         #[arg(long, env = "IDPSIM_CONTROL_TOKEN")]
         control_token: Option<String>,
     },
+    /// Serve the reference target SP (org SSO, Basic and Managed modes) with its admin API
+    /// under /_admin/. See docs/target-api.md.
+    ReferenceSp {
+        /// Address to bind. Off loopback the admin API requires a bearer token.
+        #[arg(long, default_value = "127.0.0.1:8090", env = "IDPSIM_SP_LISTEN")]
+        listen: SocketAddr,
+        /// SQLite database file (created if absent); without it, data lives in memory.
+        #[arg(long, env = "IDPSIM_SP_DB")]
+        db: Option<String>,
+        /// Switch off one check (repeatable), to prove the scenarios catch it. Never in
+        /// production. Names: see docs/target-api.md.
+        #[arg(long = "danger-flaw", value_name = "NAME")]
+        danger_flaw: Vec<reference_sp::Flaw>,
+        /// Enable POST /_admin/clock/advance (virtual time for timeouts). Tests only.
+        #[arg(long)]
+        test_clock: bool,
+        /// Admin API bearer token (generated and printed when binding off loopback).
+        #[arg(long, env = "IDPSIM_SP_ADMIN_TOKEN")]
+        admin_token: Option<String>,
+        /// The URL browsers reach the SP at, when it differs from the bound address.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
     /// Regenerate the pinned key fixtures.
     Keys {
         /// Where to write the keys.
@@ -57,6 +81,23 @@ fn main() -> anyhow::Result<()> {
             listen,
             config.as_deref(),
             control_token,
+        )),
+        Command::ReferenceSp {
+            listen,
+            db,
+            danger_flaw,
+            test_clock,
+            admin_token,
+            base_url,
+        } => tokio::runtime::Runtime::new()?.block_on(reference_sp_cmd::serve(
+            reference_sp_cmd::Args {
+                listen,
+                db,
+                flaws: danger_flaw,
+                test_clock,
+                admin_token,
+                base_url,
+            },
         )),
         Command::Keys { out } => keys_cmd::generate(&out),
     }

@@ -163,8 +163,18 @@ impl OrgUrls {
 /// The whole app: user-facing routes and the target admin API under `/_admin/`.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .nest("/_admin", crate::admin::router(state.clone()))
+        .merge(crate::admin::router(state.clone()))
         .merge(crate::http::router(state))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn method_not_allowed() -> crate::http::error::ApiError {
+    crate::http::error::ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "invalid-request",
+        "method-not-allowed",
+        "this path does not take that method; see docs/target-api.md",
+    )
 }
 
 /// Serve `state` on `listener` until `shutdown` completes.

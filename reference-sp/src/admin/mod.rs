@@ -1,4 +1,5 @@
-//! The target admin API under `/_admin/`: what the harness needs from any SP (see
+//! The target admin API under `/_admin/` (its routes carry the prefix, so that both `/_admin`
+//! and `/_admin/` answer): what the harness needs from any SP (see
 //! docs/target-api.md). JSON in and out; every refusal is `{"error","code","message"}` and
 //! changes nothing.
 
@@ -14,48 +15,55 @@ use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post, put};
+use axum::routing::{any, get, post, put};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(index))
-        .route("/orgs", get(orgs::list).post(orgs::create))
-        .route("/orgs/{org}", get(orgs::show).patch(orgs::update))
+        .route("/_admin", get(index))
+        .route("/_admin/", get(index))
+        .route("/_admin/orgs", get(orgs::list).post(orgs::create))
+        .route("/_admin/orgs/{org}", get(orgs::show).patch(orgs::update))
         .route(
-            "/orgs/{org}/sso",
+            "/_admin/orgs/{org}/sso",
             get(sso::show).put(sso::configure).delete(sso::remove),
         )
         .route(
-            "/orgs/{org}/members",
+            "/_admin/orgs/{org}/members",
             get(orgs::members).post(orgs::add_member),
         )
         .route(
-            "/orgs/{org}/members/{username}",
+            "/_admin/orgs/{org}/members/{username}",
             get(orgs::member)
                 .patch(orgs::update_member)
                 .delete(orgs::remove_member),
         )
         .route(
-            "/orgs/{org}/invitations",
+            "/_admin/orgs/{org}/invitations",
             get(orgs::invitations).post(orgs::invite),
         )
         .route(
-            "/orgs/{org}/resource-groups",
+            "/_admin/orgs/{org}/resource-groups",
             get(orgs::groups).post(orgs::create_group),
         )
         .route(
-            "/orgs/{org}/resource-groups/{group}/members/{username}",
+            "/_admin/orgs/{org}/resource-groups/{group}/members/{username}",
             put(orgs::set_group_member).delete(orgs::remove_group_member),
         )
-        .route("/orgs/{org}/scim-tokens", post(orgs::mint_scim_token))
-        .route("/users", post(users::create))
-        .route("/users/{username}", get(users::show).patch(users::update))
-        .route("/repos", post(users::create_repo))
-        .route("/clock", get(clock::show))
-        .route("/clock/advance", post(clock::advance))
-        .fallback(unknown)
+        .route(
+            "/_admin/orgs/{org}/scim-tokens",
+            post(orgs::mint_scim_token),
+        )
+        .route("/_admin/users", post(users::create))
+        .route(
+            "/_admin/users/{username}",
+            get(users::show).patch(users::update),
+        )
+        .route("/_admin/repos", post(users::create_repo))
+        .route("/_admin/clock", get(clock::show))
+        .route("/_admin/clock/advance", post(clock::advance))
+        .route("/_admin/{*rest}", any(unknown))
         .layer(middleware::from_fn_with_state(state.clone(), auth))
         .with_state(state)
 }

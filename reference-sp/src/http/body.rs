@@ -27,7 +27,14 @@ pub async fn json<T: DeserializeOwned>(headers: &HeaderMap, body: Body) -> Resul
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !ct.is_empty() && !ct.to_ascii_lowercase().contains("json") {
+    // Lenient on purpose: `curl -d` sends form-urlencoded; anything else that is not JSON is
+    // refused.
+    let ct_l = ct.to_ascii_lowercase();
+    let acceptable = ct.is_empty()
+        || ct_l.contains("json")
+        || ct_l.starts_with("application/x-www-form-urlencoded")
+        || ct_l.starts_with("text/plain");
+    if !acceptable {
         return Err(ApiError::new(
             axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "invalid-request",
