@@ -5,7 +5,7 @@
 //! [`callback`] (error, state, code), [`discovery`] (document and JWKS), [`exchange`] (token and
 //! userinfo answers), [`validate`] (the id_token rules of OIDC Core 3.1.3.7) and [`accepted`]
 //! (binding userinfo, claim lookups). [`OidcRp`] is the thin shell that fetches over HTTP
-//! (through [`http`], which caps every body) and caches each issuer's discovery document and
+//! (through the `http` module, which caps every body) and caches each issuer's discovery document and
 //! JWKS. Time is always the caller's `now`; nonces come from the caller's [`protocols::IdGen`].
 //!
 //! Each deliberate flaw of [`crate::flaws`] that concerns OIDC switches off exactly one check,
