@@ -115,8 +115,9 @@ pub enum PlatformError {
     Store(#[from] rusqlite::Error),
 }
 
-/// Everything the SCIM server asks of the platform. Implementations must do their writes
-/// through `tx` and must not commit it.
+/// Everything the SCIM server asks of the platform. Implementations must do their reads and
+/// writes through `tx`, must not commit it, and must not lock the shared connection (the SCIM
+/// server already holds it for the whole request).
 pub trait Platform: Send + Sync {
     /// The organisation's mode, `None` when there is no such organisation.
     fn org_mode(&self, tx: &Transaction<'_>, org: &str) -> Result<Option<OrgMode>, PlatformError>;

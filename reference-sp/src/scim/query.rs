@@ -1,7 +1,8 @@
 //! Query parameters of GET requests: `filter`, `startIndex`/`count` (RFC 7644 §3.4.2) and
 //! `attributes`/`excludedAttributes` (§3.4.2.5, Entra's `excludedAttributes=members`).
 //!
-//! Parameter names match case-insensitively; the first occurrence wins. Filters are parsed
+//! Parameter names match case-insensitively; the first occurrence wins. Values are decoded as
+//! forms are, so a literal '+' in a filter must arrive as `%2B` (Okta and Entra encode it). Filters are parsed
 //! under protocols' length and depth bounds and must name attributes of the resource type, so
 //! hostile or mistyped filters are 400 `invalidFilter` [SCIMSEC-FLT-1]. `sortBy` is ignored
 //! (ServiceProviderConfig says sort is not supported).
