@@ -79,6 +79,10 @@ pub fn org_resource(
         }
     }
     let Some(m) = v.membership else {
+        // With SSO, the IdP decides who may join: the first SSO joins [BASIC-8], [MAN-2].
+        if sso_configured {
+            return Decision::SsoRequired;
+        }
         return forbidden(
             "not-a-member",
             format!("{} is not a member of {}", v.account.username, org.slug),
@@ -392,6 +396,29 @@ mod tests {
             ),
             Decision::Forbidden {
                 code: "insufficient-role",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn non_members_are_sent_to_sso_when_there_is_one() {
+        let o = org(OrgMode::Basic, true);
+        let a = account(None);
+        let v = Member {
+            account: &a,
+            membership: None,
+            sso_session_live: false,
+            group_role: None,
+        };
+        assert_eq!(
+            org_resource(&o, true, false, Some(&v)),
+            Decision::SsoRequired
+        );
+        assert!(matches!(
+            org_resource(&o, false, false, Some(&v)),
+            Decision::Forbidden {
+                code: "not-a-member",
                 ..
             }
         ));

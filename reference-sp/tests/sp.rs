@@ -1,0 +1,19 @@
+//! reference-sp integration tests: one binary, one module per area. Everything runs over real
+//! HTTP: the SP and the mock IdPs in process on 127.0.0.1:0, sharing one virtual clock, driven
+//! by a cookie-keeping client that follows redirects and submits SAML POST forms itself.
+
+#[path = "sp/common.rs"]
+mod common;
+
+#[path = "sp/admin.rs"]
+mod admin;
+#[path = "sp/basic.rs"]
+mod basic;
+#[path = "sp/managed.rs"]
+mod managed;
+#[path = "sp/restart.rs"]
+mod restart;
+#[path = "sp/roles.rs"]
+mod roles;
+#[path = "sp/sessions.rs"]
+mod sessions;
