@@ -207,6 +207,58 @@ mod tests {
     }
 
     #[test]
+    fn concurrent_read_modify_write_loses_no_update() {
+        let s = std::sync::Arc::new(Store::in_memory().expect("open"));
+        s.with_tx(|tx| {
+            tx.execute(
+                "INSERT INTO orgs (slug, mode, default_role, session_timeout_secs, \
+                 sso_enforced, allow_idp_initiated, created) \
+                 VALUES ('acme', 'basic', 'read', 0, 1, 0, 0)",
+                [],
+            )?;
+            Ok(())
+        })
+        .expect("insert");
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..50 {
+                        s.with_tx(|tx| {
+                            let n: i64 = tx.query_row(
+                                "SELECT session_timeout_secs FROM orgs WHERE slug = 'acme'",
+                                [],
+                                |r| r.get(0),
+                            )?;
+                            std::thread::yield_now();
+                            tx.execute(
+                                "UPDATE orgs SET session_timeout_secs = ?1 WHERE slug = 'acme'",
+                                [n + 1],
+                            )?;
+                            Ok(())
+                        })
+                        .expect("tx");
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("thread");
+        }
+        let n: i64 = s
+            .read(|c| {
+                c.query_row(
+                    "SELECT session_timeout_secs FROM orgs WHERE slug = 'acme'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(StoreError::from)
+            })
+            .expect("read");
+        assert_eq!(n, 400);
+    }
+
+    #[test]
     fn a_failing_transaction_leaves_nothing() {
         let s = Store::in_memory().expect("open");
         let r: Result<(), StoreError> = s.with_tx(|tx| {
