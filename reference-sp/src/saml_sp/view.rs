@@ -217,7 +217,8 @@ pub(super) fn depth_within(xml: &[u8], limit: usize) -> bool {
                 j += 1;
             }
             let Some(gt) = close else { return true };
-            if xml[gt - 1] != b'/' {
+            // gt > lt, so gt - 1 is in bounds (at worst the '<' itself).
+            if xml.get(gt - 1) != Some(&b'/') {
                 depth += 1;
                 if depth > limit {
                     return false;

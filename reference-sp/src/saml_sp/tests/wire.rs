@@ -73,6 +73,20 @@ fn oversize_garbage_and_deep_inputs_are_refused() {
     assert_rejected!(check_text(&fake), SamlRejection::NotAResponse { .. });
 }
 
+#[test]
+fn mangled_responses_never_panic() {
+    let doc = sign(&spec(), SignaturePlacement::Both).to_document();
+    let bytes = doc.as_bytes();
+    for i in (0..bytes.len()).step_by(23) {
+        let _ = check_text(&String::from_utf8_lossy(&bytes[..i]));
+        for b in [b'<', b'"', b'x'] {
+            let mut m = bytes.to_vec();
+            m[i] = b;
+            let _ = check_text(&String::from_utf8_lossy(&m));
+        }
+    }
+}
+
 // ---- status and shape (SAML-STS-1, SAML-TWO-1) ----
 
 #[test]
