@@ -5,3 +5,5 @@
 
 pub mod agent;
 pub mod profile;
+pub mod report;
+pub mod result;
