@@ -86,7 +86,13 @@ pub enum XmlError {
     NoRoot,
     #[error("content after the root element")]
     TrailingContent,
+    #[error("elements nest deeper than {limit} levels")]
+    TooDeep { limit: usize },
 }
+
+/// How deep [`parse`] lets elements nest. SAML documents stay under twenty; the limit keeps a
+/// hostile document from building a tree whose recursive walks (and drop) exhaust the stack.
+pub const MAX_DEPTH: usize = 128;
 
 impl Element {
     pub fn new(prefix: impl Into<String>, name: impl Into<String>) -> Self {
@@ -655,6 +661,9 @@ pub fn parse(xml: &str) -> Result<Element, XmlError> {
                     return Err(XmlError::TrailingContent);
                 }
                 let el = start_to_element(s).map_err(|m| malformed(&reader, m))?;
+                if stack.len() >= MAX_DEPTH {
+                    return Err(XmlError::TooDeep { limit: MAX_DEPTH });
+                }
                 if is_empty {
                     close(el, &mut stack, &mut root);
                 } else {
@@ -915,6 +924,10 @@ mod tests {
             Err(XmlError::Malformed { .. })
         ));
         assert_eq!(parse("<r/><s/>"), Err(XmlError::TrailingContent));
+        let deep = "<a>".repeat(100_000) + &"</a>".repeat(100_000);
+        assert_eq!(parse(&deep), Err(XmlError::TooDeep { limit: MAX_DEPTH }));
+        let ok = "<a>".repeat(MAX_DEPTH) + &"</a>".repeat(MAX_DEPTH);
+        assert!(parse(&ok).is_ok());
         assert_eq!(parse("  "), Err(XmlError::NoRoot));
     }
 

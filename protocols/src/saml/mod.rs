@@ -153,6 +153,10 @@ impl From<crate::xml::XmlError> for SamlError {
                 position: 0,
                 message: "content after the root element".into(),
             },
+            XmlError::TooDeep { limit } => SamlError::MalformedXml {
+                position: 0,
+                message: format!("elements nest deeper than {limit} levels"),
+            },
         }
     }
 }
