@@ -510,6 +510,13 @@ async fn bad_requests_get_an_error_page_and_change_nothing() {
         ),
         ("not xml", format!("SAMLRequest={}", enc(deflate("hello")))),
         (
+            "nested 20,000 deep",
+            format!(
+                "SAMLRequest={}",
+                enc(deflate(&("<a>".repeat(20_000) + &"</a>".repeat(20_000))))
+            ),
+        ),
+        (
             "unregistered ACS",
             encode_redirect(&unregistered_acs, None, None).expect("enc"),
         ),
@@ -538,7 +545,7 @@ async fn bad_requests_get_an_error_page_and_change_nothing() {
         "no state changed"
     );
     let log = t.state.lock().log.len();
-    assert_eq!(log, 7, "every refusal is logged");
+    assert_eq!(log, 8, "every refusal is logged");
 }
 
 #[tokio::test]
