@@ -2,6 +2,8 @@
 
 use crate::flaws::Flaws;
 use crate::oidc_rp::OidcRp;
+use crate::scim::ScimState;
+use crate::scim_platform::StorePlatform;
 use crate::store::Store;
 use axum::Router;
 use chrono::Duration;
@@ -52,7 +54,12 @@ pub(crate) struct Inner {
     pub clock_control: Option<ClockControl>,
     pub admin_token: Option<String>,
     pub oidc: OidcRp,
+    /// The platform as the SCIM server sees it; the admin API links groups through it too.
+    pub scim_platform: Arc<StorePlatform>,
 }
+
+/// Where the SCIM router is nested: `{base}/scim/v2/organizations/{org}` is an org's SCIM base.
+pub const SCIM_PREFIX: &str = "/scim/v2/organizations";
 
 /// Shared state of the running SP.
 #[derive(Clone)]
@@ -80,6 +87,11 @@ impl AppState {
             .timeout(std::time::Duration::from_secs(15))
             .build()
             .unwrap_or_default();
+        let scim_platform = Arc::new(StorePlatform::new(
+            opts.clock.clone(),
+            opts.ids.clone(),
+            opts.flaws.clone(),
+        ));
         Self {
             inner: Arc::new(Inner {
                 base_url: opts.base_url.trim_end_matches('/').to_string(),
@@ -90,6 +102,7 @@ impl AppState {
                 clock_control: opts.clock_control,
                 admin_token: opts.admin_token,
                 oidc: OidcRp::new(http),
+                scim_platform,
             }),
         }
     }
@@ -127,6 +140,24 @@ impl AppState {
         self.inner.base_url.starts_with("https://")
     }
 
+    /// The SCIM base URL of an organisation, what the IdP's provisioning is pointed at.
+    pub fn scim_base_url(&self, slug: &str) -> String {
+        format!("{}{SCIM_PREFIX}/{slug}", self.inner.base_url)
+    }
+
+    /// The SCIM server's view of this SP: the store's connection (one mutex for both), the
+    /// store-backed platform, and the same clock, ids and flaws.
+    pub fn scim_state(&self) -> ScimState {
+        ScimState {
+            conn: self.inner.store.connection(),
+            platform: self.inner.scim_platform.clone(),
+            clock: self.inner.clock.clone(),
+            ids: self.inner.ids.clone(),
+            flaws: self.inner.flaws.clone(),
+            base_url: format!("{}{SCIM_PREFIX}", self.inner.base_url),
+        }
+    }
+
     /// The user-facing URLs of an organisation.
     pub fn org_urls(&self, slug: &str) -> OrgUrls {
         OrgUrls::new(&self.inner.base_url, slug)
@@ -160,9 +191,11 @@ impl OrgUrls {
     }
 }
 
-/// The whole app: user-facing routes and the target admin API under `/_admin/`.
+/// The whole app: user-facing routes, the target admin API under `/_admin/` and the SCIM 2.0
+/// server under [`SCIM_PREFIX`] (its tables are created when the store opens).
 pub fn app(state: AppState) -> Router {
     Router::new()
+        .nest(SCIM_PREFIX, crate::scim::router(state.scim_state()))
         .merge(crate::admin::router(state.clone()))
         .merge(crate::http::router(state))
         .method_not_allowed_fallback(method_not_allowed)

@@ -14,6 +14,7 @@ pub mod http;
 pub mod oidc_rp;
 pub mod saml_sp;
 pub mod scim;
+pub mod scim_platform;
 pub mod session;
 pub mod store;
 

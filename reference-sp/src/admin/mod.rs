@@ -6,6 +6,7 @@
 mod clock;
 mod orgs;
 mod render;
+mod scim;
 mod sso;
 mod users;
 
@@ -53,7 +54,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/_admin/orgs/{org}/scim-tokens",
-            post(orgs::mint_scim_token),
+            post(scim::mint_token).delete(scim::revoke_tokens),
+        )
+        .route("/_admin/orgs/{org}/scim-groups", get(scim::groups))
+        .route(
+            "/_admin/orgs/{org}/scim-groups/{group}/link",
+            put(scim::link).delete(scim::unlink),
         )
         .route("/_admin/users", post(users::create))
         .route(

@@ -1,4 +1,5 @@
-//! Organisations, members, invitations, resource groups and SCIM tokens.
+//! Organisations, members, invitations and resource groups. SCIM tokens and group links are in
+//! [`super::scim`].
 
 use super::render;
 use crate::app::AppState;
@@ -12,7 +13,7 @@ use crate::store::accounts::{self, Account};
 use crate::store::invitations::{self, NewInvitation};
 use crate::store::memberships::{self, Membership};
 use crate::store::orgs::{self, Org, OrgSettings, DEFAULT_SESSION_TIMEOUT_SECS};
-use crate::store::{resource_groups, scim_tokens};
+use crate::store::resource_groups;
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -472,6 +473,7 @@ pub async fn set_group_member(
         let o = org_in(c, &slug)?;
         let g = resource_groups::by_name(c, o.id, &group)?
             .ok_or_else(|| ApiError::not_found(format!("no resource group {group:?}")))?;
+        super::scim::refuse_if_scim_managed(c, &o, &g)?;
         let a = account_named(c, &name)?;
         if memberships::get(c, o.id, a.id)?.is_none() {
             return Err(ApiError::invalid(
@@ -494,6 +496,7 @@ pub async fn remove_group_member(
         let o = org_in(c, &slug)?;
         let g = resource_groups::by_name(c, o.id, &group)?
             .ok_or_else(|| ApiError::not_found(format!("no resource group {group:?}")))?;
+        super::scim::refuse_if_scim_managed(c, &o, &g)?;
         let a = account_named(c, &name)?;
         if !resource_groups::remove_member(c, g.id, a.id)? {
             return Err(ApiError::not_found(format!("{name} is not in {group}")));
@@ -501,24 +504,4 @@ pub async fn remove_group_member(
         Ok(())
     })?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Mint a SCIM bearer token; it is shown once and stored as a digest.
-pub async fn mint_scim_token(
-    State(state): State<AppState>,
-    p: Result<Path<String>, PathRejection>,
-) -> ApiResult<Response> {
-    let slug = path(p)?;
-    let token = state.ids().token(32);
-    let now = state.now_secs();
-    let v = state.store().transact(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
-        scim_tokens::insert(c, o.id, &token, now)?;
-        Ok(json!({
-            "organization": o.slug,
-            "token": token,
-            "scim_base_url": format!("{}/scim/v2/organizations/{}", state.base_url(), o.slug),
-        }))
-    })?;
-    Ok((StatusCode::CREATED, Json(v)).into_response())
 }

@@ -21,7 +21,7 @@ pub fn org(state: &AppState, c: &Connection, o: &Org) -> Result<Value, StoreErro
         "created": rfc3339(o.created),
         "sso": sso.as_ref().map(|s| s.protocol.name()),
         "urls": state.org_urls(&o.slug),
-        "scim_base_url": format!("{}/scim/v2/organizations/{}", state.base_url(), o.slug),
+        "scim_base_url": state.scim_base_url(&o.slug),
     }))
 }
 

@@ -1,13 +1,18 @@
 //! Deprovisioning: what the admin API and the SCIM server call to take access away. Each ends
 //! the affected sessions at once [SESS-3], [MAN-6], unless the `keep-sessions-on-deprovision`
-//! flaw is on. Call inside a transaction.
+//! flaw is on. [`end_sessions`] is the one place that decides, for the admin API here and for
+//! SCIM through `crate::scim_platform`. Call inside a transaction.
 
 use crate::flaws::{Flaw, Flaws};
 use crate::store::accounts::{self, Account};
 use crate::store::{memberships, repos, sessions, Id, StoreError};
 use rusqlite::Connection;
 
-fn end_sessions(
+/// End what deprovisioning `account` from `org` ends [SESS-3]: every session of a managed account
+/// of `org` (its whole platform login hangs on the organisation), only the `org` SSO sessions of
+/// any other account (its platform login stays). Nothing under
+/// `Flaw::KeepSessionsOnDeprovision`.
+pub fn end_sessions(
     c: &Connection,
     org: Id,
     account: &Account,

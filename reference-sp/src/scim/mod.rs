@@ -27,7 +27,9 @@
 //!   removing a member that is not there is a no-op; PATCH on a Group answers 204.
 //! - A User's `roles` values that name a platform role (read, contributor, write, admin, any
 //!   case) set the role of the invitation or membership SCIM creates; the highest wins.
-//! - Deprovisioning ends sessions unless `Flaw::KeepSessionsOnDeprovision` is on.
+//! - Deprovisioning ends sessions through [`Platform::end_sessions`], which (on the real
+//!   platform, `crate::scim_platform`, the admin API's own path) honours
+//!   `Flaw::KeepSessionsOnDeprovision`.
 //! - Bodies over 1 MiB: 413; a Content-Type other than application/scim+json or
 //!   application/json: 415; discovery endpoints need the token too.
 

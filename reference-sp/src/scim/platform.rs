@@ -192,7 +192,9 @@ pub trait Platform: Send + Sync {
     ) -> Result<(), PlatformError>;
 
     /// Ends the account's sessions at once [SESS-3]: every session for a managed account, the
-    /// org's SSO sessions for a personal one (its platform login stays).
+    /// org's SSO sessions for a personal one (its platform login stays). Under
+    /// `Flaw::KeepSessionsOnDeprovision` it ends none: the platform decides, so that the admin
+    /// API and SCIM honour the flaw identically.
     fn end_sessions(
         &self,
         tx: &Transaction<'_>,

@@ -11,11 +11,14 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use super::platform::{
     AccountId, OrgMode, Platform, PlatformError, Profile, ResourceGroupId, Role,
 };
+use crate::flaws::{Flaw, Flaws};
 
-/// The test double. Account ids of managed accounts come from `ids`.
+/// The test double. Account ids of managed accounts come from `ids`; `flaws` decide, as on the
+/// real platform, whether deprovisioning keeps sessions.
 #[derive(Clone)]
 pub struct TestPlatform {
     ids: SharedIdGen,
+    flaws: Flaws,
 }
 
 /// An org membership or invitation.
@@ -60,7 +63,15 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
 
 impl TestPlatform {
     pub fn new(ids: SharedIdGen) -> TestPlatform {
-        TestPlatform { ids }
+        TestPlatform {
+            ids,
+            flaws: Flaws::none(),
+        }
+    }
+
+    /// With `Flaw::KeepSessionsOnDeprovision`, [`Platform::end_sessions`] ends nothing.
+    pub fn with_flaws(self, flaws: Flaws) -> TestPlatform {
+        TestPlatform { flaws, ..self }
     }
 
     pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
@@ -471,6 +482,9 @@ impl Platform for TestPlatform {
         org: &str,
         account: &AccountId,
     ) -> Result<(), PlatformError> {
+        if self.flaws.danger(Flaw::KeepSessionsOnDeprovision) {
+            return Ok(());
+        }
         let managed: bool = tx
             .query_row(
                 "SELECT managed_by IS NOT NULL FROM tp_accounts WHERE id = ?1",

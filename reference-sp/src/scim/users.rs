@@ -126,10 +126,10 @@ fn ensure_unique(ctx: &Ctx<'_>, me: Option<&str>, input: &UserInput) -> Result<(
     Ok(())
 }
 
+/// Deprovisioning ends sessions; whether `Flaw::KeepSessionsOnDeprovision` keeps them is the
+/// platform's decision, the same for the admin API and SCIM.
 fn end_sessions(ctx: &Ctx<'_>, account: &AccountId) -> Result<(), Error> {
-    if !ctx.flaws.danger(Flaw::KeepSessionsOnDeprovision) {
-        ctx.platform.end_sessions(ctx.tx, ctx.org, account)?;
-    }
+    ctx.platform.end_sessions(ctx.tx, ctx.org, account)?;
     Ok(())
 }
 

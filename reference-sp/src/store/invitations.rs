@@ -159,6 +159,15 @@ pub fn delete(c: &Connection, id: Id) -> Result<bool, StoreError> {
     Ok(c.execute("DELETE FROM invitations WHERE id = ?1", [id])? > 0)
 }
 
+/// Drop the unaccepted invitations of `org` addressed to the account or one of its emails.
+pub fn drop_pending_for(c: &Connection, org: Id, account: Id) -> Result<usize, StoreError> {
+    Ok(c.execute(
+        "DELETE FROM invitations WHERE org_id = ?1 AND accepted = 0 AND \
+         (account_id = ?2 OR email IN (SELECT email FROM account_emails WHERE account_id = ?2))",
+        params![org, account],
+    )?)
+}
+
 pub fn of_org(c: &Connection, org: Id) -> Result<Vec<Invitation>, StoreError> {
     let mut st = c.prepare(&format!(
         "SELECT {COLS} FROM invitations WHERE org_id = ?1 ORDER BY id"

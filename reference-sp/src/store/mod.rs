@@ -17,7 +17,6 @@ pub mod orgs;
 pub mod repos;
 pub mod resource_groups;
 pub mod schema;
-pub mod scim_tokens;
 pub mod sessions;
 
 use parking_lot::Mutex;
@@ -102,6 +101,8 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
+        // The SCIM server's own tables, after the core's (migration 2 hands `scim_tokens` over).
+        crate::scim::migrate(&conn)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             location,
@@ -168,6 +169,14 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.commit()?;
     }
     Ok(())
+}
+
+/// Lower-case hex SHA-256: how session tokens are stored (the cookie alone opens a session).
+pub fn digest(token: &str) -> String {
+    openssl::sha::sha256(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Read a boolean column stored as 0/1.

@@ -1,10 +1,12 @@
 //! The schema, as an ordered list of migrations keyed by SQLite's `user_version`.
 //!
-//! A migration is never edited once released; a change is a new entry. Other modules (SCIM)
-//! create their own tables with `CREATE TABLE IF NOT EXISTS` inside [`super::Store::with_tx`].
+//! A migration is never edited once released; a change is a new entry. The SCIM server owns its
+//! tables (`crate::scim::migrate`, `CREATE TABLE IF NOT EXISTS`), run by [`super::Store`] right
+//! after these.
 
 /// Each entry moves the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE orgs (
     id INTEGER PRIMARY KEY,
     slug TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -147,4 +149,10 @@ CREATE TABLE scim_tokens (
     token_hash TEXT NOT NULL UNIQUE,
     created INTEGER NOT NULL
 );
-"#];
+"#,
+    // 2: the SCIM server keeps its own `scim_tokens` (per org slug, see `crate::scim::store`);
+    // the core's first draft of that table goes, and `crate::scim::migrate` recreates it.
+    r#"
+DROP TABLE IF EXISTS scim_tokens;
+"#,
+];

@@ -3,8 +3,7 @@
 //! The cookie carries a random token; the table keeps its SHA-256 digest, so the database alone
 //! cannot be replayed as cookies.
 
-use super::scim_tokens::digest;
-use super::{Id, StoreError};
+use super::{digest, Id, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 

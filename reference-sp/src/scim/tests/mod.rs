@@ -141,7 +141,7 @@ impl Env {
         let conn = Arc::new(Mutex::new(conn));
         let state = ScimState {
             conn: conn.clone(),
-            platform: Arc::new(TestPlatform::new(ids.clone())),
+            platform: Arc::new(TestPlatform::new(ids.clone()).with_flaws(flaws.clone())),
             clock: Arc::new(clock.clone()),
             ids,
             flaws,
