@@ -7,3 +7,7 @@ pub mod agent;
 pub mod profile;
 pub mod report;
 pub mod result;
+pub mod runner;
+pub mod steps;
+pub mod target;
+pub mod world;

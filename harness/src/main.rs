@@ -2,6 +2,7 @@
 
 mod keys_cmd;
 mod reference_sp_cmd;
+mod run_cmd;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -56,6 +57,9 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// Run the scenario catalogue against a target (default: the embedded reference SP) and
+    /// write the reports. Exit 0 only if every scenario passed or is a listed deviation.
+    Run(run_cmd::RunArgs),
     /// Regenerate the pinned key fixtures.
     Keys {
         /// Where to write the keys.
@@ -64,7 +68,7 @@ enum Command {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<std::process::ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
@@ -72,16 +76,18 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let ok = |r: anyhow::Result<()>| r.map(|()| std::process::ExitCode::SUCCESS);
     match cli.command {
+        Command::Run(args) => run_cmd::run(args),
         Command::Serve {
             listen,
             config,
             control_token,
-        } => tokio::runtime::Runtime::new()?.block_on(serve::serve(
+        } => ok(tokio::runtime::Runtime::new()?.block_on(serve::serve(
             listen,
             config.as_deref(),
             control_token,
-        )),
+        ))),
         Command::ReferenceSp {
             listen,
             db,
@@ -89,16 +95,18 @@ fn main() -> anyhow::Result<()> {
             test_clock,
             admin_token,
             base_url,
-        } => tokio::runtime::Runtime::new()?.block_on(reference_sp_cmd::serve(
-            reference_sp_cmd::Args {
-                listen,
-                db,
-                flaws: danger_flaw,
-                test_clock,
-                admin_token,
-                base_url,
-            },
-        )),
-        Command::Keys { out } => keys_cmd::generate(&out),
+        } => ok(
+            tokio::runtime::Runtime::new()?.block_on(reference_sp_cmd::serve(
+                reference_sp_cmd::Args {
+                    listen,
+                    db,
+                    flaws: danger_flaw,
+                    test_clock,
+                    admin_token,
+                    base_url,
+                },
+            )),
+        ),
+        Command::Keys { out } => ok(keys_cmd::generate(&out)),
     }
 }

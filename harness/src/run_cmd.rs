@@ -1,0 +1,161 @@
+//! `idpsim run`: the catalogue against a target (default: the embedded reference SP), with
+//! reports and snapshot checks. Exit 0 only when every scenario passed or is a listed deviation.
+
+use harness::profile::{Expectations, Profile};
+use harness::report::{self, snapshot, Summary};
+use harness::runner::{self, RunConfig};
+use protocols::Clock as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Target profile (TOML). Default: the embedded reference SP (fixtures/targets/reference.toml).
+    #[arg(long)]
+    target: Option<PathBuf>,
+    /// Cucumber tag expression, e.g. "@managed and not @serial".
+    #[arg(long)]
+    tags: Option<String>,
+    /// Only these vendors (okta, entra, google), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    vendor: Vec<String>,
+    /// Only these protocols (saml, oidc), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    protocol: Vec<String>,
+    /// Where the reports go.
+    #[arg(long, default_value = "reports/out")]
+    report: PathBuf,
+    /// Scenarios run at once (those tagged @serial always run alone).
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Accept the evidence of this run as the new snapshot baselines.
+    #[arg(long)]
+    update_snapshots: bool,
+    /// Feature files. Default: ./features, else the catalogue this binary was built from.
+    #[arg(long)]
+    features: Option<PathBuf>,
+    /// Snapshot baselines. Default: reports/snapshots/<target name>.
+    #[arg(long)]
+    snapshots: Option<PathBuf>,
+    /// Self-test: switch on a deliberate flaw in the embedded reference SP (repeatable), to
+    /// see that the catalogue catches it.
+    #[arg(long = "sp-flaw", value_name = "NAME", hide = true)]
+    sp_flaw: Vec<reference_sp::Flaw>,
+}
+
+fn slug(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    s.split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let (profile, expectations) = match &args.target {
+        Some(p) => Profile::load(p)?,
+        None => (Profile::reference(), Expectations::default()),
+    };
+    let features = args.features.clone().unwrap_or_else(|| {
+        let local = Path::new("features");
+        if local.is_dir() {
+            local.to_path_buf()
+        } else {
+            runner::default_features_dir()
+        }
+    });
+    let snapshots = args
+        .snapshots
+        .clone()
+        .unwrap_or_else(|| Path::new("reports/snapshots").join(slug(&profile.name)));
+    let started = protocols::SystemClock.now().to_rfc3339();
+    let cfg = RunConfig {
+        profile: profile.clone(),
+        expectations,
+        sp_flaws: args.sp_flaw.clone(),
+        features,
+        tags: args.tags.clone(),
+        vendors: args.vendor.iter().map(|v| v.to_ascii_lowercase()).collect(),
+        protocols: args
+            .protocol
+            .iter()
+            .map(|v| v.to_ascii_lowercase())
+            .collect(),
+        concurrency: args.concurrency,
+        verbose: true,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let outcome = rt.block_on(runner::run(cfg))?;
+    for e in &outcome.parse_errors {
+        eprintln!("feature file error: {e}");
+    }
+    if outcome.not_applicable > 0 {
+        eprintln!(
+            "{} scenario(s) left out: the target profile lacks a capability they need",
+            outcome.not_applicable
+        );
+    }
+    let summary = Summary {
+        target: profile.name.clone(),
+        started,
+        wall_time_ms: outcome.wall_time.as_millis() as u64,
+        sp_flaws: args.sp_flaw.iter().map(|f| f.name().to_string()).collect(),
+    };
+    let written = report::write_all(&args.report, &outcome.results, &summary)?;
+    let subs = &outcome.substitutions;
+    let drifts = snapshot::check(
+        &outcome.results,
+        &|r| report::normalize::Context {
+            substitutions: subs.get(&r.scenario).cloned().unwrap_or_default(),
+        },
+        &snapshots,
+        args.update_snapshots,
+    );
+    if args.update_snapshots {
+        eprintln!("snapshots: baselines written to {}", snapshots.display());
+    } else if !drifts.is_empty() {
+        eprintln!(
+            "snapshots: {} scenario(s) differ from their baseline in {} \
+             (review the .snap.new files, or accept them with --update-snapshots):",
+            drifts.len(),
+            snapshots.display()
+        );
+        for d in drifts.iter().take(20) {
+            eprintln!("  {}", d.scenario);
+        }
+    }
+    for r in &outcome.results {
+        if r.verdict == harness::result::Verdict::UnexpectedPass {
+            eprintln!(
+                "unexpected pass (listed as a deviation: {}): {}",
+                r.deviation.as_deref().unwrap_or(""),
+                r.scenario
+            );
+        }
+    }
+    eprintln!(
+        "reports: {} (summary {})",
+        args.report.display(),
+        written.summary_md.display()
+    );
+    #[allow(clippy::print_stdout)] // the closing line is the command's output
+    {
+        println!("{}", outcome.closing_line());
+    }
+    Ok(if outcome.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,408 @@
+//! The scenario runner behind both `idpsim run` and the `features` cargo test target.
+//!
+//! It starts the environment (mock IdPs, and the embedded reference SP when the profile says
+//! so), runs the feature files with cucumber, scenarios concurrently (those tagged `@serial`
+//! alone), and turns cucumber's event stream into [`ScenarioResult`]s: a [`Collector`] writer
+//! gathers each scenario's steps, and the `after` hook hands over the World's evidence.
+
+use crate::profile::{Expectations, Profile};
+use crate::report::Totals;
+use crate::result::{Evidence, ScenarioResult, StepResult, StepStatus, Verdict};
+use crate::world::{env, EnvConfig, IdpWorld};
+use cucumber::tag::Ext as _;
+use cucumber::{cli, event, gherkin, parser, Event, World as _, Writer};
+use parking_lot::Mutex;
+use reference_sp::Flaw;
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What to run, against what.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub profile: Profile,
+    pub expectations: Expectations,
+    /// Flaws to switch on in the embedded reference SP.
+    pub sp_flaws: Vec<Flaw>,
+    /// The features directory.
+    pub features: PathBuf,
+    /// A cucumber tag expression, e.g. `@okta and not @serial`.
+    pub tags: Option<String>,
+    /// Only these vendors / protocols (lowercase tag names); empty: all.
+    pub vendors: Vec<String>,
+    pub protocols: Vec<String>,
+    pub concurrency: usize,
+    /// Print one line per finished scenario.
+    pub verbose: bool,
+}
+
+/// The default features directory: `features/` at the workspace root.
+pub fn default_features_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../features")
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub results: Vec<ScenarioResult>,
+    pub totals: Totals,
+    pub wall_time: Duration,
+    /// Feature files that did not parse.
+    pub parse_errors: Vec<String>,
+    /// Scenarios left out because the target lacks a capability they need.
+    pub not_applicable: usize,
+    /// Per scenario (by name): run-specific strings and their stable names, for snapshots.
+    pub substitutions: HashMap<String, Vec<(String, String)>>,
+}
+
+impl RunOutcome {
+    /// Exit 0 only when every scenario passed or failed as expected, and every file parsed.
+    pub fn ok(&self) -> bool {
+        self.parse_errors.is_empty() && self.results.iter().all(|r| r.verdict.is_ok())
+    }
+
+    /// "N passed, N failed" and the wall time.
+    pub fn closing_line(&self) -> String {
+        format!(
+            "{} in {:.2}s",
+            self.totals.closing_line(),
+            self.wall_time.as_secs_f64()
+        )
+    }
+}
+
+type ScenarioKey = (String, usize, String);
+
+fn key_of(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> ScenarioKey {
+    let path = feature
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| feature.name.clone());
+    (path, scenario.position.line, scenario.name.clone())
+}
+
+/// What the after hook hands over: the evidence and the snapshot substitutions.
+type Handover = Arc<Mutex<HashMap<ScenarioKey, (Evidence, Vec<(String, String)>)>>>;
+
+struct Pending {
+    feature: String,
+    feature_path: String,
+    scenario: String,
+    line: usize,
+    tags: Vec<String>,
+    steps: Vec<StepResult>,
+    started: Instant,
+    hook_error: Option<String>,
+}
+
+/// A cucumber writer that keeps each scenario's steps and prints a line per scenario.
+pub struct Collector {
+    features_dir: PathBuf,
+    pending: HashMap<ScenarioKey, Pending>,
+    done: Vec<(ScenarioKey, Pending)>,
+    parse_errors: Vec<String>,
+    verbose: bool,
+}
+
+impl cucumber::writer::Normalized for Collector {}
+
+fn panic_text(e: &event::StepError) -> String {
+    match e {
+        event::StepError::Panic(info) => info
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "the step panicked".into()),
+        other => other.to_string(),
+    }
+}
+
+impl Collector {
+    fn new(features_dir: PathBuf, verbose: bool) -> Self {
+        Self {
+            features_dir,
+            pending: HashMap::new(),
+            done: Vec::new(),
+            parse_errors: Vec::new(),
+            verbose,
+        }
+    }
+
+    fn scenario(
+        &mut self,
+        feature: &gherkin::Feature,
+        rule: Option<&gherkin::Rule>,
+        scenario: &gherkin::Scenario,
+        ev: event::Scenario<IdpWorld>,
+    ) {
+        let key = key_of(feature, scenario);
+        match ev {
+            event::Scenario::Started => {
+                let tags = feature
+                    .tags
+                    .iter()
+                    .chain(rule.iter().flat_map(|r| &r.tags))
+                    .chain(scenario.tags.iter())
+                    .map(|t| format!("@{t}"))
+                    .collect();
+                let feature_path = feature
+                    .path
+                    .as_ref()
+                    .map(|p| {
+                        let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+                        canon(p)
+                            .strip_prefix(canon(&self.features_dir))
+                            .map(|r| r.display().to_string())
+                            .unwrap_or_else(|_| p.display().to_string())
+                    })
+                    .unwrap_or_default();
+                self.pending.insert(
+                    key,
+                    Pending {
+                        feature: feature.name.clone(),
+                        feature_path,
+                        scenario: scenario.name.clone(),
+                        line: scenario.position.line,
+                        tags,
+                        steps: Vec::new(),
+                        started: Instant::now(),
+                        hook_error: None,
+                    },
+                );
+            }
+            event::Scenario::Step(step, ev) | event::Scenario::Background(step, ev) => {
+                let Some(p) = self.pending.get_mut(&key) else {
+                    return;
+                };
+                let (status, error) = match ev {
+                    event::Step::Started => return,
+                    event::Step::Passed(..) => (StepStatus::Passed, None),
+                    event::Step::Skipped => (
+                        StepStatus::Skipped,
+                        Some("no step definition matches this step".to_string()),
+                    ),
+                    event::Step::Failed(_, _, _, e) => (StepStatus::Failed, Some(panic_text(&e))),
+                };
+                p.steps.push(StepResult {
+                    keyword: step.keyword.trim().to_string(),
+                    text: step.value.clone(),
+                    status,
+                    error,
+                });
+            }
+            event::Scenario::Hook(kind, event::Hook::Failed(_, info)) => {
+                if let Some(p) = self.pending.get_mut(&key) {
+                    let msg = info
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| info.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "the hook panicked".into());
+                    p.hook_error = Some(format!("{kind} hook failed: {msg}"));
+                }
+            }
+            event::Scenario::Finished => {
+                if let Some(p) = self.pending.remove(&key) {
+                    if self.verbose {
+                        print_line(&p);
+                    }
+                    self.done.push((key, p));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn failed(p: &Pending) -> bool {
+    p.hook_error.is_some() || p.steps.iter().any(|s| s.status != StepStatus::Passed)
+}
+
+fn print_line(p: &Pending) {
+    let mut err = std::io::stderr().lock();
+    if failed(p) {
+        let _ = writeln!(err, "FAIL {}:{} {}", p.feature_path, p.line, p.scenario);
+        if let Some(h) = &p.hook_error {
+            let _ = writeln!(err, "     {h}");
+        }
+        if let Some(s) = p.steps.iter().find(|s| s.status != StepStatus::Passed) {
+            let _ = writeln!(err, "     {} {}", s.keyword, s.text);
+            for line in s.error.as_deref().unwrap_or("").lines() {
+                let _ = writeln!(err, "       {line}");
+            }
+        }
+    } else {
+        let _ = writeln!(err, "ok   {}:{} {}", p.feature_path, p.line, p.scenario);
+    }
+}
+
+impl Writer<IdpWorld> for Collector {
+    type Cli = cli::Empty;
+
+    async fn handle_event(
+        &mut self,
+        ev: parser::Result<Event<event::Cucumber<IdpWorld>>>,
+        _: &Self::Cli,
+    ) {
+        match ev {
+            Err(e) => self.parse_errors.push(e.to_string()),
+            Ok(ev) => match ev.value {
+                event::Cucumber::Feature(f, event::Feature::Scenario(sc, rs)) => {
+                    self.scenario(&f, None, &sc, rs.event)
+                }
+                event::Cucumber::Feature(
+                    f,
+                    event::Feature::Rule(r, event::Rule::Scenario(sc, rs)),
+                ) => self.scenario(&f, Some(&r), &sc, rs.event),
+                _ => {}
+            },
+        }
+    }
+}
+
+/// Tags (without `@`) a scenario needs the target to support, by capability.
+fn applicable(profile: &Profile, tags: &[&str]) -> bool {
+    let c = &profile.capabilities;
+    let needs = |t: &str| tags.contains(&t);
+    !(needs("saml") && !c.saml
+        || needs("oidc") && !c.oidc
+        || needs("basic") && !c.basic
+        || needs("managed") && !c.managed
+        || needs("idp-initiated") && !c.idp_initiated
+        || needs("clock") && !c.clock
+        || needs("scim") && !c.scim)
+}
+
+fn among(tags: &[&str], options: &[&str], wanted: &[String]) -> bool {
+    wanted.is_empty()
+        || !tags.iter().any(|t| options.contains(t))
+        || tags.iter().any(|t| wanted.iter().any(|w| w == t))
+}
+
+/// Run the catalogue. Starts the environment, so call once per process.
+pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
+    let started = Instant::now();
+    env::start(EnvConfig {
+        profile: cfg.profile.clone(),
+        sp_flaws: cfg.sp_flaws.clone(),
+    })
+    .await?;
+
+    let tag_expr: Option<gherkin::tagexpr::TagOperation> = match &cfg.tags {
+        Some(t) => Some(
+            t.parse()
+                .map_err(|e| anyhow::anyhow!("--tags {t:?}: {e:?}"))?,
+        ),
+        None => None,
+    };
+    let not_applicable = Arc::new(Mutex::new(0usize));
+    let na = not_applicable.clone();
+    let profile = cfg.profile.clone();
+    let (vendors, protocols) = (cfg.vendors.clone(), cfg.protocols.clone());
+    let filter = move |f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario| {
+        let all: Vec<&str> = f
+            .tags
+            .iter()
+            .chain(r.iter().flat_map(|r| &r.tags))
+            .chain(s.tags.iter())
+            .map(String::as_str)
+            .collect();
+        if let Some(expr) = &tag_expr {
+            if !expr.eval(all.iter()) {
+                return false;
+            }
+        }
+        if !among(&all, &["okta", "entra", "google"], &vendors)
+            || !among(&all, &["saml", "oidc"], &protocols)
+        {
+            return false;
+        }
+        if !applicable(&profile, &all) {
+            *na.lock() += 1;
+            return false;
+        }
+        true
+    };
+
+    let handover: Handover = Arc::default();
+    let after_store = handover.clone();
+    // Step failures are reported by the Collector; the default hook would print each panic a
+    // second time, with a backtrace hint, in the middle of the run.
+    let panic_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let collector = IdpWorld::cucumber()
+        .max_concurrent_scenarios(cfg.concurrency.max(1))
+        .before(|f, _, s, w| {
+            let (path, line, name) = key_of(f, s);
+            let rel = path.rsplit("features/").next().unwrap_or(&path).to_string();
+            Box::pin(async move { w.name_after(&format!("{rel}:{line}:{name}")) })
+        })
+        .after(move |f, _, s, _, w| {
+            let store = after_store.clone();
+            let key = key_of(f, s);
+            Box::pin(async move {
+                if let Some(w) = w {
+                    let ev = w.evidence().await;
+                    store.lock().insert(key, (ev, w.substitutions()));
+                }
+            })
+        })
+        .with_writer(Collector::new(cfg.features.clone(), cfg.verbose))
+        .with_default_cli()
+        .filter_run(cfg.features.clone(), filter)
+        .await;
+    std::panic::set_hook(panic_hook);
+
+    let mut handover = std::mem::take(&mut *handover.lock());
+    let mut substitutions = HashMap::new();
+    let mut results: Vec<ScenarioResult> = collector
+        .done
+        .into_iter()
+        .map(|(key, p)| {
+            let (evidence, subs) = handover.remove(&key).unwrap_or_default();
+            let mut steps = p.steps;
+            if let Some(h) = p.hook_error.clone() {
+                steps.push(StepResult {
+                    keyword: "Hook".into(),
+                    text: "before/after".into(),
+                    status: StepStatus::Failed,
+                    error: Some(h),
+                });
+            }
+            let is_failed = steps.iter().any(|s| s.status != StepStatus::Passed);
+            let deviation = cfg.expectations.reason_for(&p.scenario).map(str::to_string);
+            let verdict = match (is_failed, deviation.is_some()) {
+                (false, false) => Verdict::Passed,
+                (true, false) => Verdict::Failed,
+                (true, true) => Verdict::ExpectedFailure,
+                (false, true) => Verdict::UnexpectedPass,
+            };
+            substitutions.insert(p.scenario.clone(), subs);
+            ScenarioResult {
+                feature: p.feature,
+                feature_path: p.feature_path,
+                scenario: p.scenario,
+                line: p.line,
+                tags: p.tags,
+                verdict,
+                deviation,
+                steps,
+                duration_ms: p.started.elapsed().as_millis() as u64,
+                evidence,
+            }
+        })
+        .collect();
+    results.sort_by(|a, b| (&a.feature_path, a.line).cmp(&(&b.feature_path, b.line)));
+    let totals = Totals::of(&results);
+    let not_applicable = *not_applicable.lock();
+    Ok(RunOutcome {
+        results,
+        totals,
+        wall_time: started.elapsed(),
+        parse_errors: collector.parse_errors,
+        not_applicable,
+        substitutions,
+    })
+}

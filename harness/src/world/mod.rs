@@ -1,0 +1,194 @@
+//! The scenario World: per scenario, fresh mock-IdP tenants and fresh SP organisations (unique
+//! names), named actors each with a browser and a directory user, and the outcome of the last
+//! journey. Steps are one-line calls into the methods here (org.rs: setting up organisations
+//! and their IdPs; journey.rs: what actors do; checks.rs: what the Thens assert).
+
+mod checks;
+pub mod env;
+mod journey;
+mod org;
+pub mod params;
+
+pub use env::{Env, EnvConfig};
+pub use org::Org;
+
+use crate::agent::{Page, UserAgent};
+use crate::result::Evidence;
+use crate::target::Admin;
+use anyhow::Context as _;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A named person: a browser, a work email, and (once known) a platform username.
+#[derive(Debug)]
+pub struct Actor {
+    pub name: String,
+    pub agent: UserAgent,
+    /// The email the IdPs know them by.
+    pub email: String,
+    /// Their platform username: set when the harness creates the account, learned from the
+    /// target after a just-in-time (Managed) sign-in.
+    pub username: Option<String>,
+    pub password: String,
+}
+
+/// Where an actor's last journey ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub actor: String,
+    pub page: Page,
+    /// Every URL the journey requested, in order.
+    pub visited: Vec<String>,
+}
+
+#[derive(cucumber::World)]
+#[world(init = Self::new)]
+pub struct IdpWorld {
+    pub env: Arc<Env>,
+    pub admin: Admin,
+    /// Makes this scenario's names unique: derived from the scenario, so stable across runs.
+    key: String,
+    orgs: BTreeMap<String, Org>,
+    actors: BTreeMap<String, Actor>,
+    last: Option<Outcome>,
+    /// The answer to the last admin change a When step tried (for refusals).
+    last_admin: Option<Result<Value, String>>,
+}
+
+impl std::fmt::Debug for IdpWorld {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdpWorld")
+            .field("key", &self.key)
+            .field("orgs", &self.orgs.keys().collect::<Vec<_>>())
+            .field("actors", &self.actors.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+static FALLBACK_KEY: AtomicU64 = AtomicU64::new(1);
+
+impl IdpWorld {
+    pub async fn new() -> anyhow::Result<Self> {
+        let env = env::current().context("the scenario environment is not started")?;
+        let admin = env.target.admin();
+        let key = format!("w{}", FALLBACK_KEY.fetch_add(1, Ordering::Relaxed));
+        Ok(Self {
+            env,
+            admin,
+            key,
+            orgs: BTreeMap::new(),
+            actors: BTreeMap::new(),
+            last: None,
+            last_admin: None,
+        })
+    }
+
+    /// Name this scenario's resources after `scenario` (feature path, name and line), so that
+    /// the same scenario gets the same names on every run against a fresh target.
+    pub fn name_after(&mut self, scenario: &str) {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        scenario.hash(&mut h);
+        self.key = format!("{:08x}{}", h.finish() as u32, self.env.run_nonce);
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Run-specific strings in the evidence and their stable names, for snapshots.
+    pub fn substitutions(&self) -> Vec<(String, String)> {
+        vec![(self.key.clone(), "[key]".to_string())]
+    }
+
+    /// Move virtual time forward for the target and the IdPs.
+    pub async fn advance(&mut self, seconds: i64) -> anyhow::Result<()> {
+        let env = self.env.clone();
+        env.advance(&mut self.admin, seconds).await
+    }
+
+    fn org(&self, name: &str) -> anyhow::Result<&Org> {
+        self.orgs.get(name).with_context(|| {
+            format!("no organisation {name} in this scenario (a Given is missing)")
+        })
+    }
+
+    fn org_mut(&mut self, name: &str) -> anyhow::Result<&mut Org> {
+        self.orgs.get_mut(name).with_context(|| {
+            format!("no organisation {name} in this scenario (a Given is missing)")
+        })
+    }
+
+    /// The actor called `name`, created on first mention.
+    fn actor(&mut self, name: &str) -> anyhow::Result<&mut Actor> {
+        if !self.actors.contains_key(name) {
+            let lower = name.to_ascii_lowercase();
+            let actor = Actor {
+                name: name.to_string(),
+                agent: UserAgent::new(name)?,
+                email: format!("{lower}.{}@idpsim.example", self.key),
+                username: None,
+                password: format!("pw-{lower}-{}", self.key),
+            };
+            self.actors.insert(name.to_string(), actor);
+        }
+        self.actors
+            .get_mut(name)
+            .with_context(|| format!("actor {name}"))
+    }
+
+    fn known_actor(&self, name: &str) -> anyhow::Result<&Actor> {
+        self.actors
+            .get(name)
+            .with_context(|| format!("{name} has not appeared in this scenario yet"))
+    }
+
+    /// The platform username of `name`.
+    fn username(&self, name: &str) -> anyhow::Result<String> {
+        self.known_actor(name)?.username.clone().with_context(|| {
+            format!("{name} has no platform account yet (no sign-in or Given created one)")
+        })
+    }
+
+    fn last_of(&self, actor: &str) -> anyhow::Result<&Outcome> {
+        match &self.last {
+            Some(o) if o.actor == actor => Ok(o),
+            Some(o) => anyhow::bail!("the last journey was {}'s, not {actor}'s", o.actor),
+            None => anyhow::bail!("{actor} has not done anything yet (a When is missing)"),
+        }
+    }
+
+    /// Everything this scenario saw: each actor's trace, the admin calls, and the target's
+    /// final state of every organisation (as its admin API reports it).
+    pub async fn evidence(&mut self) -> Evidence {
+        let actors = self
+            .actors
+            .iter()
+            .map(|(n, a)| (n.clone(), a.agent.trace().exchanges))
+            .collect();
+        let mut state = serde_json::Map::new();
+        let slugs: Vec<(String, String)> = self
+            .orgs
+            .iter()
+            .map(|(n, o)| (n.clone(), o.slug.clone()))
+            .collect();
+        // The final-state reads are not part of the scenario's own calls.
+        let mut reader = self.env.target.admin();
+        for (name, slug) in slugs {
+            let members = reader.members(&slug).await.unwrap_or(Value::Null);
+            let groups = reader.resource_groups(&slug).await.unwrap_or(Value::Null);
+            let org = reader.org(&slug).await.unwrap_or(Value::Null);
+            state.insert(
+                name,
+                json!({"org": org, "members": members, "resource_groups": groups}),
+            );
+        }
+        Evidence {
+            actors,
+            target_calls: self.admin.calls().to_vec(),
+            final_state: (!state.is_empty()).then_some(Value::Object(state)),
+        }
+    }
+}
