@@ -15,5 +15,7 @@ mod managed;
 mod restart;
 #[path = "sp/roles.rs"]
 mod roles;
+#[path = "sp/scim.rs"]
+mod scim;
 #[path = "sp/sessions.rs"]
 mod sessions;
