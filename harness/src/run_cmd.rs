@@ -113,6 +113,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         sp_flaws: args.sp_flaw.iter().map(|f| f.name().to_string()).collect(),
     };
     let written = report::write_all(&args.report, &outcome.results, &summary)?;
+    // insta resolves a relative snapshot path against the asserting source file, not the
+    // working directory; and its own diff output would drown the run's.
+    let snapshots = std::path::absolute(&snapshots)?;
+    if std::env::var_os("INSTA_OUTPUT").is_none() {
+        std::env::set_var("INSTA_OUTPUT", "none");
+    }
     let subs = &outcome.substitutions;
     let drifts = snapshot::check(
         &outcome.results,

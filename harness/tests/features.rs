@@ -2,6 +2,9 @@
 //! (harness = false): `cargo test -p harness --test features`. Scenarios run concurrently; the
 //! process fails when any scenario fails. `IDPSIM_TAGS` narrows the run with a tag expression.
 
+// The summary lines are this binary's output, on stdout like cargo's own harness.
+#![allow(clippy::print_stdout)]
+
 use harness::profile::{Expectations, Profile};
 use harness::runner::{self, RunConfig};
 use std::process::ExitCode;

@@ -100,7 +100,33 @@ impl IdpWorld {
 
     /// Run-specific strings in the evidence and their stable names, for snapshots.
     pub fn substitutions(&self) -> Vec<(String, String)> {
-        vec![(self.key.clone(), "[key]".to_string())]
+        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let mut subs = Vec::new();
+        // Ids the IdPs draw from one generator shared by concurrent scenarios.
+        for o in self.orgs.values() {
+            let st = o.tenant.state.lock();
+            for app in &st.saml_apps {
+                subs.push((app.key.clone(), format!("[{}-saml-app-key]", o.name)));
+                subs.push((app.id.clone(), format!("[{}-saml-app-id]", o.name)));
+            }
+            for u in st.directory.users() {
+                subs.push((
+                    u.id.clone(),
+                    format!("[{}-user-id:{}]", o.name, u.given_name),
+                ));
+            }
+            for g in st.directory.groups() {
+                subs.push((g.id.clone(), format!("[{}-group-id:{}]", o.name, g.name)));
+            }
+        }
+        subs.retain(|(from, _)| from.len() >= 6);
+        subs.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
+        subs.extend(vec![
+            (enc(&self.env.target.base), "[sp-origin]".to_string()),
+            (enc(self.env.idps.base_url()), "[idp-origin]".to_string()),
+            (self.key.clone(), "[key]".to_string()),
+        ]);
+        subs
     }
 
     /// Move virtual time forward for the target and the IdPs.
