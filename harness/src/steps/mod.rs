@@ -6,6 +6,7 @@ mod access;
 mod idp;
 mod login;
 mod org;
+mod provisioning;
 mod roles;
 mod session;
 

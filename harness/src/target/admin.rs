@@ -121,6 +121,43 @@ impl Admin {
         Ok((status, value))
     }
 
+    /// One SCIM call (RFC 7644) to an absolute `url` with the org's bearer token, recorded with
+    /// the admin calls. Any status is an answer.
+    pub async fn scim(
+        &mut self,
+        method: Method,
+        url: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, Value), AdminError> {
+        let mut req = self
+            .http
+            .request(method.clone(), url)
+            .bearer_auth(token)
+            .header("accept", "application/scim+json");
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/scim+json")
+                .body(b.to_string());
+        }
+        let http_err = |source| AdminError::Http {
+            method: method.to_string(),
+            path: url.to_string(),
+            source,
+        };
+        let resp = req.send().await.map_err(http_err)?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.map_err(http_err)?;
+        let value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let mut entry = json!({"method": method.as_str(), "scim": url, "status": status});
+        if let Some(b) = body {
+            entry["request"] = redact(b);
+        }
+        entry["response"] = redact(&value);
+        self.calls.push(entry);
+        Ok((status, value))
+    }
+
     /// One call that must answer `expected`.
     pub async fn expect(
         &mut self,

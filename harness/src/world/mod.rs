@@ -8,6 +8,7 @@ pub mod env;
 mod journey;
 mod org;
 pub mod params;
+mod provisioning;
 
 pub use env::{Env, EnvConfig};
 pub use org::Org;
@@ -33,6 +34,8 @@ pub struct Actor {
     /// target after a just-in-time (Managed) sign-in.
     pub username: Option<String>,
     pub password: String,
+    /// The id the target gave their SCIM resource, once an IdP provisioned them.
+    pub scim_id: Option<String>,
 }
 
 /// Where an actor's last journey ended.
@@ -157,6 +160,7 @@ impl IdpWorld {
                 email: format!("{lower}.{}@idpsim.example", self.key),
                 username: None,
                 password: format!("pw-{lower}-{}", self.key),
+                scim_id: None,
             };
             self.actors.insert(name.to_string(), actor);
         }

@@ -36,6 +36,8 @@ pub struct Org {
     role_rules: Vec<Value>,
     group_attribute: Option<String>,
     group_rules: Vec<Value>,
+    /// The SCIM base URL and bearer token the IdP pushes with, once minted.
+    pub scim: Option<(String, String)>,
 }
 
 impl Org {
@@ -210,6 +212,7 @@ impl IdpWorld {
             role_rules: Vec::new(),
             group_attribute: None,
             group_rules: Vec::new(),
+            scim: None,
         };
         self.orgs.insert(name.to_string(), org);
         self.push_sso(name).await
