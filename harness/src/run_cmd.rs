@@ -2,7 +2,7 @@
 //! reports and snapshot checks. Exit 0 only when every scenario passed or is a listed deviation.
 
 use harness::profile::{Expectations, Profile};
-use harness::report::{self, snapshot, Summary};
+use harness::report::{self, Summary};
 use harness::runner::{self, RunConfig};
 use protocols::Clock as _;
 use std::path::{Path, PathBuf};
@@ -113,21 +113,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         sp_flaws: args.sp_flaw.iter().map(|f| f.name().to_string()).collect(),
     };
     let written = report::write_all(&args.report, &outcome.results, &summary)?;
-    // insta resolves a relative snapshot path against the asserting source file, not the
-    // working directory; and its own diff output would drown the run's.
-    let snapshots = std::path::absolute(&snapshots)?;
-    if std::env::var_os("INSTA_OUTPUT").is_none() {
-        std::env::set_var("INSTA_OUTPUT", "none");
-    }
-    let subs = &outcome.substitutions;
-    let drifts = snapshot::check(
-        &outcome.results,
-        &|r| report::normalize::Context {
-            substitutions: subs.get(&r.scenario).cloned().unwrap_or_default(),
-        },
-        &snapshots,
-        args.update_snapshots,
-    );
+    let drifts = outcome.check_snapshots(&snapshots, args.update_snapshots)?;
     if args.update_snapshots {
         eprintln!("snapshots: baselines written to {}", snapshots.display());
     } else if !drifts.is_empty() {

@@ -6,6 +6,7 @@
 //! gathers each scenario's steps, and the `after` hook hands over the World's evidence.
 
 use crate::profile::{Expectations, Profile};
+use crate::report::snapshot::Drift;
 use crate::report::Totals;
 use crate::result::{Evidence, ScenarioResult, StepResult, StepStatus, Verdict};
 use crate::world::{env, EnvConfig, IdpWorld};
@@ -61,6 +62,29 @@ impl RunOutcome {
     /// Exit 0 only when every scenario passed or failed as expected, and every file parsed.
     pub fn ok(&self) -> bool {
         self.parse_errors.is_empty() && self.results.iter().all(|r| r.verdict.is_ok())
+    }
+
+    /// Compare the passed scenarios' normalised evidence with the baselines in `dir` (or write
+    /// them, with `update`). `dir` is made absolute: insta would resolve a relative path
+    /// against its own source file.
+    pub fn check_snapshots(&self, dir: &Path, update: bool) -> std::io::Result<Vec<Drift>> {
+        let dir = std::path::absolute(dir)?;
+        if std::env::var_os("INSTA_OUTPUT").is_none() {
+            // insta's own diff output would drown the run's; the drift list names the files.
+            std::env::set_var("INSTA_OUTPUT", "none");
+        }
+        Ok(crate::report::snapshot::check(
+            &self.results,
+            &|r| crate::report::normalize::Context {
+                substitutions: self
+                    .substitutions
+                    .get(&r.scenario)
+                    .cloned()
+                    .unwrap_or_default(),
+            },
+            &dir,
+            update,
+        ))
     }
 
     /// "N passed, N failed" and the wall time.

@@ -36,8 +36,30 @@ fn main() -> ExitCode {
     for e in &outcome.parse_errors {
         eprintln!("feature file error: {e}");
     }
+    // The evidence of every passed scenario must match its committed baseline.
+    let baselines = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../reports/snapshots/idpsim-reference-sp");
+    let update = std::env::var_os("IDPSIM_UPDATE_SNAPSHOTS").is_some();
+    let drifts = match outcome.check_snapshots(&baselines, update) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("features: snapshots: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for d in &drifts {
+        eprintln!("snapshot drift: {}", d.scenario);
+    }
+    if !drifts.is_empty() {
+        eprintln!(
+            "{} scenario(s) differ from their baselines in {}: review, then accept with \
+             IDPSIM_UPDATE_SNAPSHOTS=1 cargo test -p harness --test features",
+            drifts.len(),
+            baselines.display()
+        );
+    }
     let t = &outcome.totals;
-    let ok = outcome.ok();
+    let ok = outcome.ok() && drifts.is_empty();
     // The line cargo's own harness prints, which CI sums across test binaries.
     println!(
         "test result: {}. {} passed; {} failed; 0 ignored; 0 measured; 0 filtered out; finished in {:.2}s",

@@ -31,6 +31,8 @@ pub struct NewSamlApp {
     pub name_id_format: Option<String>,
     #[serde(default)]
     pub send_groups: bool,
+    /// Name of the group attribute (Google: required for groups to be sent).
+    pub groups_attribute: Option<String>,
     pub group_filter: Option<GroupFilter>,
     pub allow_idp_initiated: Option<bool>,
     pub sp_signing_cert: Option<String>,
@@ -92,6 +94,7 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
         acs_urls: a.acs_urls,
         name_id_format: a.name_id_format,
         send_groups: a.send_groups,
+        groups_attribute: a.groups_attribute,
         group_filter: a.group_filter,
         allow_idp_initiated: a.allow_idp_initiated.unwrap_or(true),
         sp_signing_cert: a.sp_signing_cert,

@@ -287,6 +287,7 @@ impl Tenant {
             acs_urls: acs.map(|a| vec![a.to_string()]).unwrap_or_default(),
             name_id_format: None,
             send_groups: true,
+            groups_attribute: None,
             group_filter: None,
             allow_idp_initiated: true,
             sp_signing_cert: None,

@@ -82,6 +82,10 @@ pub struct SamlApp {
     /// Send the user's groups.
     #[serde(default)]
     pub send_groups: bool,
+    /// The group attribute's name, as the IdP admin set it. Unset: the vendor's default
+    /// (Google has none: its "Group membership" mapping needs a name).
+    #[serde(default)]
+    pub groups_attribute: Option<String>,
     pub group_filter: Option<GroupFilter>,
     #[serde(default = "yes")]
     pub allow_idp_initiated: bool,

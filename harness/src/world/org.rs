@@ -18,7 +18,8 @@ pub const ENTRA_SAML_GROUPS: &str =
 /// Entra's SAML app-role claim.
 pub const ENTRA_SAML_ROLE: &str = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
 /// The attribute name a Google admin gives the custom SAML app's "Group membership" mapping.
-/// Google sends group names under whatever name the admin picks; scenarios pick `groups`.
+/// Google sends group names under whatever name the admin picks; scenarios pick `groups` and
+/// register it as the mock app's `groups_attribute`.
 pub const GOOGLE_SAML_GROUPS: &str = "groups";
 
 /// One organisation of the scenario, at the SP and at its IdP.
@@ -119,27 +120,6 @@ impl Org {
     fn client_id(&self) -> String {
         format!("client-{}", self.slug)
     }
-
-    /// Google lists group names under the app's group-membership attribute; the mock sends the
-    /// directory's groups only for vendors with a fixed groups claim, so mirror them here.
-    fn sync_google_groups(&self, login: &str) {
-        if self.vendor != Vendor::Google || self.protocol != Protocol::Saml {
-            return;
-        }
-        let mut st = self.tenant.state.lock();
-        let names: Vec<String> = match st.directory.find(login) {
-            Some(u) => st
-                .directory
-                .groups_of(u)
-                .into_iter()
-                .map(|g| g.name.clone())
-                .collect(),
-            None => return,
-        };
-        if let Some(u) = st.directory.find_mut(login) {
-            u.attributes.insert(GOOGLE_SAML_GROUPS.to_string(), names);
-        }
-    }
 }
 
 impl IdpWorld {
@@ -185,6 +165,9 @@ impl IdpWorld {
                     sp_entity_id: urls.saml_entity_id.clone(),
                     acs_urls: vec![urls.saml_acs.clone()],
                     send_groups: true,
+                    // Google sends groups only under a name its admin gives the mapping.
+                    groups_attribute: (vendor == Vendor::Google)
+                        .then(|| GOOGLE_SAML_GROUPS.to_string()),
                     allow_idp_initiated: Some(true),
                     ..NewSamlApp::default()
                 }],
@@ -266,7 +249,6 @@ impl IdpWorld {
                 )
                 .map_err(|e| anyhow::anyhow!("adding {actor} to {org}'s directory: {e}"))?;
         }
-        o.sync_google_groups(&email);
         Ok(())
     }
 
@@ -296,7 +278,6 @@ impl IdpWorld {
                 .with_context(|| format!("{actor} is not in {org}'s directory"))?;
             u.groups = ids;
         }
-        o.sync_google_groups(&email);
         Ok(())
     }
 

@@ -277,7 +277,12 @@ pub fn response(
             login.user.roles.clone(),
         ));
     }
-    if let (Some(name), true) = (p.saml.groups_attribute, login.app.send_groups) {
+    let groups_attribute = login
+        .app
+        .groups_attribute
+        .as_deref()
+        .or(p.saml.groups_attribute);
+    if let (Some(name), true) = (groups_attribute, login.app.send_groups) {
         let mut values = group_values(
             p,
             iss.tenant_id,

@@ -305,6 +305,18 @@ async fn entra_group_overage_above_150_and_google_sends_no_groups_by_default() {
     // Google has no group attribute by default: an app must name one.
     let doc = xml::parse(&login(&idps, &sso, &request("_c", None, None)).await).expect("xml");
     assert_eq!(attribute_values(&doc, "groups"), None);
+    // Named, it carries group names, at most 75.
+    let t = idps.tenant(Vendor::Google, "acme").expect("t");
+    t.state.lock().saml_apps[0].groups_attribute = Some("memberOf".into());
+    t.state.lock().next_login = Some(NextLogin {
+        user: Some("alice@acme.example".into()),
+        extra_groups: Some(100),
+        ..NextLogin::default()
+    });
+    let doc = xml::parse(&login(&idps, &sso, &request("_d", None, None)).await).expect("xml");
+    let groups = attribute_values(&doc, "memberOf").expect("memberOf");
+    assert_eq!(groups.len(), 75);
+    assert_eq!(&groups[..2], ["ml-admins", "ml-readers"]);
 }
 
 #[tokio::test]
