@@ -5,7 +5,7 @@ SHELL := /bin/bash
 APT_PACKAGES := libxmlsec1-dev libxmlsec1-openssl libxml2-dev libssl-dev pkg-config libclang-dev xmlsec1 openssl
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test deps lint unit bench fmt
+.PHONY: run serve test deps lint unit bench fmt
 
 ## Install the Debian packages samael's xmlsec bindings and the xmlsec1 cross-checks need.
 deps:
@@ -18,8 +18,12 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-## The main job: the mock Okta, Entra and Google IdPs on $(LISTEN).
+## The main job: every scenario against the embedded reference SP; reports in reports/out.
 run: deps
+	cargo run --release -p harness --bin idpsim -- run --report reports/out
+
+## The mock Okta, Entra and Google IdPs on $(LISTEN), for pointing a local app at.
+serve: deps
 	cargo run --release -p harness --bin idpsim -- serve --listen $(LISTEN)
 
 ## fmt, clippy -D warnings, then every test in the workspace.

@@ -38,8 +38,8 @@ pub struct RunArgs {
     #[arg(long)]
     snapshots: Option<PathBuf>,
     /// Self-test: switch on a deliberate flaw in the embedded reference SP (repeatable), to
-    /// see that the catalogue catches it.
-    #[arg(long = "sp-flaw", value_name = "NAME", hide = true)]
+    /// see that the catalogue catches it. See `idpsim reference-sp --help` for the names.
+    #[arg(long = "sp-flaw", value_name = "NAME")]
     sp_flaw: Vec<reference_sp::Flaw>,
 }
 

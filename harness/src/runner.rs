@@ -129,9 +129,28 @@ pub struct Collector {
     done: Vec<(ScenarioKey, Pending)>,
     parse_errors: Vec<String>,
     verbose: bool,
+    /// A live counter on a terminal; plain lines elsewhere (CI, pipes).
+    progress: Option<indicatif::ProgressBar>,
+    failures: usize,
 }
 
 impl cucumber::writer::Normalized for Collector {}
+
+/// A spinner with the running counts, when stderr is a terminal and this is not CI.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal as _;
+    if std::env::var_os("CI").is_some() || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {pos} scenarios finished, {msg} [{elapsed}]",
+    ) {
+        pb.set_style(style);
+    }
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(pb)
+}
 
 fn panic_text(e: &event::StepError) -> String {
     match e {
@@ -151,7 +170,9 @@ impl Collector {
             pending: HashMap::new(),
             done: Vec::new(),
             parse_errors: Vec::new(),
+            progress: if verbose { progress_bar() } else { None },
             verbose,
+            failures: 0,
         }
     }
 
@@ -229,8 +250,22 @@ impl Collector {
             }
             event::Scenario::Finished => {
                 if let Some(p) = self.pending.remove(&key) {
-                    if self.verbose {
-                        print_line(&p);
+                    if failed(&p) {
+                        self.failures += 1;
+                    }
+                    match &self.progress {
+                        Some(pb) => {
+                            pb.inc(1);
+                            pb.set_message(format!("{} failed", self.failures));
+                            if failed(&p) {
+                                pb.println(format!(
+                                    "FAIL {}:{} {}",
+                                    p.feature_path, p.line, p.scenario
+                                ));
+                            }
+                        }
+                        None if self.verbose => print_line(&p),
+                        None => {}
                     }
                     self.done.push((key, p));
                 }
@@ -378,6 +413,9 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
         .filter_run(cfg.features.clone(), filter)
         .await;
     std::panic::set_hook(panic_hook);
+    if let Some(pb) = &collector.progress {
+        pb.finish_and_clear();
+    }
 
     let mut handover = std::mem::take(&mut *handover.lock());
     let mut substitutions = HashMap::new();
