@@ -115,6 +115,8 @@ mod tests {
         let e = "skip-everything".parse::<Flaw>().expect_err("unknown");
         assert!(e.contains("skip-audience-check"), "{e}");
         assert!(Flaws::none().is_empty());
-        assert!(Flaws::none().with(Flaw::AcceptAlgNone).danger(Flaw::AcceptAlgNone));
+        assert!(Flaws::none()
+            .with(Flaw::AcceptAlgNone)
+            .danger(Flaw::AcceptAlgNone));
     }
 }
