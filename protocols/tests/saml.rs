@@ -450,3 +450,53 @@ fn snapshot_okta_signed_response() {
     // One tag per line for review; joining the lines back gives the exact bytes.
     insta::assert_snapshot!("okta_signed_response", xml.replace("><", ">\n<"));
 }
+
+mod hostile_requests {
+    //! Property tests: whatever an SP sends, AuthnRequest decoding answers with a value or an
+    //! error, never a panic, and never allocates past the inflate limit.
+    use proptest::prelude::*;
+    use protocols::saml::{parse_post, parse_redirect, DEFAULT_MAX_INFLATED};
+
+    fn deflate(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).expect("deflate into a Vec");
+        e.finish().expect("deflate into a Vec")
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        protocols::saml::b64_encode(bytes)
+    }
+
+    fn q(s: &str) -> String {
+        url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_query_string_is_answered(raw in ".{0,400}") {
+            let _ = parse_redirect(&raw, DEFAULT_MAX_INFLATED);
+        }
+
+        #[test]
+        fn any_deflated_bytes_are_answered(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let query = format!("SAMLRequest={}&RelayState=x", q(&b64(&deflate(&bytes))));
+            let _ = parse_redirect(&query, DEFAULT_MAX_INFLATED);
+        }
+
+        #[test]
+        fn any_xmlish_text_is_answered(
+            body in "<(samlp:AuthnRequest|a|!DOCTYPE x|!--)[ a-zA-Z=\"':/<>!\\[\\]&;.-]{0,300}",
+        ) {
+            let _ = parse_redirect(&format!("SAMLRequest={}", q(&b64(&deflate(body.as_bytes())))), DEFAULT_MAX_INFLATED);
+            let _ = parse_post(&b64(body.as_bytes()), None, DEFAULT_MAX_INFLATED);
+        }
+
+        #[test]
+        fn any_post_value_is_answered(v in ".{0,400}") {
+            let _ = parse_post(&v, Some("rs"), DEFAULT_MAX_INFLATED);
+        }
+    }
+}

@@ -277,3 +277,54 @@ async fn a_control_token_is_enforced_when_set() {
     assert!(idps.tenants().is_empty());
     assert_eq!(call(&idps, req("s3cret")).await.status, StatusCode::CREATED);
 }
+
+mod hostile_bodies {
+    //! Property test: no body makes a control route answer 5xx or panic, and a refused call
+    //! leaves the tenant as it was.
+    use super::*;
+    use proptest::prelude::*;
+
+    const ROUTES: &[(&str, &str)] = &[
+        ("POST", "/_idpsim/tenants"),
+        ("PUT", "/_idpsim/tenants/okta/p1/next-login"),
+        ("PUT", "/_idpsim/tenants/okta/p1/clock"),
+        ("POST", "/_idpsim/tenants/okta/p1/users"),
+        ("PATCH", "/_idpsim/tenants/okta/p1/users/x"),
+        ("POST", "/_idpsim/tenants/okta/p1/groups"),
+        ("POST", "/_idpsim/tenants/okta/p1/saml-apps"),
+        ("POST", "/_idpsim/tenants/okta/p1/oidc-clients"),
+        ("POST", "/_idpsim/tenants/okta/p1/keys/rotate"),
+    ];
+
+    fn body() -> impl Strategy<Value = String> {
+        prop_oneof![
+            ".{0,200}",
+            r#"\{("[a-z_]{1,12}": ?(null|true|-?[0-9]{1,20}|"[^"\\]{0,20}"|\[\]|\{\}),? ?){0,4}\}"#,
+            Just(
+                r#"{"saml":{"sign":"Both","alg":"RsaSha1"},"oidc":{"claims":{"a":1}}}"#.to_string()
+            ),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn no_body_breaks_the_control_api(route in 0..ROUTES.len(), body in body()) {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+            rt.block_on(async {
+                let (idps, _) = idps();
+                let created = make(&idps, r#"{"vendor":"okta","id":"p1","seed_users":1}"#).await;
+                prop_assert_eq!(created.status, StatusCode::CREATED);
+                let before = get(&idps, "/_idpsim/tenants/okta/p1").await.body;
+                let (method, uri) = ROUTES[route];
+                let a = send_json(&idps, method, uri, &body).await;
+                prop_assert!(a.status.as_u16() < 500, "{} {} {:?}: {} {}", method, uri, body, a.status, a.body);
+                if a.status.is_client_error() {
+                    let after = get(&idps, "/_idpsim/tenants/okta/p1").await.body;
+                    prop_assert_eq!(before, after, "a refused call changed the tenant");
+                }
+                Ok(())
+            })?;
+        }
+    }
+}
