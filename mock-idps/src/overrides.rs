@@ -3,9 +3,18 @@
 //! A [`NextLogin`] applies to the next SAML response or OIDC authorization of its tenant and is
 //! then consumed, unless `sticky` is set. Every field is optional: unset means "as the vendor
 //! does it".
+//!
+//! `saml.attack` and `oidc.attack` name a transform of the security catalogue
+//! (`protocols::saml::attacks`, `protocols::jose::attacks`; docs/attacks.md). Combinations that
+//! cannot work together (an attack on an assertion beside an error `status`, a wrapping variant
+//! beside a `sign` placement it cannot use, ...) are refused when the overrides are read, so the
+//! control API answers 400 and keeps what it had; [`SamlOverrides::check`] and
+//! [`OidcOverrides::check`] are the same rules for callers that build the structs in Rust.
 
+use protocols::jose::attacks::{OidcAttack, Stage};
+use protocols::saml::attacks::SamlAttack;
 use protocols::saml::{DigestAlgorithm, SignatureAlgorithm, SignaturePlacement};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -37,8 +46,9 @@ pub enum KeyChoice {
     Foreign,
 }
 
+/// Read through [`SamlOverrides::check`]: see the `Deserialize` impl.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct SamlOverrides {
     pub sign: Option<SignaturePlacement>,
     pub alg: Option<SignatureAlgorithm>,
@@ -70,10 +80,18 @@ pub struct SamlOverrides {
     /// A failure status instead of success: the second-level code, e.g. "AuthnFailed".
     pub status: Option<String>,
     pub status_message: Option<String>,
+    /// A transform of the security catalogue applied to this response (docs/attacks.md).
+    pub attack: Option<SamlAttack>,
+    /// Whom the forged content of `attack` claims to be (wrapping, two assertions, comment
+    /// split). Default: `victim@corp.example`.
+    pub victim: Option<String>,
+    /// The external entity of the `xxe` attack. Default: `file:///etc/passwd`.
+    pub xxe_url: Option<String>,
 }
 
+/// Read through [`OidcOverrides::check`]: see the `Deserialize` impl.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct OidcOverrides {
     /// Claims to set in the id_token (replacing the vendor's).
     #[serde(default)]
@@ -93,11 +111,183 @@ pub struct OidcOverrides {
     pub iat_offset_secs: Option<i64>,
     /// Answer the authorization request with this OAuth error instead of a code.
     pub authorize_error: Option<String>,
+    /// A transform of the security catalogue: of the id_token, the callback's `state`, or (while
+    /// pending) the discovery document (docs/attacks.md).
+    pub attack: Option<OidcAttack>,
+    /// The `jku` of the `header-jku` attack. Default:
+    /// `https://attacker.example/.well-known/jwks.json`.
+    pub jku: Option<String>,
 }
 
 impl NextLogin {
     /// Decode a control-API body, with a message that names the bad field.
     pub fn from_json(body: &[u8]) -> Result<Self, String> {
         serde_json::from_slice(body).map_err(|e| format!("invalid next-login JSON: {e}"))
+    }
+
+    /// The combination rules of both protocols' overrides.
+    pub fn check(&self) -> Result<(), String> {
+        self.saml.check()?;
+        self.oidc.check()
+    }
+}
+
+/// A URL that can sit in an attribute or a header value as it is.
+fn plain_url(field: &str, value: &str) -> Result<(), String> {
+    url::Url::parse(value).map_err(|e| format!("{field}: {value:?} is not a URL ({e})"))?;
+    if value.contains(['"', '<', '>', '\'']) {
+        return Err(format!(
+            "{field}: {value:?} must not contain quotes or angle brackets"
+        ));
+    }
+    Ok(())
+}
+
+impl SamlOverrides {
+    /// Refuse combinations that cannot work together.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(v) = &self.victim {
+            if v.trim().is_empty() {
+                return Err("saml.victim must not be empty".into());
+            }
+        }
+        if let Some(u) = &self.xxe_url {
+            plain_url("saml.xxe_url", u)?;
+        }
+        let Some(attack) = self.attack else {
+            if self.victim.is_some() || self.xxe_url.is_some() {
+                return Err("saml.victim and saml.xxe_url only go with saml.attack".into());
+            }
+            return Ok(());
+        };
+        if self.victim.is_some() && !attack.uses_victim() {
+            return Err(format!(
+                "saml.victim has no effect on attack {attack}: only the wrapping (xsw1..xsw8), \
+                 two-assertions-* and comment-split attacks forge an identity"
+            ));
+        }
+        if self.xxe_url.is_some() && attack != SamlAttack::Xxe {
+            return Err(format!("saml.xxe_url goes with attack xxe, not {attack}"));
+        }
+        if attack == SamlAttack::Replay {
+            let bare = SamlOverrides {
+                attack: Some(SamlAttack::Replay),
+                ..SamlOverrides::default()
+            };
+            if *self != bare {
+                return Err(
+                    "attack replay re-sends the previous response unchanged, so \
+                            the other saml fields would have no effect"
+                        .into(),
+                );
+            }
+            return Ok(());
+        }
+        if let Some(status) = &self.status {
+            return Err(format!(
+                "attack {attack} works on an assertion, and saml.status {status:?} makes an error \
+                 response without one"
+            ));
+        }
+        if let Some(sign) = self.sign {
+            if !attack.placements().contains(&sign) {
+                return Err(format!(
+                    "attack {attack} cannot work with saml.sign {sign:?}; it needs one of {:?}",
+                    attack.placements()
+                ));
+            }
+        }
+        let derived = match attack {
+            SamlAttack::DestinationPrefix => Some(("destination", self.destination.is_some())),
+            SamlAttack::RecipientSubstring => Some(("recipient", self.recipient.is_some())),
+            SamlAttack::IssuerPrefix => Some(("issuer", self.issuer.is_some())),
+            SamlAttack::AudiencePrefix => Some(("audience", self.audience.is_some())),
+            SamlAttack::CommentSplit => Some(("name_id", self.name_id.is_some())),
+            _ => None,
+        };
+        if let Some((field, true)) = derived {
+            return Err(format!(
+                "attack {attack} derives the {field} itself; leave saml.{field} unset"
+            ));
+        }
+        if attack == SamlAttack::ForeignKey && self.key_info == Some(false) {
+            return Err(
+                "attack foreign-key puts the attacker's certificate in KeyInfo; leave \
+                 saml.key_info unset"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+impl OidcOverrides {
+    /// Refuse combinations that cannot work together.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(u) = &self.jku {
+            plain_url("oidc.jku", u)?;
+        }
+        let Some(attack) = self.attack else {
+            if self.jku.is_some() {
+                return Err("oidc.jku goes with attack header-jku".into());
+            }
+            return Ok(());
+        };
+        if self.jku.is_some() && attack != OidcAttack::HeaderJku {
+            return Err(format!(
+                "oidc.jku goes with attack header-jku, not {attack}"
+            ));
+        }
+        if let Some(e) = &self.authorize_error {
+            if attack.stage() != Stage::Discovery {
+                return Err(format!(
+                    "oidc.authorize_error {e:?} answers without a code, so attack {attack} \
+                     would never apply"
+                ));
+            }
+        }
+        if self.signing_key.is_some() && attack.chooses_key() {
+            return Err(format!(
+                "attack {attack} signs with a key of its own; leave oidc.signing_key unset"
+            ));
+        }
+        if self.omit_kid && attack == OidcAttack::UnknownKidRotated {
+            return Err(
+                "attack unknown-kid-rotated needs the kid; leave oidc.omit_kid unset".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+// The `remote = "Self"` derives above generate inherent `serialize`/`deserialize` functions;
+// these trait impls route every read through `check`, so a control-API body with a bad
+// combination fails to parse (400) and nothing is stored.
+
+impl<'de> Deserialize<'de> for SamlOverrides {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = SamlOverrides::deserialize(d)?;
+        v.check().map_err(serde::de::Error::custom)?;
+        Ok(v)
+    }
+}
+
+impl Serialize for SamlOverrides {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SamlOverrides::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for OidcOverrides {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = OidcOverrides::deserialize(d)?;
+        v.check().map_err(serde::de::Error::custom)?;
+        Ok(v)
+    }
+}
+
+impl Serialize for OidcOverrides {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        OidcOverrides::serialize(self, s)
     }
 }

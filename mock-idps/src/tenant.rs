@@ -165,6 +165,8 @@ pub struct TenantState {
     pub used_codes: HashMap<String, String>,
     pub access_tokens: HashMap<String, TokenGrant>,
     pub refresh_tokens: HashMap<String, TokenGrant>,
+    /// The SAML response document posted last, for the `replay` attack.
+    pub last_saml_response: Option<String>,
     pub log: VecDeque<LogEntry>,
 }
 
@@ -227,6 +229,7 @@ impl Tenant {
                 used_codes: HashMap::new(),
                 access_tokens: HashMap::new(),
                 refresh_tokens: HashMap::new(),
+                last_saml_response: None,
                 log: VecDeque::new(),
             }),
         }

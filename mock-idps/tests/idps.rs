@@ -1,5 +1,7 @@
 //! mock-idps integration tests: one binary, one module per area.
 
+#[path = "idps/attacks.rs"]
+mod attacks;
 #[path = "idps/common.rs"]
 mod common;
 #[path = "idps/control.rs"]

@@ -261,6 +261,13 @@ pub fn authorize(t: &Tenant, input: &Input) -> Response {
     };
     // Only a well-formed request from a trusted client spends the next login.
     let login = t.take_next_login();
+    if let Err(e) = login.oidc.check() {
+        return noted(
+            text_page(StatusCode::BAD_REQUEST, "Bad next-login overrides", &e),
+            format!("authorize refused: next-login {}", clip(&e)),
+        );
+    }
+    let attack = login.oidc.attack;
     let tell = |error: OAuthError| {
         // validate() parsed this URI already.
         match url::Url::parse(&req.redirect_uri) {
@@ -347,8 +354,9 @@ pub fn authorize(t: &Tenant, input: &Input) -> Response {
     {
         let mut q = location.query_pairs_mut();
         q.append_pair("code", &code);
-        if let Some(s) = &req.state {
-            q.append_pair("state", s);
+        // The state attacks of the catalogue (OIDC-STATE-1) act here.
+        if let Some(s) = protocols::jose::attacks::callback_state(attack, req.state.as_deref()) {
+            q.append_pair("state", &s);
         }
     }
     noted(

@@ -65,8 +65,22 @@ pub fn discovery(t: &Tenant) -> Response {
         .all()
         .iter()
         .any(|k| k.kind() == KeyKind::Ec);
-    let doc = metadata(t.personality(), &t.oidc_issuer(), |p| t.url(p), has_ec);
-    noted(cors(json(StatusCode::OK, &doc)), "discovery document")
+    let mut doc = metadata(t.personality(), &t.oidc_issuer(), |p| t.url(p), has_ec);
+    // OIDC-DISC-1 acts while the attack is pending: RPs read discovery before any login.
+    let pending = t
+        .state
+        .lock()
+        .next_login
+        .as_ref()
+        .and_then(|n| n.oidc.attack);
+    protocols::jose::attacks::discovery(pending, &mut doc);
+    let note = match pending {
+        Some(a) if a.stage() == protocols::jose::attacks::Stage::Discovery => {
+            format!("discovery document, attack {a}")
+        }
+        _ => "discovery document".to_string(),
+    };
+    noted(cors(json(StatusCode::OK, &doc)), note)
 }
 
 pub fn jwks(t: &Tenant) -> Response {

@@ -9,7 +9,7 @@ use super::claims::{self, ClaimsError, IssuerFacts, LoginFacts};
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::{clip, json, no_store, secret_eq, Input};
-use crate::overrides::NextLogin;
+use crate::overrides::{KeyChoice, NextLogin, OidcOverrides};
 use crate::personality::TokenAuth;
 use crate::server::noted;
 use crate::tenant::{Mode, Tenant, TokenGrant};
@@ -18,6 +18,8 @@ use axum::response::Response;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
+use protocols::jose::attacks::{self, KeySetChange, OidcAttack, Stage, TokenContext};
+use protocols::{KeyKind, SigningKey};
 use serde_json::json;
 
 /// How long a refresh token stays redeemable.
@@ -439,6 +441,12 @@ fn issue(
         &claims::header_options(&p.oidc, &g.login.oidc),
     )
     .map_err(|e| OAuthError::new(ErrorCode::ServerError, e.to_string()))?;
+    let id_token = match g.login.oidc.attack {
+        Some(a) if a.stage() == Stage::Token && reuse_refresh.is_none() => {
+            attack_token(t, a, &g.login.oidc, &key, &id_token)?
+        }
+        _ => id_token,
+    };
 
     let access_lifetime = p.oidc.access_token_lifetime;
     let offline = g.scopes.iter().any(|s| s == "offline_access");
@@ -484,6 +492,50 @@ fn issue(
         body,
         user_login: user.login,
     })
+}
+
+/// The catalogue's token attacks (OIDC-SIG-*, KID-*, HASH-1): the key set change the attack
+/// needs, then its pure transform. Only the code exchange's id_token is attacked; a refresh of
+/// the same grant gets an honest one.
+fn attack_token(
+    t: &Tenant,
+    attack: OidcAttack,
+    ov: &OidcOverrides,
+    key: &SigningKey,
+    token: &str,
+) -> Result<String, OAuthError> {
+    let server = |e: String| OAuthError::new(ErrorCode::ServerError, e);
+    let mut rotated = None;
+    match attack.key_set_change() {
+        KeySetChange::None => {}
+        KeySetChange::RetireInactive => t.state.lock().keys.retire_inactive(),
+        KeySetChange::PublishAnother => {
+            if t.state.lock().keys.all().len() < 2 {
+                t.rotate_keys(key.kind(), false).map_err(server)?;
+            }
+        }
+        KeySetChange::Rotate => {
+            let kid = t.rotate_keys(key.kind(), true).map_err(server)?;
+            rotated = Some(t.signing_key(Some(&KeyChoice::Kid(kid))).map_err(server)?);
+        }
+    }
+    let foreign = t.signing_key(Some(&KeyChoice::Foreign)).map_err(server)?;
+    let ec_kid = t
+        .state
+        .lock()
+        .keys
+        .all()
+        .iter()
+        .find(|k| k.kind() == KeyKind::Ec)
+        .map(|k| k.kid().to_string());
+    let ctx = TokenContext {
+        key,
+        foreign_key: Some(&foreign),
+        rotated_key: rotated.as_ref(),
+        ec_kid: ec_kid.as_deref(),
+        jku: ov.jku.as_deref().unwrap_or(attacks::DEFAULT_JKU),
+    };
+    attacks::apply(attack, token, &ctx).map_err(|e| server(e.to_string()))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 pub mod issue;
 
-use crate::overrides::NextLogin;
+use crate::overrides::{KeyChoice, NextLogin, SamlOverrides};
 use crate::routes::Endpoint;
 use crate::server::{noted, query_map};
 use crate::tenant::{Mode, SamlApp, SharedTenant, Tenant};
@@ -16,6 +16,7 @@ use axum::extract::Request;
 use axum::http::{header, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use issue::{Issued, Issuer, Login, Refusal};
+use protocols::saml::attacks::{self, AttackContext};
 use protocols::saml::{self, AuthnRequest, IdpMetadata};
 
 /// Largest POST body the SSO endpoint reads.
@@ -217,6 +218,7 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
         return post_back(
             t,
             issued,
+            None,
             &acs,
             incoming.relay_state.as_deref(),
             "refused: Subject in request",
@@ -280,6 +282,9 @@ fn answer(
     relay_state: Option<&str>,
 ) -> Response {
     let next: NextLogin = t.take_next_login();
+    if let Err(e) = next.saml.check() {
+        return error_page(StatusCode::BAD_REQUEST, &format!("next-login: {e}"));
+    }
     let st = t.state.lock();
     let user = match &next.user {
         Some(key) => st.directory.find(key),
@@ -306,13 +311,42 @@ fn answer(
         extra_groups: next.extra_groups.unwrap_or(0),
     };
     let issued = issue::response(iss, &login, &next.saml, t.now(), t.ids.as_ref());
-    let note = format!("signed in {} ({:?})", user.login, issued.sign.placement);
-    post_back(t, issued, acs, relay_state, &note)
+    let mut note = format!("signed in {} ({:?})", user.login, issued.sign.placement);
+    if let Some(a) = next.saml.attack {
+        note.push_str(&format!(", attack {a}"));
+    }
+    post_back(t, issued, Some(&next.saml), acs, relay_state, &note)
+}
+
+/// The document of an attacked response: the attack prepares what is signed, then rewrites the
+/// signed tree (protocols::saml::attacks). A login the IdP refuses anyway (an error status)
+/// carries no assertion to attack and goes out as it is.
+fn forge(
+    t: &Tenant,
+    attack: attacks::SamlAttack,
+    ov: &SamlOverrides,
+    issued: Issued,
+    key: &protocols::SigningKey,
+) -> Result<String, String> {
+    if attack.needs_assertion() && issued.spec.assertion.is_none() {
+        return saml::build_response_xml(&issued.spec, &issued.sign, key)
+            .map_err(|e| format!("cannot build the response: {e}"));
+    }
+    let foreign = t.signing_key(Some(&KeyChoice::Foreign))?;
+    let previous = t.state.lock().last_saml_response.clone();
+    let ctx = AttackContext {
+        victim: ov.victim.as_deref().unwrap_or(attacks::DEFAULT_VICTIM),
+        foreign_key: Some(&foreign),
+        xxe_url: ov.xxe_url.as_deref().unwrap_or(attacks::DEFAULT_XXE_URL),
+        previous: previous.as_deref(),
+    };
+    attacks::forge(attack, issued.spec, issued.sign, key, &ctx).map_err(|e| e.to_string())
 }
 
 fn post_back(
     t: &Tenant,
     issued: Issued,
+    overrides: Option<&SamlOverrides>,
     acs: &str,
     relay_state: Option<&str>,
     note: &str,
@@ -321,15 +355,16 @@ fn post_back(
         Ok(k) => k,
         Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
     };
-    let xml = match saml::build_response_xml(&issued.spec, &issued.sign, &key) {
-        Ok(x) => x,
-        Err(e) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                &format!("cannot build the response: {e}"),
-            )
-        }
+    let built = match overrides.and_then(|ov| ov.attack.map(|a| (a, ov))) {
+        Some((attack, ov)) => forge(t, attack, ov, issued, &key),
+        None => saml::build_response_xml(&issued.spec, &issued.sign, &key)
+            .map_err(|e| format!("cannot build the response: {e}")),
     };
+    let xml = match built {
+        Ok(x) => x,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
+    };
+    t.state.lock().last_saml_response = Some(xml.clone());
     let html = saml::post_form_html(acs, &saml::b64_encode(xml.as_bytes()), relay_state);
     noted(
         Response::builder()

@@ -4,6 +4,10 @@
 //! checks only the signature and the key choice; claim rules that depend on time or on the
 //! relying party (iss, aud, exp, nonce, ...) take `now` explicitly in [`ClaimChecks`], because
 //! `jsonwebtoken`'s own expiry check reads the wall clock.
+//!
+//! [`attacks`] holds the security catalogue's transforms of a signed id_token.
+
+pub mod attacks;
 
 use crate::keys::{KeyKind, SigningKey};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -6,11 +6,14 @@
 //!   canonically ([`crate::xml`]), so signing is a digest plus one private-key operation.
 //! - [`verify`]: signature checks through xmlsec (samael's bindings), against one trusted cert.
 //! - [`metadata`]: IdP metadata out, SP metadata in.
+//! - [`attacks`]: the security catalogue's transforms of a signed response (XSW, signature
+//!   exclusion, comment split, DTDs, ...).
 //! - [`authn_request`]: AuthnRequests in over HTTP-Redirect and HTTP-POST (bounded inflate, DTDs
 //!   refused, detached redirect signatures), and the SP-side builders the tests drive them with.
 //!
 //! Everything is a function of (input, keys, time given as data): nothing here reads a clock.
 
+pub mod attacks;
 pub mod authn_request;
 pub mod dsig;
 pub mod metadata;
