@@ -235,6 +235,7 @@ pub(crate) fn router(idps: MockIdps) -> Router<MockIdps> {
             get(show_log).delete(clear_log),
         )
         .route("/personalities/{vendor}", get(show_personality))
+        .merge(scim_push_routes())
         .fallback(|| async { unknown_endpoint() })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(idps, require_token))
@@ -636,4 +637,118 @@ async fn clear_log(State(idps): State<MockIdps>, Path((v, id)): Path<(String, St
 async fn show_personality(Path(v): Path<String>) -> R {
     let v: Vendor = v.parse().map_err(|e: String| not_found(e))?;
     ok(v.personality())
+}
+
+// ---------------------------------------------------------------------------------------------
+// SCIM push: configure a tenant's target, push lifecycle events, read the evidence
+// (docs/scim-push.md). Thin translations onto `Tenant::configure_scim_push` and friends.
+
+use crate::scim_push::{PushError, PushTarget, TenantEvent};
+
+fn scim_push_routes() -> Router<MockIdps> {
+    Router::new()
+        .route("/tenants/{vendor}/{id}/scim", get(show_scim_push))
+        .route(
+            "/tenants/{vendor}/{id}/scim/target",
+            get(show_scim_target).put(set_scim_target),
+        )
+        .route("/tenants/{vendor}/{id}/scim/events", post(push_scim_event))
+        .route(
+            "/tenants/{vendor}/{id}/scim/exchanges",
+            get(show_scim_exchanges).delete(clear_scim_exchanges),
+        )
+        .route(
+            "/tenants/{vendor}/{id}/scim/findings",
+            get(show_scim_findings),
+        )
+        .route("/tenants/{vendor}/{id}/scim/known", get(show_scim_known))
+}
+
+impl From<PushError> for ApiError {
+    fn from(e: PushError) -> Self {
+        use crate::directory::DirectoryError as D;
+        let (status, code) = match &e {
+            PushError::NoScim { .. } => (StatusCode::BAD_REQUEST, "no_scim"),
+            PushError::NotConfigured => (StatusCode::CONFLICT, "not_configured"),
+            PushError::NoSuchUser(_) | PushError::NoSuchGroup(_) => {
+                (StatusCode::NOT_FOUND, "not_found")
+            }
+            PushError::Directory(
+                D::DuplicateLogin(_) | D::DuplicateId(_) | D::DuplicateGroup(_),
+            ) => (StatusCode::CONFLICT, "conflict"),
+            PushError::Directory(D::NoSuchUser(_) | D::NoSuchGroup(_)) => {
+                (StatusCode::NOT_FOUND, "not_found")
+            }
+            _ => (StatusCode::BAD_REQUEST, "invalid_request"),
+        };
+        ApiError(status, code, e.to_string())
+    }
+}
+
+async fn show_scim_push(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    ok(t.scim_push_evidence())
+}
+
+async fn show_scim_target(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let target = t
+        .scim_push_evidence()
+        .target
+        .ok_or(PushError::NotConfigured)?;
+    ok(target)
+}
+
+async fn set_scim_target(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+    body: Bytes,
+) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let target: PushTarget = parse(&body)?;
+    ok(t.configure_scim_push(target).await?)
+}
+
+async fn push_scim_event(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+    body: Bytes,
+) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let event: TenantEvent = parse(&body)?;
+    ok(t.scim_push(event).await?)
+}
+
+async fn show_scim_exchanges(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let ev = t.scim_push_evidence();
+    ok(json!({ "exchanges": ev.exchanges, "findings": ev.findings }))
+}
+
+async fn clear_scim_exchanges(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    t.clear_scim_push_evidence();
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn show_scim_findings(
+    State(idps): State<MockIdps>,
+    Path((v, id)): Path<(String, String)>,
+) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    ok(json!({ "findings": t.scim_push_evidence().findings }))
+}
+
+async fn show_scim_known(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    ok(t.scim_push_evidence().known)
 }

@@ -19,6 +19,7 @@ pub mod overrides;
 pub mod personality;
 pub mod routes;
 pub mod saml_idp;
+pub mod scim_push;
 pub mod server;
 pub mod tenant;
 

@@ -10,3 +10,5 @@ mod control;
 mod oidc;
 #[path = "idps/saml.rs"]
 mod saml;
+#[path = "idps/scim_push.rs"]
+mod scim_push;

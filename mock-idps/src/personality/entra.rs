@@ -1,6 +1,8 @@
 //! Microsoft Entra ID: v2.0 endpoints, enterprise-application SAML.
 
 use super::*;
+use crate::scim_push::dialect::*;
+use protocols::scim::{ENTERPRISE_USER_SCHEMA, USER_SCHEMA};
 
 const ATTRS: &[AttrRule] = &[
     AttrRule {
@@ -39,6 +41,70 @@ const ATTRS: &[AttrRule] = &[
         source: UserField::Login,
     },
 ];
+
+/// Entra ID by default: capitalised ops, "True"/"False", one Replace per attribute.
+pub const ENTRA_SCIM_DEFAULT: ScimDialect = ScimDialect {
+    id: DialectId::EntraDefault,
+    name: "Microsoft Entra ID",
+    // Assumed: vendors.md does not give Entra's User-Agent; override it per client.
+    user_agent: "Microsoft.Identity.Provisioning/1.0",
+    accept: "application/scim+json",
+    content_type: "application/scim+json",
+    response_media_types: &["application/scim+json"],
+    op_case: OpCase::Capitalised,
+    active: ActiveForm::CapitalisedString,
+    activation: Activation::PathReplace,
+    profile_update: ProfileUpdate::ReplacePerAttribute,
+    user_lookup: UserLookup {
+        attribute: LookupAttribute::ExternalId,
+        paging: None,
+        absent_on_404: false,
+    },
+    create_user: CreateUser {
+        schemas: &[USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+        display_name: false,
+        locale: None,
+        formatted_name: true,
+        password: false,
+        empty_groups: false,
+        empty_roles: true,
+    },
+    user_delete: UserDelete::SoftThenDelete,
+    group_lookup: Some(GroupLookup {
+        exclude_members: true,
+    }),
+    create_group: CreateGroup {
+        external_id: true,
+        empty_members: false,
+    },
+    member_add_display: false,
+    member_removal: MemberRemoval::ValueArray,
+    group_rename: GroupRename::PathReplace,
+    expect: Expectations {
+        create: &[201],
+        user_patch: &[200, 204],
+        group_patch: &[204],
+        put: &[200],
+        delete: &[204],
+    },
+    // Assumed: vendors.md gives Okta's 60 s only.
+    timeout_secs: 60,
+    flag_query: None,
+};
+
+/// Entra ID with `aadOptscim062020`: lowercase ops, booleans, one replace with dotted keys,
+/// member removal by a `members[value eq "id"]` path.
+pub const ENTRA_SCIM_AADOPTSCIM062020: ScimDialect = ScimDialect {
+    id: DialectId::EntraAadOptScim062020,
+    name: "Microsoft Entra ID (aadOptscim062020)",
+    op_case: OpCase::Lowercase,
+    active: ActiveForm::Boolean,
+    profile_update: ProfileUpdate::DottedValueObject,
+    member_removal: MemberRemoval::FilterPath,
+    group_rename: GroupRename::ValueObject,
+    flag_query: Some("aadOptscim062020"),
+    ..ENTRA_SCIM_DEFAULT
+};
 
 pub fn personality() -> Personality {
     Personality {
@@ -145,5 +211,6 @@ pub fn personality() -> Personality {
             sp_initiated_only: false,
             scopes: &["openid", "profile", "email", "offline_access"],
         },
+        scim: ScimSupport::Dialects(&[ENTRA_SCIM_DEFAULT, ENTRA_SCIM_AADOPTSCIM062020]),
     }
 }

@@ -118,5 +118,9 @@ pub fn personality() -> Personality {
             sp_initiated_only: true,
             scopes: &["openid", "email", "profile"],
         },
+        scim: ScimSupport::None {
+            reason: "Google Workspace has no SCIM provisioning for custom apps: users arrive \
+                     by SSO (just in time or through the join link)",
+        },
     }
 }

@@ -75,6 +75,22 @@ pub struct Personality {
     pub group_values: GroupValues,
     pub saml: SamlPersonality,
     pub oidc: OidcPersonality,
+    /// How the vendor provisions over SCIM (see [`crate::scim_push`]).
+    pub scim: ScimSupport,
+}
+
+pub use crate::scim_push::dialect::ScimDialect;
+pub use entra::{ENTRA_SCIM_AADOPTSCIM062020, ENTRA_SCIM_DEFAULT};
+pub use okta::{OKTA_SCIM_CATALOGUE, OKTA_SCIM_CUSTOM};
+
+/// Whether and how a vendor pushes users and groups over SCIM.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScimSupport {
+    /// The push client's dialects, the vendor's default first.
+    Dialects(&'static [ScimDialect]),
+    /// No SCIM push; `reason` says how users arrive instead.
+    None { reason: &'static str },
 }
 
 /// What a group claim holds.

@@ -1,6 +1,8 @@
 //! Okta: org authorization server, OIN-style SAML app.
 
 use super::*;
+use crate::scim_push::dialect::*;
+use protocols::scim::USER_SCHEMA;
 
 const ATTRS: &[AttrRule] = &[
     AttrRule {
@@ -19,6 +21,61 @@ const ATTRS: &[AttrRule] = &[
         source: UserField::FamilyName,
     },
 ];
+
+/// Okta catalogue (OIN) apps: PATCH only for `active`, GET + PUT for the rest, never DELETE.
+pub const OKTA_SCIM_CATALOGUE: ScimDialect = ScimDialect {
+    id: DialectId::OktaCatalogue,
+    name: "Okta catalogue (OIN) app",
+    user_agent: "Okta SCIM Client 1.0.0",
+    // Assumed: vendors.md gives only the User-Agent and the bearer token.
+    accept: "application/scim+json",
+    content_type: "application/scim+json; charset=utf-8",
+    response_media_types: &["application/scim+json", "application/json"],
+    op_case: OpCase::Lowercase,
+    active: ActiveForm::Boolean,
+    activation: Activation::PathlessValue,
+    profile_update: ProfileUpdate::GetThenPut,
+    user_lookup: UserLookup {
+        attribute: LookupAttribute::UserName,
+        paging: Some((1, 100)),
+        absent_on_404: true,
+    },
+    create_user: CreateUser {
+        schemas: &[USER_SCHEMA],
+        display_name: true,
+        locale: Some("en-US"),
+        formatted_name: false,
+        password: true,
+        empty_groups: true,
+        empty_roles: false,
+    },
+    user_delete: UserDelete::Deactivate,
+    group_lookup: None,
+    create_group: CreateGroup {
+        external_id: false,
+        empty_members: true,
+    },
+    member_add_display: true,
+    member_removal: MemberRemoval::FilterPath,
+    group_rename: GroupRename::ValueWithId,
+    expect: Expectations {
+        create: &[201],
+        user_patch: &[200, 204],
+        group_patch: &[200, 204],
+        put: &[200],
+        delete: &[204],
+    },
+    timeout_secs: 60,
+    flag_query: None,
+};
+
+/// Okta custom (AIW) apps: PUT for everything, activation included.
+pub const OKTA_SCIM_CUSTOM: ScimDialect = ScimDialect {
+    id: DialectId::OktaCustom,
+    name: "Okta custom (AIW) app",
+    activation: Activation::GetThenPut,
+    ..OKTA_SCIM_CATALOGUE
+};
 
 pub fn personality() -> Personality {
     Personality {
@@ -152,5 +209,6 @@ pub fn personality() -> Personality {
                 "groups",
             ],
         },
+        scim: ScimSupport::Dialects(&[OKTA_SCIM_CATALOGUE, OKTA_SCIM_CUSTOM]),
     }
 }
