@@ -84,6 +84,12 @@ impl Admin {
         &self.calls
     }
 
+    /// Record a call made on the target by someone else (an IdP's SCIM push), with the
+    /// scenario's own calls.
+    pub fn record(&mut self, entry: Value) {
+        self.calls.push(entry);
+    }
+
     /// One call; any status is an answer.
     pub async fn call(
         &mut self,
