@@ -22,6 +22,9 @@ struct Patterns {
     guid: Regex,
     b64: Regex,
     hexid: Regex,
+    genid: Regex,
+    epoch: Regex,
+    hash: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -31,12 +34,19 @@ fn patterns() -> &'static Patterns {
         let re = |s: &str| Regex::new(s).unwrap_or_else(|e| panic!("pattern {s}: {e}"));
         Patterns {
             origin: re(r"https?://(?:127\.0\.0\.1|localhost|\[::1\]):\d+"),
-            time: re(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"),
+            // RFC 3339, and chrono's Display (`2026-11-28 23:34:53.9 UTC`) in rejection messages.
+            time: re(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}| UTC)"),
             guid: re(
                 r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
             ),
             b64: re(r"[A-Za-z0-9+/_-]{40,}={0,2}"),
             hexid: re(r"\b_?[0-9a-f]{24,}\b"),
+            // Generated XML IDs (`id22251134479039183803`) and the quoted base64url hashes of
+            // random tokens (at_hash, c_hash) in rejection messages.
+            genid: re(r"\b(?:id[0-9]{16,}|_[A-Za-z0-9]{32})\b"),
+            // Unix times (id_token iat/exp) in rejection messages.
+            epoch: re(r"\b1[7-9][0-9]{8}\b"),
+            hash: re(r#""[A-Za-z0-9_-]{22}""#),
         }
     })
 }
@@ -81,7 +91,10 @@ impl Normalizer {
         let out = p.time.replace_all(&out, "[time]");
         let out = p.guid.replace_all(&out, "[guid]");
         let out = p.b64.replace_all(&out, "[b64]");
-        p.hexid.replace_all(&out, "[id]").into_owned()
+        let out = p.hexid.replace_all(&out, "[id]");
+        let out = p.genid.replace_all(&out, "[id]");
+        let out = p.epoch.replace_all(&out, "[epoch]");
+        p.hash.replace_all(&out, "\"[hash]\"").into_owned()
     }
 
     fn url(&mut self, u: &str) -> String {

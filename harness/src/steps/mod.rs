@@ -8,6 +8,7 @@ mod login;
 mod org;
 mod provisioning;
 mod roles;
+mod security;
 mod session;
 
 use crate::world::params::Role;

@@ -5,17 +5,17 @@ use super::params::Protocol;
 use super::{IdpWorld, Outcome};
 use crate::agent::Journey;
 use anyhow::{bail, Context as _};
-use mock_idps::NextLogin;
 
 impl IdpWorld {
     /// The IdP of `org` signs `actor` in at its next login (the mock has no login form).
     fn next_idp_login(&self, actor: &str, org: &str) -> anyhow::Result<()> {
         let email = self.known_actor(actor)?.email.clone();
         let o = self.org(org)?;
-        o.tenant.state.lock().next_login = Some(NextLogin {
-            user: Some(email),
-            ..NextLogin::default()
-        });
+        // Keep what a Given prepared for this login (an attack, an override); set the user.
+        let mut st = o.tenant.state.lock();
+        let mut next = st.next_login.take().unwrap_or_default();
+        next.user = Some(email);
+        st.next_login = Some(next);
         Ok(())
     }
 

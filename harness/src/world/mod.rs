@@ -9,6 +9,7 @@ mod journey;
 mod org;
 pub mod params;
 mod provisioning;
+mod security;
 
 pub use env::{Env, EnvConfig};
 pub use org::Org;

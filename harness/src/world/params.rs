@@ -167,7 +167,10 @@ impl Unit {
 
 /// The requirement a Then names, e.g. `[ROLE-3]` or `[SESS-2, MODE-1]`.
 #[derive(Debug, Clone, PartialEq, Eq, Parameter)]
-#[param(name = "req", regex = r"\[[A-Z]+-[0-9A-Z]+(?:, [A-Z]+-[0-9A-Z]+)*\]")]
+#[param(
+    name = "req",
+    regex = r"\[[A-Z]+(?:-[0-9A-Z]+)+(?:, [A-Z]+(?:-[0-9A-Z]+)+)*\]"
+)]
 pub struct Req(pub Vec<String>);
 
 impl FromStr for Req {

@@ -1,0 +1,48 @@
+//! The security catalogue: a hostile or broken IdP's next response, and the target's verdict.
+
+use crate::world::params::Req;
+use crate::world::IdpWorld;
+use cucumber::{given, then, when};
+
+#[given(expr = "{word}'s IdP will send the next response with {}")]
+async fn next_response(w: &mut IdpWorld, org: String, what: String) -> anyhow::Result<()> {
+    w.alter_next_response(&org, &what)
+}
+
+#[given(
+    expr = "{word}'s IdP has rolled its signing certificate over and signs with the {word} one"
+)]
+async fn rolled_over(w: &mut IdpWorld, org: String, which: String) -> anyhow::Result<()> {
+    w.roll_idp_certificate(&org, &which).await
+}
+
+#[when(expr = "{word} replays her/his last authorization callback")]
+async fn replay_callback(w: &mut IdpWorld, actor: String) -> anyhow::Result<()> {
+    w.replay_callback(&actor).await
+}
+
+#[then(expr = "the sign-in to {word} is refused {req}")]
+async fn refused(w: &mut IdpWorld, org: String, req: Req) -> anyhow::Result<()> {
+    w.expect_sign_in_refused(&org, &req).await
+}
+
+#[then(expr = "{word} is answered with an error {req}")]
+async fn error_answer(w: &mut IdpWorld, actor: String, req: Req) -> anyhow::Result<()> {
+    w.expect_error_answer(&actor, &req)
+}
+
+#[then(expr = "{word} is never signed in to {word} as the victim {req}")]
+async fn never_victim(
+    w: &mut IdpWorld,
+    actor: String,
+    org: String,
+    req: Req,
+) -> anyhow::Result<()> {
+    w.expect_never_victim(&actor, &org, &req).await
+}
+
+#[given(expr = "{word} has started from {word}'s app tile at the IdP")]
+async fn started_idp(w: &mut IdpWorld, actor: String, org: String) -> anyhow::Result<()> {
+    w.sign_in_from_idp(&actor, &org).await?;
+    w.expect_success(&actor)
+}

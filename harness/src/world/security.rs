@@ -1,0 +1,271 @@
+//! The security catalogue (shared/reference/catalogue.md): what a hostile or broken IdP sends on
+//! the next login, and what the target must answer. Verdicts come from the SP's own answer and
+//! its admin API; nothing waits.
+
+use super::journey::excerpt;
+use super::params::Req;
+use super::IdpWorld;
+use anyhow::{bail, ensure, Context as _};
+use mock_idps::overrides::{KeyChoice, SamlOverrides};
+use mock_idps::NextLogin;
+use protocols::keys::KeyKind;
+use serde_json::{json, Value};
+
+/// The identity the forging attacks claim (docs/attacks.md).
+pub const VICTIM: &str = "victim@corp.example";
+
+/// What the IdP's next response does, by the name a scenario gives it.
+fn alteration(name: &str, client_id: &str, victim: &str) -> anyhow::Result<Value> {
+    let saml = |v: Value| json!({ "saml": v });
+    let oidc = |v: Value| json!({ "oidc": v });
+    let sa = |a: &str| saml(json!({ "attack": a }));
+    let oa = |a: &str| oidc(json!({ "attack": a }));
+    Ok(match name {
+        // SAML
+        "no signature at all" => sa("unsigned"),
+        "its signature excluded" => sa("signature-exclusion"),
+        "a signature by the attacker's key" => sa("foreign-key"),
+        "a corrupted signature value" => sa("corrupt-signature"),
+        "an RSA-SHA1 signature and SHA-1 digest" => {
+            saml(json!({"alg": "RsaSha1", "digest": "Sha1"}))
+        }
+        "only the response signed" => saml(json!({"sign": "Response"})),
+        "only the assertion signed" => saml(json!({"sign": "Assertion"})),
+        "both response and assertion signed" => saml(json!({"sign": "Both"})),
+        "XSW1" | "XSW2" | "XSW3" | "XSW4" | "XSW5" | "XSW6" | "XSW7" | "XSW8" => {
+            sa(&name.to_ascii_lowercase())
+        }
+        "two assertions, the signed one first" => sa("two-assertions-signed-first"),
+        "two assertions, the signed one second" => sa("two-assertions-signed-second"),
+        "the victim's identity split by a comment" => {
+            saml(json!({"attack": "comment-split", "victim": victim}))
+        }
+        "another SP's audience" => saml(json!({"audience": "https://other-sp.example"})),
+        "an audience that only starts with this SP's" => sa("audience-prefix"),
+        "an issuer that only starts with the IdP's" => sa("issuer-prefix"),
+        "another destination" => saml(json!({"destination": "https://other-sp.example/acs"})),
+        "a destination that only starts with the ACS URL" => sa("destination-prefix"),
+        "another recipient" => saml(json!({"recipient": "https://other-sp.example/acs"})),
+        "a recipient that merely contains the ACS URL" => sa("recipient-substring"),
+        "an expired assertion" => saml(json!({"not_on_or_after_offset_secs": -600})),
+        "a NotBefore ten minutes ahead" => saml(json!({"not_before_offset_secs": 600})),
+        "an expired subject confirmation" => {
+            saml(json!({"subject_not_on_or_after_offset_secs": -600}))
+        }
+        "a NotBefore two minutes ahead" => saml(json!({"not_before_offset_secs": 120})),
+        "an InResponseTo it never received" => saml(json!({"in_response_to": "_never-sent"})),
+        "another IdP's issuer" => saml(json!({"issuer": "https://other-idp.example"})),
+        "the status AuthnFailed" => {
+            saml(json!({"status": "AuthnFailed", "status_message": "wrong password"}))
+        }
+        "an external entity" => sa("xxe"),
+        "an entity expansion bomb" => sa("entity-bomb"),
+        "the previous response replayed" => sa("replay"),
+        "an emailAddress NameID" => saml(json!({
+            "name_id_format": "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"})),
+        "a persistent NameID" => saml(json!({
+            "name_id_format": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"})),
+        "a transient NameID" => saml(json!({
+            "name_id_format": "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"})),
+        "an unspecified NameID" => saml(json!({
+            "name_id_format": "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"})),
+        // OIDC
+        "an altered issuer" => oidc(json!({"claims": {"iss": "https://evil.example"}})),
+        "another audience" => oidc(json!({"claims": {"aud": "other-client"}})),
+        "no audience" => oidc(json!({"remove_claims": ["aud"]})),
+        "an azp naming another client" => oidc(json!({"claims": {"azp": "other-client"}})),
+        "an extra untrusted audience" => oidc(json!({"claims": {
+            "aud": [client_id, "untrusted-client"], "azp": client_id}})),
+        "no sub" => oidc(json!({"remove_claims": ["sub"]})),
+        "no iat" => oidc(json!({"remove_claims": ["iat"]})),
+        "an iat a day ahead" => oidc(json!({"iat_offset_secs": 86400})),
+        "an expired id_token" => oidc(json!({"exp_offset_secs": -600})),
+        "no exp" => oidc(json!({"remove_claims": ["exp"]})),
+        "an altered nonce" => oidc(json!({"claims": {"nonce": "other"}})),
+        "no nonce" => oidc(json!({"remove_claims": ["nonce"]})),
+        "a corrupted signature" => oa("corrupt-signature"),
+        "alg none" => oa("alg-none"),
+        "HS256 keyed with the public key" => oa("hs256-public-key"),
+        "an all-zero ES256 signature" => oa("psychic-signature"),
+        "the attacker's key in the header" => oa("header-jwk"),
+        "the attacker's key URL in the header" => oa("header-jku"),
+        "no kid from a single key" => oa("no-kid-single-key"),
+        "no kid among several keys" => oa("no-kid-several-keys"),
+        "a kid from a key rotated in" => oa("unknown-kid-rotated"),
+        "a wrong at_hash" => oa("wrong-at-hash"),
+        "a wrong c_hash" => oa("wrong-c-hash"),
+        "an altered state" => oa("state-altered"),
+        "no state" => oa("state-missing"),
+        "another sub at userinfo" => oidc(json!({"userinfo_claims": {"sub": "someone-else"}})),
+        "a discovery issuer of its own" => oa("discovery-issuer-mismatch"),
+        "the error access_denied" => oidc(json!({"authorize_error": "access_denied"})),
+        "the error login_required" => oidc(json!({"authorize_error": "login_required"})),
+        "over 200 groups" => json!({"extra_groups": 201}),
+        other => bail!("no such alteration of the next response: {other:?}"),
+    })
+}
+
+impl IdpWorld {
+    /// This scenario's victim of an identity-splitting attack (unique, as platform usernames
+    /// are).
+    fn victim(&self) -> String {
+        format!("victim.{}@corp.example", self.key())
+    }
+
+    /// `org`'s IdP alters its next response as `name` says (the user is set at the sign-in).
+    pub fn alter_next_response(&mut self, org: &str, name: &str) -> anyhow::Result<()> {
+        let o = self.org(org)?;
+        let v = alteration(name, &format!("client-{}", o.slug), &self.victim())?;
+        let next = NextLogin::from_json(v.to_string().as_bytes()).map_err(anyhow::Error::msg)?;
+        let t = &o.tenant;
+        // Attacks that need more than one key published.
+        match name {
+            "an all-zero ES256 signature" => {
+                t.rotate_keys(KeyKind::Ec, false)
+                    .map_err(anyhow::Error::msg)?;
+            }
+            "no kid among several keys" => {
+                t.rotate_keys(KeyKind::Rsa, false)
+                    .map_err(anyhow::Error::msg)?;
+            }
+            _ => {}
+        }
+        t.state.lock().next_login = Some(next);
+        Ok(())
+    }
+
+    /// `org`'s IdP publishes a new signing certificate next to the old one, the admin gives
+    /// `org` the IdP's current metadata (both certificates), and the next response is signed
+    /// with the `which` ("old" or "new") one: the overlap of a rollover.
+    pub async fn roll_idp_certificate(&mut self, org: &str, which: &str) -> anyhow::Result<()> {
+        let o = self.org(org)?;
+        let kid = o
+            .tenant
+            .rotate_keys(KeyKind::Rsa, false)
+            .map_err(anyhow::Error::msg)?;
+        let (slug, cfg) = (o.slug.clone(), o.sso_config(&self.env.idps)?);
+        self.admin.configure_sso(&slug, &cfg).await?;
+        let key = match which {
+            "old" => None,
+            "new" => Some(KeyChoice::Kid(kid)),
+            other => bail!("which certificate: old or new, not {other:?}"),
+        };
+        let o = self.org(org)?;
+        o.tenant.state.lock().next_login = Some(NextLogin {
+            saml: SamlOverrides {
+                signing_key: key,
+                ..SamlOverrides::default()
+            },
+            ..NextLogin::default()
+        });
+        Ok(())
+    }
+
+    /// The last journey's answer: 4xx, with a rejection code.
+    fn refused_answer(&self, actor: &str, req: &Req) -> anyhow::Result<String> {
+        let o = self.last_of(actor)?;
+        let p = &o.page;
+        let code = p
+            .json()
+            .and_then(|v| v["code"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        ensure!(
+            (p.status.is_client_error() || p.status.as_u16() == 502) && !code.is_empty(),
+            "{req}: expected the sign-in refused with an error answer (4xx, or 502 for a \
+             misbehaving IdP, and a rejection code), got {} at {}: {}",
+            p.status.as_u16(),
+            p.url,
+            excerpt(&p.body)
+        );
+        Ok(code)
+    }
+
+    /// Who the actor's browser is signed in as, if anyone.
+    async fn signed_in_as(&mut self, actor: &str) -> anyhow::Result<Option<Value>> {
+        let agent = self.known_actor(actor)?.agent.clone();
+        let p = agent.get(&self.env.target.whoami_url()).await?;
+        let v = p.json().unwrap_or_default();
+        Ok((p.status.is_success() && !v["account"].is_null()).then(|| v["account"].clone()))
+    }
+
+    /// The members of `org` as the admin API lists them, as text (to search for an email).
+    async fn members_text(&mut self, org: &str) -> anyhow::Result<String> {
+        let slug = self.org(org)?.slug.clone();
+        let mut reader = self.env.target.admin();
+        Ok(reader.members(&slug).await?.to_string())
+    }
+
+    /// Refused: an error answer, no session, and no account of the actor or the victim.
+    pub async fn expect_sign_in_refused(&mut self, org: &str, req: &Req) -> anyhow::Result<()> {
+        let actor = self
+            .last
+            .as_ref()
+            .map(|o| o.actor.clone())
+            .context("nobody has signed in yet (a When is missing)")?;
+        self.refused_answer(&actor, req)?;
+        if let Some(a) = self.signed_in_as(&actor).await? {
+            bail!("{req}: the sign-in was answered with an error, yet {actor} has a session: {a}");
+        }
+        let members = self.members_text(org).await?;
+        let email = self.known_actor(&actor)?.email.clone();
+        ensure!(
+            !members.contains(&email) && !members.contains(&format!("\"{VICTIM}\"")),
+            "{req}: the refused sign-in changed {org}'s members: {members}"
+        );
+        Ok(())
+    }
+
+    /// The last journey was answered with an error (4xx and a rejection code).
+    pub fn expect_error_answer(&self, actor: &str, req: &Req) -> anyhow::Result<()> {
+        self.refused_answer(actor, req).map(|_| ())
+    }
+
+    /// Whatever happened, the actor is not signed in as the victim, and no account of the
+    /// victim exists in `org`.
+    pub async fn expect_never_victim(
+        &mut self,
+        actor: &str,
+        org: &str,
+        req: &Req,
+    ) -> anyhow::Result<()> {
+        let victim = self.victim();
+        if let Some(a) = self.signed_in_as(actor).await? {
+            let s = a.to_string();
+            ensure!(
+                !s.contains(&format!("\"{VICTIM}\"")),
+                "{req}: {actor} is signed in as the victim: {a}"
+            );
+        }
+        let members = self.members_text(org).await?;
+        ensure!(
+            !members.contains(&format!("\"{VICTIM}\"")),
+            "{req}: {org} has an account for {VICTIM}: {members}"
+        );
+        Ok(())
+    }
+
+    /// The attacker replays the authorization callback of the actor's last journey in the
+    /// actor's own browser (the SP redeems the code a second time).
+    pub async fn replay_callback(&mut self, actor: &str) -> anyhow::Result<()> {
+        let o = self.last_of(actor)?;
+        let cb = o
+            .visited
+            .iter()
+            .find(|u| u.contains("code=") && u.starts_with(&self.env.target.base))
+            .cloned()
+            .with_context(|| format!("{actor}'s last journey had no authorization callback"))?;
+        let agent = self.known_actor(actor)?.agent.clone();
+        let first = agent.trace().exchanges.len();
+        let j = agent.browse(&cb).await?;
+        let visited = agent.trace().exchanges[first..]
+            .iter()
+            .map(|e| e.url.clone())
+            .collect();
+        self.last = Some(super::Outcome {
+            actor: actor.to_string(),
+            page: j.page,
+            visited,
+        });
+        Ok(())
+    }
+}
