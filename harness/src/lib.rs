@@ -8,6 +8,7 @@ pub mod profile;
 pub mod report;
 pub mod result;
 pub mod runner;
+pub mod scim_probe;
 pub mod steps;
 pub mod target;
 pub mod world;

@@ -1,6 +1,7 @@
 //! `idpsim`: the command-line entry point.
 
 mod keys_cmd;
+mod probe_cmd;
 mod reference_sp_cmd;
 mod run_cmd;
 mod serve;
@@ -60,6 +61,9 @@ enum Command {
     /// Run the scenario catalogue against a target (default: the embedded reference SP) and
     /// write the reports. Exit 0 only if every scenario passed or is a listed deviation.
     Run(run_cmd::RunArgs),
+    /// Probe a SCIM 2.0 server (default: the embedded reference SP) with vendor-independent
+    /// checks, each at its RFC level. See docs/scim-probes.md.
+    ScimProbe(probe_cmd::ProbeArgs),
     /// Regenerate the pinned key fixtures.
     Keys {
         /// Where to write the keys.
@@ -79,6 +83,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     let ok = |r: anyhow::Result<()>| r.map(|()| std::process::ExitCode::SUCCESS);
     match cli.command {
         Command::Run(args) => run_cmd::run(args),
+        Command::ScimProbe(args) => probe_cmd::run(args),
         Command::Serve {
             listen,
             config,

@@ -166,7 +166,7 @@ impl IdpWorld {
         if let Some(f) = outcome.findings.first() {
             bail!(
                 "SCIM push finding ({}): {} [{}]",
-                serde_json::to_value(&f.kind).unwrap_or_default(),
+                serde_json::to_value(f.kind).unwrap_or_default(),
                 f.detail,
                 outcome.event
             );
