@@ -1,6 +1,8 @@
 //! `idpsim`: the command-line entry point.
 
+mod flaw_cmd;
 mod keys_cmd;
+mod load_cmd;
 mod probe_cmd;
 mod reference_sp_cmd;
 mod run_cmd;
@@ -64,6 +66,12 @@ enum Command {
     /// Probe a SCIM 2.0 server (default: the embedded reference SP) with vendor-independent
     /// checks, each at its RFC level. See docs/scim-probes.md.
     ScimProbe(probe_cmd::ProbeArgs),
+    /// Run the catalogue once per deliberate flaw of the embedded reference SP and write which
+    /// scenarios catch each one (docs/flaw-coverage.md).
+    FlawCoverage(flaw_cmd::Args),
+    /// Push N users and M groups through a vendor's SCIM push client with bounded concurrency,
+    /// report throughput and latency, then verify nothing is missing. See docs/scim-load.md.
+    ScimLoad(load_cmd::LoadArgs),
     /// Regenerate the pinned key fixtures.
     Keys {
         /// Where to write the keys.
@@ -83,6 +91,8 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     let ok = |r: anyhow::Result<()>| r.map(|()| std::process::ExitCode::SUCCESS);
     match cli.command {
         Command::Run(args) => run_cmd::run(args),
+        Command::ScimLoad(args) => load_cmd::run(args),
+        Command::FlawCoverage(args) => ok(flaw_cmd::run(args)),
         Command::ScimProbe(args) => probe_cmd::run(args),
         Command::Serve {
             listen,

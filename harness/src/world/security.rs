@@ -232,14 +232,14 @@ impl IdpWorld {
         if let Some(a) = self.signed_in_as(actor).await? {
             let s = a.to_string();
             ensure!(
-                !s.contains(&format!("\"{VICTIM}\"")),
+                !s.contains(&format!("\"{victim}\"")),
                 "{req}: {actor} is signed in as the victim: {a}"
             );
         }
         let members = self.members_text(org).await?;
         ensure!(
-            !members.contains(&format!("\"{VICTIM}\"")),
-            "{req}: {org} has an account for {VICTIM}: {members}"
+            !members.contains(&format!("\"{victim}\"")),
+            "{req}: {org} has an account for {victim}: {members}"
         );
         Ok(())
     }
