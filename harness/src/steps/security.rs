@@ -46,3 +46,62 @@ async fn started_idp(w: &mut IdpWorld, actor: String, org: String) -> anyhow::Re
     w.sign_in_from_idp(&actor, &org).await?;
     w.expect_success(&actor)
 }
+
+#[given(expr = "{word} has issued a SCIM token to its IdP")]
+async fn scim_token(w: &mut IdpWorld, org: String) -> anyhow::Result<()> {
+    w.issue_scim_token(&org).await
+}
+
+#[given(expr = "{word}'s SCIM directory holds {word}")]
+async fn scim_user(w: &mut IdpWorld, org: String, actor: String) -> anyhow::Result<()> {
+    w.scim_holds_user(&org, &actor).await
+}
+
+#[given(expr = "{word}'s SCIM directory holds the group {string}")]
+async fn scim_group(w: &mut IdpWorld, org: String, group: String) -> anyhow::Result<()> {
+    w.scim_holds_group(&org, &group).await
+}
+
+#[when(expr = "a SCIM client sends {word} a request with {}")]
+async fn scim_hostile(w: &mut IdpWorld, org: String, case: String) -> anyhow::Result<()> {
+    w.scim_hostile(&org, &case).await
+}
+
+#[when(expr = "two SCIM clients add {word} and {word} to {word}'s group {string} at once")]
+async fn scim_concurrent(
+    w: &mut IdpWorld,
+    a: String,
+    b: String,
+    org: String,
+    group: String,
+) -> anyhow::Result<()> {
+    w.scim_concurrent_adds(&org, &a, &b, &group).await
+}
+
+#[then(expr = "the SCIM request is refused with {int} and nothing changes {req}")]
+async fn scim_refused(w: &mut IdpWorld, status: u16, req: Req) -> anyhow::Result<()> {
+    w.expect_scim_refused(status, None, &req)
+}
+
+#[then(expr = "the SCIM request is refused with {int} {word} and nothing changes {req}")]
+async fn scim_refused_type(
+    w: &mut IdpWorld,
+    status: u16,
+    scim_type: String,
+    req: Req,
+) -> anyhow::Result<()> {
+    w.expect_scim_refused(status, Some(&scim_type), &req)
+}
+
+#[then(expr = "{word}'s SCIM group {string} holds {word} and {word} {req}")]
+async fn scim_group_holds(
+    w: &mut IdpWorld,
+    org: String,
+    group: String,
+    a: String,
+    b: String,
+    req: Req,
+) -> anyhow::Result<()> {
+    w.expect_scim_group_members(&org, &group, &[a, b], &req)
+        .await
+}

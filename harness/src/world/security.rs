@@ -269,3 +269,334 @@ impl IdpWorld {
         Ok(())
     }
 }
+
+/// A SCIM User body for `email`.
+fn scim_user(username: &str, email: &str) -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": username,
+        "name": {"givenName": "Mallory", "familyName": "Hostile"},
+        "emails": [{"value": email, "type": "work", "primary": true}],
+        "active": true,
+    })
+}
+
+const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+impl IdpWorld {
+    /// `org`'s SCIM base URL and token, minted on first use.
+    async fn scim_access(&mut self, org: &str) -> anyhow::Result<(String, String)> {
+        if let Some(s) = self.org(org)?.scim.clone() {
+            return Ok(s);
+        }
+        let slug = self.org(org)?.slug.clone();
+        let v = self.admin.scim_token(&slug).await?;
+        let base = v["scim_base_url"]
+            .as_str()
+            .context("the SCIM token answer has no scim_base_url")?
+            .trim_end_matches('/')
+            .to_string();
+        let token = v["token"]
+            .as_str()
+            .context("the SCIM token answer has no token")?
+            .to_string();
+        self.org_mut(org)?.scim = Some((base.clone(), token.clone()));
+        Ok((base, token))
+    }
+
+    pub async fn issue_scim_token(&mut self, org: &str) -> anyhow::Result<()> {
+        self.scim_access(org).await.map(|_| ())
+    }
+
+    /// One SCIM call with `org`'s own token; fails unless the answer is `want`.
+    async fn scim_ok(
+        &mut self,
+        org: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        want: u16,
+    ) -> anyhow::Result<Value> {
+        let (base, token) = self.scim_access(org).await?;
+        let (status, v) = self
+            .admin
+            .scim(method, &format!("{base}{path}"), &token, body)
+            .await?;
+        ensure!(
+            status == want,
+            "SCIM {path}: expected {want}, got {status}: {v}"
+        );
+        Ok(v)
+    }
+
+    /// `org`'s SCIM directory holds `actor` (created through SCIM).
+    pub async fn scim_holds_user(&mut self, org: &str, actor: &str) -> anyhow::Result<()> {
+        let email = self.actor(actor)?.email.clone();
+        let username = format!("{}-{}", actor.to_ascii_lowercase(), self.key());
+        let body = scim_user(&username, &email);
+        let v = self
+            .scim_ok(org, reqwest::Method::POST, "/Users", Some(&body), 201)
+            .await?;
+        self.actor(actor)?.scim_id = v["id"].as_str().map(str::to_string);
+        Ok(())
+    }
+
+    /// `org`'s SCIM directory holds the group `name`, without members.
+    pub async fn scim_holds_group(&mut self, org: &str, name: &str) -> anyhow::Result<()> {
+        let body = json!({"schemas": [GROUP_SCHEMA], "displayName": name, "members": []});
+        self.scim_ok(org, reqwest::Method::POST, "/Groups", Some(&body), 201)
+            .await
+            .map(|_| ())
+    }
+
+    /// Everything `org`'s SCIM API lists (users and groups), to show nothing changed.
+    async fn scim_state(&mut self, org: &str) -> anyhow::Result<Value> {
+        let users = self
+            .scim_ok(org, reqwest::Method::GET, "/Users", None, 200)
+            .await?;
+        let groups = self
+            .scim_ok(org, reqwest::Method::GET, "/Groups", None, 200)
+            .await?;
+        Ok(json!({"users": users, "groups": groups}))
+    }
+
+    /// A hostile SCIM request to `org`, as `case` names it; the answer and `org`'s SCIM state
+    /// before and after are kept for the Then.
+    pub async fn scim_hostile(&mut self, org: &str, case: &str) -> anyhow::Result<()> {
+        let (base, token) = self.scim_access(org).await?;
+        let mallory = format!("mallory-{}", self.key());
+        let mallory_email = format!("mallory.{}@idpsim.example", self.key());
+        let mallory_user = || scim_user(&mallory, &mallory_email);
+        let user_json = mallory_user().to_string();
+        let filter = |f: &str| {
+            format!(
+                "{base}/Users?filter={}",
+                url::form_urlencoded::byte_serialize(f.as_bytes()).collect::<String>()
+            )
+        };
+        let users = format!("{base}/Users");
+        let (method, url, auth, body): (&str, String, Option<String>, Option<String>) = match case {
+            "no token" => ("POST", users, None, Some(user_json)),
+            "a wrong token" => ("POST", users, Some(format!("{token}x")), Some(user_json)),
+            "another organisation's token" => {
+                let other = format!("{org}Other");
+                self.foreign_org(&other, org).await?;
+                let (_, t) = self.scim_access(&other).await?;
+                ("POST", users, Some(t), Some(user_json))
+            }
+            "malformed JSON" => ("POST", users, Some(token), Some("{\"schemas\": [".into())),
+            "the Group schema on a User" => {
+                let mut u = mallory_user();
+                u["schemas"] = json!([GROUP_SCHEMA]);
+                ("POST", users, Some(token), Some(u.to_string()))
+            }
+            "an unknown attribute" => {
+                let mut u = mallory_user();
+                u["favouriteColour"] = json!("teal");
+                ("POST", users, Some(token), Some(u.to_string()))
+            }
+            "a body over 1 MiB" => {
+                let mut u = mallory_user();
+                u["displayName"] = json!("x".repeat(1_100_000));
+                ("POST", users, Some(token), Some(u.to_string()))
+            }
+            "a deeply nested filter" => (
+                "GET",
+                filter(&format!(
+                    "{}userName eq \"x\"{}",
+                    "(".repeat(500),
+                    ")".repeat(500)
+                )),
+                Some(token),
+                None,
+            ),
+            "an injected filter" => (
+                "GET",
+                filter("userName eq \"x\" or 1 eq 1"),
+                Some(token),
+                None,
+            ),
+            "an unterminated filter" => (
+                "GET",
+                filter("userName eq \"unterminated"),
+                Some(token),
+                None,
+            ),
+            other => bail!("no such hostile SCIM request: {other:?}"),
+        };
+        let before = self.scim_state(org).await?;
+        let http = reqwest::Client::new();
+        let mut req = http
+            .request(method.parse()?, &url)
+            .header("accept", "application/scim+json");
+        if let Some(t) = auth {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.header("content-type", "application/scim+json").body(b);
+        }
+        let resp = req.send().await?;
+        let status = resp.status().as_u16();
+        let answer: Value = serde_json::from_str(&resp.text().await?).unwrap_or(Value::Null);
+        let after = self.scim_state(org).await?;
+        self.last_admin = Some(Ok(json!({
+            "status": status, "answer": answer, "before": before, "after": after,
+        })));
+        Ok(())
+    }
+
+    /// A second organisation with its own IdP (another tenant), for foreign tokens.
+    async fn foreign_org(&mut self, name: &str, like: &str) -> anyhow::Result<()> {
+        if self.orgs.contains_key(name) {
+            return Ok(());
+        }
+        let (mode, vendor, protocol) = {
+            let o = self.org(like)?;
+            (o.mode, o.vendor, o.protocol)
+        };
+        self.create_org(name, mode, vendor, protocol).await
+    }
+
+    /// The last hostile SCIM request was answered `status` (with `scim_type`, when given) as a
+    /// SCIM Error, and `org`'s SCIM state did not change.
+    pub fn expect_scim_refused(
+        &self,
+        status: u16,
+        scim_type: Option<&str>,
+        req: &Req,
+    ) -> anyhow::Result<()> {
+        let v = match &self.last_admin {
+            Some(Ok(v)) if v.get("before").is_some() => v,
+            _ => bail!("no hostile SCIM request was sent (a When is missing)"),
+        };
+        let answer = &v["answer"];
+        ensure!(
+            v["status"] == status,
+            "{req}: expected {status}, got {}: {answer}",
+            v["status"]
+        );
+        let schemas = answer["schemas"].to_string();
+        ensure!(
+            schemas.contains("urn:ietf:params:scim:api:messages:2.0:Error"),
+            "{req}: expected a SCIM Error, got {answer}"
+        );
+        if let Some(t) = scim_type {
+            ensure!(
+                answer["scimType"] == t,
+                "{req}: expected scimType {t}, got {answer}"
+            );
+        }
+        ensure!(
+            v["before"] == v["after"],
+            "{req}: the refused request changed the SCIM state: before {}, after {}",
+            v["before"],
+            v["after"]
+        );
+        Ok(())
+    }
+
+    /// Two SCIM clients add `a` and `b` to `org`'s group `group` at the same moment.
+    pub async fn scim_concurrent_adds(
+        &mut self,
+        org: &str,
+        a: &str,
+        b: &str,
+        group: &str,
+    ) -> anyhow::Result<()> {
+        let (base, token) = self.scim_access(org).await?;
+        let gid = self.scim_group_id(org, group).await?;
+        let ids: Vec<String> = [a, b]
+            .iter()
+            .map(|n| {
+                self.known_actor(n)?
+                    .scim_id
+                    .clone()
+                    .with_context(|| format!("{n} has no SCIM id (a Given is missing)"))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let url = format!("{base}/Groups/{gid}");
+        let http = reqwest::Client::new();
+        let send = |id: &str| {
+            let body = json!({"schemas": [PATCH_SCHEMA], "Operations": [
+                {"op": "add", "path": "members", "value": [{"value": id}]}]});
+            http.patch(&url)
+                .bearer_auth(&token)
+                .header("content-type", "application/scim+json")
+                .body(body.to_string())
+                .send()
+        };
+        let (ra, rb) = tokio::join!(send(&ids[0]), send(&ids[1]));
+        for r in [ra?, rb?] {
+            let s = r.status().as_u16();
+            ensure!(
+                s == 200 || s == 204,
+                "a concurrent PATCH answered {s}: {}",
+                r.text().await.unwrap_or_default()
+            );
+        }
+        Ok(())
+    }
+
+    async fn scim_group_id(&mut self, org: &str, group: &str) -> anyhow::Result<String> {
+        let path = format!(
+            "/Groups?filter={}",
+            url::form_urlencoded::byte_serialize(format!("displayName eq \"{group}\"").as_bytes())
+                .collect::<String>()
+        );
+        let v = self
+            .scim_ok(org, reqwest::Method::GET, &path, None, 200)
+            .await?;
+        v["Resources"][0]["id"]
+            .as_str()
+            .map(str::to_string)
+            .with_context(|| format!("no SCIM group {group:?}: {v}"))
+    }
+
+    /// `org`'s SCIM group `group` lists exactly `members` (no lost update).
+    pub async fn expect_scim_group_members(
+        &mut self,
+        org: &str,
+        group: &str,
+        members: &[String],
+        req: &Req,
+    ) -> anyhow::Result<()> {
+        // Not recorded: the members' order depends on which PATCH came first.
+        let (base, token) = self.scim_access(org).await?;
+        let filter = format!("displayName eq \"{group}\"");
+        let list: Value = reqwest::Client::new()
+            .get(format!("{base}/Groups"))
+            .query(&[("filter", filter.as_str())])
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let v = &list["Resources"][0];
+        let mut have: Vec<String> = v["members"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|m| m["value"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut want: Vec<String> = members
+            .iter()
+            .map(|n| {
+                self.known_actor(n)?
+                    .scim_id
+                    .clone()
+                    .with_context(|| format!("{n} has no SCIM id"))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        have.sort();
+        want.sort();
+        ensure!(
+            have == want,
+            "{req}: expected {group} to hold {members:?} ({want:?}), it holds {have:?}: an \
+             update was lost"
+        );
+        Ok(())
+    }
+}
