@@ -97,6 +97,9 @@ Feature: SAML security: Forged and weak signatures
 
   @req-SAML-SIG-5
   Scenario Outline: An RSA-SHA1 signature is accepted, as the reference SP's policy says (<vendor>)
+    Policy: the reference SP accepts RSA-SHA1 and SHA-1 digests (vendors still send them) and notes
+    the weak algorithm on the accepted assertion; the response is recorded in this scenario's
+    evidence. A target that refuses SHA-1 lists this scenario as an expected deviation.
     Given Acme is a Managed organisation using <vendor> over SAML
     And Alice is in Acme's <vendor> directory
     And Acme's IdP will send the next response with an RSA-SHA1 signature and SHA-1 digest
