@@ -6,6 +6,9 @@
 //! through `harness::runner` with that flaw switched on and prints the failed scenarios as
 //! JSON. The parent collects them and writes the Markdown table.
 
+// The table (without --out) and a child's results (without --one-out) are the command's output.
+#![allow(clippy::print_stdout)]
+
 use anyhow::{bail, Context as _};
 use harness::profile::{Expectations, Profile};
 use harness::result::Verdict;

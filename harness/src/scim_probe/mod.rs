@@ -4,6 +4,7 @@
 //! up what they create. `idpsim scim-probe` and docs/scim-probes.md.
 
 pub mod embedded;
+pub mod load;
 
 use anyhow::Context as _;
 use reqwest::Method;
