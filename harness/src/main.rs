@@ -3,7 +3,6 @@
 mod flaw_cmd;
 mod keys_cmd;
 mod load_cmd;
-mod load_cmd;
 mod probe_cmd;
 mod reference_sp_cmd;
 mod run_cmd;
@@ -73,9 +72,6 @@ enum Command {
     /// Push N users and M groups through a vendor's SCIM push client with bounded concurrency,
     /// report throughput and latency, then verify nothing is missing. See docs/scim-load.md.
     ScimLoad(load_cmd::LoadArgs),
-    /// Push N users and M groups through a vendor's SCIM push client with bounded concurrency,
-    /// report throughput and latency, then verify nothing is missing. See docs/scim-load.md.
-    ScimLoad(load_cmd::LoadArgs),
     /// Regenerate the pinned key fixtures.
     Keys {
         /// Where to write the keys.
@@ -95,7 +91,6 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     let ok = |r: anyhow::Result<()>| r.map(|()| std::process::ExitCode::SUCCESS);
     match cli.command {
         Command::Run(args) => run_cmd::run(args),
-        Command::ScimLoad(args) => load_cmd::run(args),
         Command::ScimLoad(args) => load_cmd::run(args),
         Command::FlawCoverage(args) => ok(flaw_cmd::run(args)),
         Command::ScimProbe(args) => probe_cmd::run(args),
