@@ -3,27 +3,30 @@ Feature: OIDC security: Forged signatures and key selection
   Only the OP's published keys, with the algorithms it uses; kid rotation refetches the JWKS.
 
   @req-OIDC-SIG-1
-  Scenario Outline: A corrupted signature is refused (<vendor>)
+  Scenario Outline: A corrupted signature is refused (<vendor>, <alteration>)
     Given Acme is a Managed organisation using <vendor> over OIDC
     And Alice is in Acme's <vendor> directory
-    And Acme's IdP will send the next response with a corrupted signature
+    And Acme's IdP will send the next response with <alteration>
     When Alice signs in to Acme through SSO
     Then the sign-in to Acme is refused [OIDC-SIG-1]
 
     @okta @oidc
     Examples: Okta over OIDC
-      | vendor |
-      | Okta |
+      | vendor | alteration |
+      | Okta | a corrupted signature |
+      | Okta | a corrupted ES256 signature |
 
     @entra @oidc
     Examples: Entra over OIDC
-      | vendor |
-      | Entra |
+      | vendor | alteration |
+      | Entra | a corrupted signature |
+      | Entra | a corrupted ES256 signature |
 
     @google @oidc
     Examples: Google over OIDC
-      | vendor |
-      | Google |
+      | vendor | alteration |
+      | Google | a corrupted signature |
+      | Google | a corrupted ES256 signature |
 
   @req-OIDC-SIG-2
   Scenario Outline: alg none is refused (<vendor>)

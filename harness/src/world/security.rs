@@ -83,7 +83,7 @@ fn alteration(name: &str, client_id: &str, victim: &str) -> anyhow::Result<Value
         "no exp" => oidc(json!({"remove_claims": ["exp"]})),
         "an altered nonce" => oidc(json!({"claims": {"nonce": "other"}})),
         "no nonce" => oidc(json!({"remove_claims": ["nonce"]})),
-        "a corrupted signature" => oa("corrupt-signature"),
+        "a corrupted signature" | "a corrupted ES256 signature" => oa("corrupt-signature"),
         "alg none" => oa("alg-none"),
         "HS256 keyed with the public key" => oa("hs256-public-key"),
         "an all-zero ES256 signature" => oa("psychic-signature"),
@@ -122,6 +122,10 @@ impl IdpWorld {
         match name {
             "an all-zero ES256 signature" => {
                 t.rotate_keys(KeyKind::Ec, false)
+                    .map_err(anyhow::Error::msg)?;
+            }
+            "a corrupted ES256 signature" => {
+                t.rotate_keys(KeyKind::Ec, true)
                     .map_err(anyhow::Error::msg)?;
             }
             "no kid among several keys" => {
