@@ -355,7 +355,7 @@ async fn service_provider_config(
     headers: HeaderMap,
 ) -> Outcome {
     authenticate(&s, &org, &headers).await?;
-    let base = format!("{}/{org}", s.base_url.trim_end_matches('/'));
+    let base = super::org_base(&s.base_url, &org);
     Ok(Answer::json(
         StatusCode::OK,
         discovery::service_provider_config(&base, MAX_RESULTS),
@@ -368,7 +368,7 @@ async fn resource_types(
     headers: HeaderMap,
 ) -> Outcome {
     authenticate(&s, &org, &headers).await?;
-    let base = format!("{}/{org}", s.base_url.trim_end_matches('/'));
+    let base = super::org_base(&s.base_url, &org);
     let list = ListResponse::complete(discovery::resource_types(&base));
     Ok(Answer::json(StatusCode::OK, to_value(&list)))
 }
@@ -379,7 +379,7 @@ async fn resource_type(
     headers: HeaderMap,
 ) -> Outcome {
     authenticate(&s, &org, &headers).await?;
-    let base = format!("{}/{org}", s.base_url.trim_end_matches('/'));
+    let base = super::org_base(&s.base_url, &org);
     discovery::resource_type(&base, &name)
         .map(|v| Answer::json(StatusCode::OK, v))
         .ok_or_else(|| Failure(ScimError::not_found("ResourceType", name)))
@@ -391,7 +391,7 @@ async fn schemas(
     headers: HeaderMap,
 ) -> Outcome {
     authenticate(&s, &org, &headers).await?;
-    let base = format!("{}/{org}", s.base_url.trim_end_matches('/'));
+    let base = super::org_base(&s.base_url, &org);
     let list = ListResponse::complete(discovery::schemas(&base));
     Ok(Answer::json(StatusCode::OK, to_value(&list)))
 }
@@ -402,7 +402,7 @@ async fn schema(
     headers: HeaderMap,
 ) -> Outcome {
     authenticate(&s, &org, &headers).await?;
-    let base = format!("{}/{org}", s.base_url.trim_end_matches('/'));
+    let base = super::org_base(&s.base_url, &org);
     discovery::schema(&base, &urn)
         .map(|v| Answer::json(StatusCode::OK, v))
         .ok_or_else(|| Failure(ScimError::not_found("Schema", urn)))

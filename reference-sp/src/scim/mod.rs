@@ -88,9 +88,14 @@ pub(crate) struct Ctx<'a> {
     pub base_url: &'a str,
 }
 
+/// `{base_url}/{org}`: the org's SCIM base, as discovery documents and locations name it.
+pub(crate) fn org_base(base_url: &str, org: &str) -> String {
+    format!("{}/{org}", base_url.trim_end_matches('/'))
+}
+
 /// `{base_url}/{org}/{collection}/{id}`.
 pub(crate) fn location(base_url: &str, org: &str, collection: &str, id: &str) -> String {
-    format!("{}/{org}/{collection}/{id}", base_url.trim_end_matches('/'))
+    format!("{}/{collection}/{id}", org_base(base_url, org))
 }
 
 /// A resource as answered: its JSON, version and location.
