@@ -24,8 +24,15 @@ pub const MAX_BODY: usize = 1 << 20;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewSamlApp {
+    /// The app's id in its URLs (Okta `0oa…`, Entra's `appid`, Google's `spid`); generated in
+    /// the vendor's shape when absent. Pin it so that the SSO URL stays the same across runs.
     pub id: Option<String>,
+    /// The app's name in Okta's SSO URL (`app/{name}/{id}/sso/saml`); `idpsim_app` when absent.
     pub name: Option<String>,
+    /// Okta's per-app issuer key (`http://www.okta.com/{key}`). When absent it is derived from
+    /// the tenant and the pinned `id` (so a pinned app keeps its issuer across restarts), or
+    /// generated when `id` is absent too.
+    pub key: Option<String>,
     pub sp_entity_id: String,
     pub acs_urls: Vec<String>,
     pub name_id_format: Option<String>,
@@ -57,6 +64,16 @@ fn valid_url(field: &str, u: &str) -> Result<(), ServerError> {
         .map_err(|e| ServerError::Invalid(format!("{field}: {u:?} is not a URL ({e})")))
 }
 
+/// FNV-1a over `parts`: a seed that depends only on them, for ids that must repeat across runs.
+pub(crate) fn stable_seed(parts: &[&str]) -> u64 {
+    parts
+        .iter()
+        .flat_map(|p| p.bytes().chain(std::iter::once(0)))
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
+}
+
 pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, ServerError> {
     if a.sp_entity_id.trim().is_empty() {
         return Err(ServerError::Invalid(
@@ -86,10 +103,32 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
         )));
     }
     let p = t.personality();
+    for (field, v) in [("id", &a.id), ("name", &a.name), ("key", &a.key)] {
+        if let Some(v) = v {
+            if v.is_empty()
+                || v.len() > 64
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(ServerError::Invalid(format!(
+                    "{field}: {v:?} must be 1-64 letters, digits, '-' or '_' (it goes in URLs)"
+                )));
+            }
+        }
+    }
+    let key = match (&a.key, &a.id) {
+        (Some(k), _) => k.clone(),
+        (None, Some(id)) => p
+            .ids
+            .saml_app_key
+            .make(&protocols::SeededIds::new(stable_seed(&[&t.id, id]))),
+        (None, None) => p.ids.saml_app_key.make(t.ids.as_ref()),
+    };
     Ok(SamlApp {
         id: a.id.unwrap_or_else(|| p.ids.saml_app.make(t.ids.as_ref())),
         name: a.name.unwrap_or_else(|| "idpsim_app".into()),
-        key: p.ids.saml_app_key.make(t.ids.as_ref()),
+        key,
         sp_entity_id: a.sp_entity_id,
         acs_urls: a.acs_urls,
         name_id_format: a.name_id_format,
