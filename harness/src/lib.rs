@@ -4,6 +4,7 @@
 //! evidence, target profiles and adapters, the Gherkin step library, and reports.
 
 pub mod agent;
+pub mod black_box;
 pub mod profile;
 pub mod report;
 pub mod result;

@@ -7,6 +7,7 @@ mod probe_cmd;
 mod reference_sp_cmd;
 mod run_cmd;
 mod serve;
+mod target_cmd;
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -72,6 +73,10 @@ enum Command {
     /// Push N users and M groups through a vendor's SCIM push client with bounded concurrency,
     /// report throughput and latency, then verify nothing is missing. See docs/scim-load.md.
     ScimLoad(load_cmd::LoadArgs),
+    /// Black-box targets: `target init` writes a profile and the IdP values for an SP that has
+    /// no admin API. See docs/black-box.md.
+    #[command(subcommand)]
+    Target(target_cmd::TargetCommand),
     /// Regenerate the pinned key fixtures.
     Keys {
         /// Where to write the keys.
@@ -123,5 +128,6 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             )),
         ),
         Command::Keys { out } => ok(keys_cmd::generate(&out)),
+        Command::Target(cmd) => ok(target_cmd::run(cmd)),
     }
 }

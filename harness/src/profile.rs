@@ -9,18 +9,27 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub name: String,
-    /// The SP's base URL, or `"embedded"` for the in-process reference SP.
+    /// The SP's base URL, or `"embedded"` for the in-process reference SP. A black-box profile
+    /// may leave it out (the origin of its first login URL is used).
+    #[serde(default)]
     pub base_url: String,
     /// The target admin API (docs/target-api.md). `{base}` is replaced.
     #[serde(default = "default_admin")]
     pub admin_url: String,
     /// Bearer token for the admin API, if it wants one.
     pub admin_token: Option<String>,
+    /// The user-facing URL shapes of an admin-API target (a black-box profile has none).
+    #[serde(default)]
     pub endpoints: Endpoints,
     #[serde(default)]
     pub capabilities: Capabilities,
     /// Known deviations, relative to this file.
     pub expectations: Option<PathBuf>,
+    /// An SP without the admin API (docs/black-box.md).
+    pub black_box: Option<crate::black_box::BlackBox>,
+    /// Where the profile was loaded from (relative paths in it are relative to its folder).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
 }
 
 fn default_admin() -> String {
@@ -28,7 +37,7 @@ fn default_admin() -> String {
 }
 
 /// URL templates; `{base}`, `{org}`, `{owner}`, `{repo}`, `{namespace}` are replaced.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoints {
     pub sso_login: String,
@@ -118,6 +127,8 @@ pub enum ProfileError {
     Parse { path: String, message: String },
     #[error("{path}: deviation for {scenario:?} has an empty reason")]
     NoReason { path: String, scenario: String },
+    #[error(transparent)]
+    Field(#[from] crate::black_box::FieldError),
 }
 
 fn read(path: &Path) -> Result<String, ProfileError> {
@@ -137,10 +148,13 @@ impl Profile {
 
     pub fn load(path: &Path) -> Result<(Self, Expectations), ProfileError> {
         let p = path.display().to_string();
-        let profile: Profile = toml::from_str(&read(path)?).map_err(|e| ProfileError::Parse {
-            path: p.clone(),
-            message: e.to_string(),
-        })?;
+        let mut profile: Profile =
+            toml::from_str(&read(path)?).map_err(|e| ProfileError::Parse {
+                path: p.clone(),
+                message: e.to_string(),
+            })?;
+        profile.source = Some(path.to_path_buf());
+        profile.check_shape(path)?;
         let expectations = match &profile.expectations {
             None => Expectations::default(),
             Some(rel) => {
@@ -161,6 +175,70 @@ impl Profile {
             }
         };
         Ok((profile, expectations))
+    }
+
+    /// An admin-API profile needs its endpoints and a base URL; a black-box one needs neither,
+    /// and its own fields must hold together (a bad one is named).
+    fn check_shape(&mut self, path: &Path) -> Result<(), ProfileError> {
+        let field = |f: &str, m: &str| {
+            ProfileError::Field(crate::black_box::FieldError {
+                path: path.display().to_string(),
+                field: f.to_string(),
+                message: m.to_string(),
+            })
+        };
+        match &self.black_box {
+            Some(bb) => {
+                bb.validate(path)?;
+                if self.base_url.is_empty() {
+                    let first = url::Url::parse(&bb.logins[0].login_url)
+                        .map_err(|e| field("black_box.login[0].login_url", &e.to_string()))?;
+                    self.base_url = first.origin().ascii_serialization();
+                }
+                // A black-box SP has no admin API, no clock control and no SCIM server the
+                // harness can reach; what it does support is declared by its logins.
+                let has = |p| bb.logins.iter().any(|l| l.protocol == p);
+                self.capabilities = Capabilities {
+                    clock: false,
+                    saml: has(crate::black_box::Proto::Saml),
+                    oidc: has(crate::black_box::Proto::Oidc),
+                    scim: false,
+                    basic: true,
+                    managed: true,
+                    idp_initiated: bb.logins.iter().any(|l| l.idp_initiated),
+                };
+            }
+            None => {
+                if self.base_url.is_empty() {
+                    return Err(field(
+                        "base_url",
+                        "missing (an admin-API target needs it; a black-box one has [black_box])",
+                    ));
+                }
+                let e = &self.endpoints;
+                for (name, v) in [
+                    ("sso_login", &e.sso_login),
+                    ("saml_acs", &e.saml_acs),
+                    ("saml_entity_id", &e.saml_entity_id),
+                    ("oidc_callback", &e.oidc_callback),
+                    ("join", &e.join),
+                    ("password_login", &e.password_login),
+                    ("whoami", &e.whoami),
+                    ("resource", &e.resource),
+                    ("create_content", &e.create_content),
+                    ("scim_base", &e.scim_base),
+                ] {
+                    if v.is_empty() {
+                        return Err(field(&format!("endpoints.{name}"), "missing"));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn is_black_box(&self) -> bool {
+        self.black_box.is_some()
     }
 
     /// Fill a URL template.

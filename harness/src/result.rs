@@ -15,12 +15,23 @@ pub enum Verdict {
     /// Listed as a known deviation but passed: the expectation is stale.
     UnexpectedPass,
     Skipped,
+    /// The target cannot take part (a capability or step it lacks, e.g. the admin API of a
+    /// black-box SP); `reason` says which. Counted, never dropped.
+    NotApplicable,
+    /// The fault the scenario set up was never used (the SP never asked the IdP for what it
+    /// alters): no verdict on the SP, and not a pass.
+    NotApplied,
+    /// A hop got no answer within its timeout.
+    NoAnswer,
 }
 
 impl Verdict {
     /// Whether this outcome lets the run exit 0.
     pub fn is_ok(self) -> bool {
-        !matches!(self, Verdict::Failed)
+        !matches!(
+            self,
+            Verdict::Failed | Verdict::NotApplied | Verdict::NoAnswer
+        )
     }
 }
 
@@ -51,6 +62,9 @@ pub struct Evidence {
     pub target_calls: Vec<serde_json::Value>,
     /// The SP's state at the end (members, roles, resource groups), as the admin API reported it.
     pub final_state: Option<serde_json::Value>,
+    /// A black-box SP's error-log lines written during the scenario (evidence only).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub sp_log: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,6 +80,9 @@ pub struct ScenarioResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deviation: Option<String>,
     pub steps: Vec<StepResult>,
+    /// Why the scenario is not applicable, not applied, or got no answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub duration_ms: u64,
     pub evidence: Evidence,
 }

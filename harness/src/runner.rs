@@ -9,7 +9,8 @@ use crate::profile::{Expectations, Profile};
 use crate::report::snapshot::Drift;
 use crate::report::Totals;
 use crate::result::{Evidence, ScenarioResult, StepResult, StepStatus, Verdict};
-use crate::world::{env, EnvConfig, IdpWorld};
+use crate::target::NOT_APPLICABLE;
+use crate::world::{env, EnvConfig, IdpWorld, NO_ANSWER};
 use cucumber::tag::Ext as _;
 use cucumber::{cli, event, gherkin, parser, Event, World as _, Writer};
 use parking_lot::Mutex;
@@ -52,7 +53,7 @@ pub struct RunOutcome {
     pub wall_time: Duration,
     /// Feature files that did not parse.
     pub parse_errors: Vec<String>,
-    /// Scenarios left out because the target lacks a capability they need.
+    /// Scenarios the target cannot take part in (also in `results`, with their reason).
     pub not_applicable: usize,
     /// Per scenario (by name): run-specific strings and their stable names, for snapshots.
     pub substitutions: HashMap<String, Vec<(String, String)>>,
@@ -107,9 +108,6 @@ fn key_of(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> ScenarioK
         .unwrap_or_else(|| feature.name.clone());
     (path, scenario.position.line, scenario.name.clone())
 }
-
-/// What the after hook hands over: the evidence and the snapshot substitutions.
-type Handover = Arc<Mutex<HashMap<ScenarioKey, (Evidence, Vec<(String, String)>)>>>;
 
 struct Pending {
     feature: String,
@@ -321,17 +319,46 @@ impl Writer<IdpWorld> for Collector {
     }
 }
 
-/// Tags (without `@`) a scenario needs the target to support, by capability.
-fn applicable(profile: &Profile, tags: &[&str]) -> bool {
+/// Why a scenario cannot run against this target (a capability it needs), if it cannot.
+fn inapplicable(profile: &Profile, tags: &[&str]) -> Option<String> {
     let c = &profile.capabilities;
     let needs = |t: &str| tags.contains(&t);
-    !(needs("saml") && !c.saml
-        || needs("oidc") && !c.oidc
-        || needs("basic") && !c.basic
-        || needs("managed") && !c.managed
-        || needs("idp-initiated") && !c.idp_initiated
-        || needs("clock") && !c.clock
-        || needs("scim") && !c.scim)
+    if profile.is_black_box() && !needs("security") {
+        return Some(
+            "a black-box SP: the hub-SSO semantics (organisations, accounts, roles, resource \
+             groups, sessions) are read through the target admin API"
+                .into(),
+        );
+    }
+    let lacks = [
+        ("saml", c.saml, "the target does not do SAML"),
+        ("oidc", c.oidc, "the target does not do OIDC"),
+        ("basic", c.basic, "the target has no Basic organisations"),
+        (
+            "managed",
+            c.managed,
+            "the target has no Managed organisations",
+        ),
+        (
+            "idp-initiated",
+            c.idp_initiated,
+            "the target takes no IdP-initiated login",
+        ),
+        (
+            "clock",
+            c.clock,
+            "the target's clock cannot be moved (no clock capability)",
+        ),
+        (
+            "scim",
+            c.scim,
+            "the target has no SCIM server the harness can reach",
+        ),
+    ];
+    lacks
+        .iter()
+        .find(|(tag, has, _)| needs(tag) && !has)
+        .map(|(_, _, why)| why.to_string())
 }
 
 fn among(tags: &[&str], options: &[&str], wanted: &[String]) -> bool {
@@ -340,10 +367,102 @@ fn among(tags: &[&str], options: &[&str], wanted: &[String]) -> bool {
         || tags.iter().any(|t| wanted.iter().any(|w| w == t))
 }
 
+/// Alterations whose effect outlives the scenario at an RP that caches (keys rotated in, a
+/// discovery document): against a black-box target they run last, each followed by the
+/// profile's reload command.
+const STATEFUL: &[&str] = &[
+    "an all-zero ES256 signature",
+    "a corrupted ES256 signature",
+    "no kid among several keys",
+    "a kid from a key rotated in",
+    "a discovery issuer of its own",
+    "rolled its signing certificate over",
+];
+
+fn is_stateful(f: &gherkin::Feature, s: &gherkin::Scenario) -> bool {
+    f.background
+        .iter()
+        .flat_map(|b| &b.steps)
+        .chain(&s.steps)
+        .any(|st| STATEFUL.iter().any(|a| st.value.contains(a)))
+}
+
+fn relative_path(features_dir: &Path, feature: &gherkin::Feature) -> String {
+    feature
+        .path
+        .as_ref()
+        .map(|p| {
+            let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+            canon(p)
+                .strip_prefix(canon(features_dir))
+                .map(|r| r.display().to_string())
+                .unwrap_or_else(|_| p.display().to_string())
+        })
+        .unwrap_or_default()
+}
+
+fn all_tags<'a>(
+    f: &'a gherkin::Feature,
+    r: Option<&'a gherkin::Rule>,
+    s: &'a gherkin::Scenario,
+) -> Vec<&'a str> {
+    f.tags
+        .iter()
+        .chain(r.iter().flat_map(|r| &r.tags))
+        .chain(s.tags.iter())
+        .map(String::as_str)
+        .collect()
+}
+
+/// Which scenarios one cucumber pass runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Everything (an admin-API target).
+    All,
+    /// A black-box target's scenarios that leave no state behind.
+    Plain,
+    /// Then the ones that do, last.
+    Stateful,
+}
+
+/// What a finished scenario hands over: evidence, snapshot substitutions, and (black-box) the
+/// fault that was never used.
+type Handover = Arc<Mutex<HashMap<ScenarioKey, (Evidence, Vec<(String, String)>, Option<String>)>>>;
+
+/// The verdict of a scenario from its steps, the fault check and the expectations.
+fn verdict_of(
+    steps: &[StepResult],
+    not_applied: Option<String>,
+    deviation: bool,
+) -> (Verdict, Option<String>) {
+    let first_bad = steps
+        .iter()
+        .find(|s| s.status != StepStatus::Passed)
+        .and_then(|s| s.error.as_deref());
+    let failed = first_bad.is_some();
+    let (v, reason) = if let Some(why) = first_bad.and_then(|e| e.strip_prefix(NOT_APPLICABLE)) {
+        return (Verdict::NotApplicable, Some(why.to_string()));
+    } else if let Some(why) = not_applied {
+        (Verdict::NotApplied, Some(why))
+    } else if let Some(why) = first_bad.and_then(|e| e.strip_prefix(NO_ANSWER)) {
+        (Verdict::NoAnswer, Some(why.to_string()))
+    } else if failed {
+        (Verdict::Failed, None)
+    } else {
+        (Verdict::Passed, None)
+    };
+    let v = match (v, deviation) {
+        (Verdict::Passed, true) => Verdict::UnexpectedPass,
+        (v, true) if !v.is_ok() => Verdict::ExpectedFailure,
+        (v, _) => v,
+    };
+    (v, reason)
+}
+
 /// Run the catalogue. Starts the environment, so call once per process.
 pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
     let started = Instant::now();
-    env::start(EnvConfig {
+    let env = env::start(EnvConfig {
         profile: cfg.profile.clone(),
         sp_flaws: cfg.sp_flaws.clone(),
     })
@@ -356,74 +475,143 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
         ),
         None => None,
     };
-    let not_applicable = Arc::new(Mutex::new(0usize));
-    let na = not_applicable.clone();
-    let profile = cfg.profile.clone();
-    let (vendors, protocols) = (cfg.vendors.clone(), cfg.protocols.clone());
-    let filter = move |f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario| {
-        let all: Vec<&str> = f
-            .tags
-            .iter()
-            .chain(r.iter().flat_map(|r| &r.tags))
-            .chain(s.tags.iter())
-            .map(String::as_str)
-            .collect();
-        if let Some(expr) = &tag_expr {
-            if !expr.eval(all.iter()) {
-                return false;
+    let mut results: Vec<ScenarioResult> = Vec::new();
+    // Black-box: the honest login of each vendor x protocol first, as a gate.
+    let mut blocked: Vec<(String, String)> = Vec::new();
+    if let Some(bb) = &env.black_box {
+        for login in &bb.logins {
+            let (v, p) = (login.vendor.as_str(), login.protocol.as_str());
+            if !among(&[v, p], &["okta", "entra", "google"], &cfg.vendors)
+                || !among(&[v, p], &["saml", "oidc"], &cfg.protocols)
+            {
+                continue;
             }
+            let user = bb.users.get(&login.tenant.id).cloned().unwrap_or_default();
+            let r = crate::black_box::baseline(
+                &env,
+                login,
+                &user,
+                Duration::from_secs(bb.spec.hop_timeout_secs),
+            )
+            .await;
+            if !r.verdict.is_ok() {
+                blocked.push((v.to_string(), p.to_string()));
+            }
+            if cfg.verbose {
+                let word = if r.verdict.is_ok() { "ok  " } else { "FAIL" };
+                eprintln!("{word} {}: {}", r.feature_path, r.scenario);
+                if let Some(why) = &r.reason {
+                    eprintln!("     {why}");
+                }
+            }
+            results.push(r);
         }
-        if !among(&all, &["okta", "entra", "google"], &vendors)
-            || !among(&all, &["saml", "oidc"], &protocols)
-        {
-            return false;
-        }
-        if !applicable(&profile, &all) {
-            *na.lock() += 1;
-            return false;
-        }
-        true
+    }
+    let black_box = env.black_box.is_some();
+    let passes: &[Pass] = if black_box {
+        &[Pass::Plain, Pass::Stateful]
+    } else {
+        &[Pass::All]
     };
-
-    let handover: Handover = Arc::default();
-    let after_store = handover.clone();
+    // Black-box scenarios share one tenant per vendor: one at a time.
+    let concurrency = if black_box { 1 } else { cfg.concurrency.max(1) };
+    let not_applicable: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
+    let mut parse_errors = Vec::new();
+    let mut substitutions = HashMap::new();
     // Step failures are reported by the Collector; the default hook would print each panic a
     // second time, with a backtrace hint, in the middle of the run.
     let panic_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let collector = IdpWorld::cucumber()
-        .max_concurrent_scenarios(cfg.concurrency.max(1))
-        .before(|f, _, s, w| {
-            let (path, line, name) = key_of(f, s);
-            let rel = path.rsplit("features/").next().unwrap_or(&path).to_string();
-            Box::pin(async move { w.name_after(&format!("{rel}:{line}:{name}")) })
-        })
-        .after(move |f, _, s, _, w| {
-            let store = after_store.clone();
-            let key = key_of(f, s);
-            Box::pin(async move {
-                if let Some(w) = w {
-                    let ev = w.evidence().await;
-                    store.lock().insert(key, (ev, w.substitutions()));
+    for &pass in passes {
+        let na = not_applicable.clone();
+        let profile = cfg.profile.clone();
+        let (vendors, protocols) = (cfg.vendors.clone(), cfg.protocols.clone());
+        let tag_expr = tag_expr.clone();
+        let features_dir = cfg.features.clone();
+        let blocked = blocked.clone();
+        let filter = move |f: &gherkin::Feature,
+                           r: Option<&gherkin::Rule>,
+                           s: &gherkin::Scenario| {
+            let all = all_tags(f, r, s);
+            if let Some(expr) = &tag_expr {
+                if !expr.eval(all.iter()) {
+                    return false;
                 }
-            })
-        })
-        .with_writer(Collector::new(cfg.features.clone(), cfg.verbose))
-        .with_default_cli()
-        .filter_run(cfg.features.clone(), filter)
-        .await;
-    std::panic::set_hook(panic_hook);
-    if let Some(pb) = &collector.progress {
-        pb.finish_and_clear();
-    }
+            }
+            if !among(&all, &["okta", "entra", "google"], &vendors)
+                || !among(&all, &["saml", "oidc"], &protocols)
+            {
+                return false;
+            }
+            let why = inapplicable(&profile, &all).or_else(|| {
+                blocked
+                    .iter()
+                    .find(|(v, p)| all.contains(&v.as_str()) && all.contains(&p.as_str()))
+                    .map(|(v, p)| format!("blocked: the honest {v} over {p} baseline login failed"))
+            });
+            if let Some(why) = why {
+                // Counted once, in the first pass.
+                if matches!(pass, Pass::All | Pass::Plain) {
+                    na.lock().push(ScenarioResult {
+                        feature: f.name.clone(),
+                        feature_path: relative_path(&features_dir, f),
+                        scenario: s.name.clone(),
+                        line: s.position.line,
+                        tags: all.iter().map(|t| format!("@{t}")).collect(),
+                        verdict: Verdict::NotApplicable,
+                        deviation: None,
+                        steps: Vec::new(),
+                        reason: Some(why),
+                        duration_ms: 0,
+                        evidence: Evidence::default(),
+                    });
+                }
+                return false;
+            }
+            match pass {
+                Pass::All => true,
+                Pass::Plain => !is_stateful(f, s),
+                Pass::Stateful => is_stateful(f, s),
+            }
+        };
 
-    let mut handover = std::mem::take(&mut *handover.lock());
-    let mut substitutions = HashMap::new();
-    let mut results: Vec<ScenarioResult> = collector
-        .done
-        .into_iter()
-        .map(|(key, p)| {
-            let (evidence, subs) = handover.remove(&key).unwrap_or_default();
+        let handover: Handover = Arc::default();
+        let after_store = handover.clone();
+        let collector = IdpWorld::cucumber()
+            .max_concurrent_scenarios(concurrency)
+            .before(|f, _, s, w| {
+                let (path, line, name) = key_of(f, s);
+                let rel = path.rsplit("features/").next().unwrap_or(&path).to_string();
+                Box::pin(async move {
+                    w.name_after(&format!("{rel}:{line}:{name}"));
+                    w.bb_before_scenario();
+                })
+            })
+            .after(move |f, _, s, _, w| {
+                let store = after_store.clone();
+                let key = key_of(f, s);
+                let stateful = is_stateful(f, s);
+                Box::pin(async move {
+                    if let Some(w) = w {
+                        let not_applied = w.bb_after_scenario(stateful).await;
+                        let ev = w.evidence().await;
+                        store
+                            .lock()
+                            .insert(key, (ev, w.substitutions(), not_applied));
+                    }
+                })
+            })
+            .with_writer(Collector::new(cfg.features.clone(), cfg.verbose))
+            .with_default_cli()
+            .filter_run(cfg.features.clone(), filter)
+            .await;
+        if let Some(pb) = &collector.progress {
+            pb.finish_and_clear();
+        }
+        parse_errors.extend(collector.parse_errors);
+        let mut handover = std::mem::take(&mut *handover.lock());
+        for (key, p) in collector.done {
+            let (evidence, subs, not_applied) = handover.remove(&key).unwrap_or_default();
             let mut steps = p.steps;
             if let Some(h) = p.hook_error.clone() {
                 steps.push(StepResult {
@@ -433,16 +621,10 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
                     error: Some(h),
                 });
             }
-            let is_failed = steps.iter().any(|s| s.status != StepStatus::Passed);
             let deviation = cfg.expectations.reason_for(&p.scenario).map(str::to_string);
-            let verdict = match (is_failed, deviation.is_some()) {
-                (false, false) => Verdict::Passed,
-                (true, false) => Verdict::Failed,
-                (true, true) => Verdict::ExpectedFailure,
-                (false, true) => Verdict::UnexpectedPass,
-            };
+            let (verdict, reason) = verdict_of(&steps, not_applied, deviation.is_some());
             substitutions.insert(p.scenario.clone(), subs);
-            ScenarioResult {
+            results.push(ScenarioResult {
                 feature: p.feature,
                 feature_path: p.feature_path,
                 scenario: p.scenario,
@@ -451,20 +633,24 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
                 verdict,
                 deviation,
                 steps,
+                reason,
                 duration_ms: p.started.elapsed().as_millis() as u64,
                 evidence,
-            }
-        })
-        .collect();
+            });
+        }
+    }
+    std::panic::set_hook(panic_hook);
+    let not_applicable = std::mem::take(&mut *not_applicable.lock());
+    let na_count = not_applicable.len();
+    results.extend(not_applicable);
     results.sort_by(|a, b| (&a.feature_path, a.line).cmp(&(&b.feature_path, b.line)));
     let totals = Totals::of(&results);
-    let not_applicable = *not_applicable.lock();
     Ok(RunOutcome {
         results,
         totals,
         wall_time: started.elapsed(),
-        parse_errors: collector.parse_errors,
-        not_applicable,
+        parse_errors,
+        not_applicable: na_count,
         substitutions,
     })
 }

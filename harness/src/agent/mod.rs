@@ -44,6 +44,7 @@ pub struct UserAgent {
     name: String,
     client: reqwest::Client,
     trace: Arc<Mutex<Trace>>,
+    timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for UserAgent {
@@ -62,27 +63,52 @@ pub struct Journey {
     /// Index of the first exchange of this journey in the actor's trace.
     pub first_exchange: usize,
     pub hops: usize,
+    /// Why the journey stopped early (a guard of [`UserAgent::browse_guarded`]), if it did.
+    pub stopped: Option<String>,
 }
 
 impl UserAgent {
     /// A fresh browser for `name`, with its own cookie jar, that never follows redirects itself.
     pub fn new(name: impl Into<String>) -> Result<Self, AgentError> {
+        Self::with_timeout(name, std::time::Duration::from_secs(30))
+    }
+
+    /// A fresh browser whose every request (one hop) gives up after `timeout`.
+    pub fn with_timeout(
+        name: impl Into<String>,
+        timeout: std::time::Duration,
+    ) -> Result<Self, AgentError> {
+        Ok(Self {
+            name: name.into(),
+            client: Self::client(timeout)?,
+            trace: Arc::new(Mutex::new(Trace::default())),
+            timeout,
+        })
+    }
+
+    fn client(timeout: std::time::Duration) -> Result<reqwest::Client, AgentError> {
         let jar = Arc::new(reqwest::cookie::Jar::default());
-        let client = reqwest::Client::builder()
+        reqwest::Client::builder()
             .cookie_provider(jar)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent("idpsim-agent/0.1")
-            .timeout(std::time::Duration::from_secs(30))
+            .timeout(timeout)
+            .connect_timeout(timeout)
             .build()
             .map_err(|source| AgentError::Http {
                 method: Method::GET,
                 url: String::new(),
                 source,
-            })?;
+            })
+    }
+
+    /// The same person in a new browser session: an empty cookie jar, the same trace.
+    pub fn fresh_session(&self) -> Result<Self, AgentError> {
         Ok(Self {
-            name: name.into(),
-            client,
-            trace: Arc::new(Mutex::new(Trace::default())),
+            name: self.name.clone(),
+            client: Self::client(self.timeout)?,
+            trace: self.trace.clone(),
+            timeout: self.timeout,
         })
     }
 
@@ -162,22 +188,53 @@ impl UserAgent {
     /// Start at `url` and go where a browser would: follow each redirect and submit each
     /// auto-submitting form, until a page that is neither.
     pub async fn browse(&self, url: &str) -> Result<Journey, AgentError> {
+        self.browse_guarded(url, None, 0).await
+    }
+
+    /// [`browse`](Self::browse), visiting URLs under `idp` at most `max_idp_visits` times: a
+    /// journey the SP sends to the IdP once more stops at that redirect, so an SP that restarts
+    /// sign-in after refusing cannot turn a faulty response into an honest one.
+    pub async fn browse_guarded(
+        &self,
+        url: &str,
+        idp: Option<&str>,
+        max_idp_visits: usize,
+    ) -> Result<Journey, AgentError> {
         let first_exchange = self.trace_len();
+        let at_idp = |u: &Url| idp.is_some_and(|i| u.as_str().starts_with(i));
+        let mut idp_visits = usize::from(Url::parse(url).is_ok_and(|u| at_idp(&u)));
         let mut page = self.get(url).await?;
         for hop in 0..MAX_HOPS {
-            if let Some(next) = redirect_target(&page)? {
-                page = self.get(next.as_str()).await?;
-                continue;
+            let next = match redirect_target(&page)? {
+                Some(next) => Some((next, None)),
+                None => page.auto_submit_form().map(|f| (f.action.clone(), Some(f))),
+            };
+            let Some((next, form)) = next else {
+                return Ok(Journey {
+                    page,
+                    first_exchange,
+                    hops: hop,
+                    stopped: None,
+                });
+            };
+            if at_idp(&next) {
+                idp_visits += 1;
+                if idp_visits > max_idp_visits {
+                    return Ok(Journey {
+                        page,
+                        first_exchange,
+                        hops: hop,
+                        stopped: Some(format!(
+                            "the SP sent the browser to the IdP once more ({next}); this \
+                             journey visits it at most {max_idp_visits} time(s)"
+                        )),
+                    });
+                }
             }
-            if let Some(form) = page.auto_submit_form() {
-                page = self.submit(&form).await?;
-                continue;
-            }
-            return Ok(Journey {
-                page,
-                first_exchange,
-                hops: hop,
-            });
+            page = match form {
+                Some(f) => self.submit(&f).await?,
+                None => self.get(next.as_str()).await?,
+            };
         }
         Err(AgentError::TooManyHops {
             start: url.to_string(),

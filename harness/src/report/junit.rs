@@ -17,10 +17,7 @@ pub fn render(results: &[ScenarioResult], summary: &Summary) -> Vec<u8> {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     // Writing into a Vec cannot fail; the results are ignored deliberately.
     let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
-    let failures = results
-        .iter()
-        .filter(|r| r.verdict == Verdict::Failed)
-        .count();
+    let failures = results.iter().filter(|r| !r.verdict.is_ok()).count();
     let mut root = BytesStart::new("testsuites");
     root.push_attribute(("name", format!("idpsim: {}", summary.target).as_str()));
     root.push_attribute(("tests", results.len().to_string().as_str()));
@@ -35,9 +32,12 @@ pub fn render(results: &[ScenarioResult], summary: &Summary) -> Vec<u8> {
         suite.push_attribute(("name", rs[0].feature.as_str()));
         suite.push_attribute(("file", path));
         suite.push_attribute(("tests", rs.len().to_string().as_str()));
-        let f = rs.iter().filter(|r| r.verdict == Verdict::Failed).count();
+        let f = rs.iter().filter(|r| !r.verdict.is_ok()).count();
         suite.push_attribute(("failures", f.to_string().as_str()));
-        let skipped = rs.iter().filter(|r| r.verdict == Verdict::Skipped).count();
+        let skipped = rs
+            .iter()
+            .filter(|r| matches!(r.verdict, Verdict::Skipped | Verdict::NotApplicable))
+            .count();
         suite.push_attribute(("skipped", skipped.to_string().as_str()));
         let _ = w.write_event(Event::Start(suite));
         for r in rs {
@@ -50,12 +50,16 @@ pub fn render(results: &[ScenarioResult], summary: &Summary) -> Vec<u8> {
             ));
             let _ = w.write_event(Event::Start(case));
             match r.verdict {
-                Verdict::Failed => {
+                Verdict::Failed | Verdict::NotApplied | Verdict::NoAnswer => {
                     let step = r.failed_step();
                     let mut fail = BytesStart::new("failure");
-                    let message = step
-                        .map(|s| format!("{} {}", s.keyword.trim(), s.text))
-                        .unwrap_or_else(|| "scenario failed".into());
+                    let message = match (r.verdict, &r.reason) {
+                        (Verdict::NotApplied, Some(why)) => format!("not applied: {why}"),
+                        (Verdict::NoAnswer, Some(why)) => format!("no answer: {why}"),
+                        _ => step
+                            .map(|s| format!("{} {}", s.keyword.trim(), s.text))
+                            .unwrap_or_else(|| "scenario failed".into()),
+                    };
                     fail.push_attribute(("message", message.as_str()));
                     fail.push_attribute(("type", r.requirements().join(",").as_str()));
                     let _ = w.write_event(Event::Start(fail));
@@ -65,6 +69,12 @@ pub fn render(results: &[ScenarioResult], summary: &Summary) -> Vec<u8> {
                 }
                 Verdict::Skipped => {
                     let _ = w.write_event(Event::Empty(BytesStart::new("skipped")));
+                }
+                Verdict::NotApplicable => {
+                    let mut sk = BytesStart::new("skipped");
+                    let why = format!("not applicable: {}", r.reason.clone().unwrap_or_default());
+                    sk.push_attribute(("message", why.as_str()));
+                    let _ = w.write_event(Event::Empty(sk));
                 }
                 Verdict::ExpectedFailure | Verdict::UnexpectedPass => {
                     let _ = w.write_event(Event::Start(BytesStart::new("system-out")));

@@ -8,8 +8,9 @@ mod junit;
 pub mod normalize;
 pub mod snapshot;
 mod summary;
+pub mod verdicts;
 
-pub use summary::{Summary, Totals};
+pub use summary::{grades, Grade, Summary, Totals};
 
 use crate::result::ScenarioResult;
 use std::path::{Path, PathBuf};

@@ -14,6 +14,9 @@ pub struct Totals {
     pub expected_failures: usize,
     pub unexpected_passes: usize,
     pub skipped: usize,
+    pub not_applicable: usize,
+    pub not_applied: usize,
+    pub no_answer: usize,
 }
 
 impl Totals {
@@ -24,6 +27,9 @@ impl Totals {
             Verdict::ExpectedFailure => self.expected_failures += 1,
             Verdict::UnexpectedPass => self.unexpected_passes += 1,
             Verdict::Skipped => self.skipped += 1,
+            Verdict::NotApplicable => self.not_applicable += 1,
+            Verdict::NotApplied => self.not_applied += 1,
+            Verdict::NoAnswer => self.no_answer += 1,
         }
     }
 
@@ -40,12 +46,17 @@ impl Totals {
         format!(
             "{} passed, {} failed",
             self.passed + self.unexpected_passes + self.expected_failures,
-            self.failed
+            self.failures()
         )
     }
 
+    /// Outcomes that fail the run.
+    pub fn failures(&self) -> usize {
+        self.failed + self.not_applied + self.no_answer
+    }
+
     pub fn ok(&self) -> bool {
-        self.failed == 0
+        self.failures() == 0
     }
 }
 
@@ -68,6 +79,9 @@ fn status_word(v: Verdict) -> &'static str {
         Verdict::ExpectedFailure => "expected failure",
         Verdict::UnexpectedPass => "unexpected pass",
         Verdict::Skipped => "skipped",
+        Verdict::NotApplicable => "not applicable",
+        Verdict::NotApplied => "NOT APPLIED",
+        Verdict::NoAnswer => "NO ANSWER",
     }
 }
 
@@ -130,8 +144,9 @@ impl Summary {
         }
         let _ = writeln!(
             s,
-            "- scenarios: {} passed, {} failed, {} expected failures, {} unexpected passes, {} skipped\n",
-            t.passed, t.failed, t.expected_failures, t.unexpected_passes, t.skipped
+            "- scenarios: {} passed, {} failed, {} expected failures, {} unexpected passes, {} skipped, {} not applicable, {} not applied, {} no answer\n",
+            t.passed, t.failed, t.expected_failures, t.unexpected_passes, t.skipped,
+            t.not_applicable, t.not_applied, t.no_answer
         );
         let _ = writeln!(s, "## By requirement\n");
         let _ = writeln!(
@@ -140,10 +155,12 @@ impl Summary {
         );
         let _ = writeln!(s, "|---|---:|---:|---:|---|");
         for (id, (tot, _)) in by_requirement(results) {
-            let verdict = if tot.failed > 0 {
+            let verdict = if tot.failures() > 0 {
                 "FAILS"
             } else if tot.expected_failures > 0 {
                 "deviates (expected)"
+            } else if tot.passed + tot.unexpected_passes == 0 && tot.not_applicable > 0 {
+                "not applicable"
             } else {
                 "conforms"
             };
@@ -151,24 +168,67 @@ impl Summary {
                 s,
                 "| {id} | {} | {} | {} | {verdict} |",
                 tot.passed + tot.unexpected_passes,
-                tot.failed,
+                tot.failures(),
                 tot.expected_failures
             );
         }
         let _ = writeln!(s, "\n## By vendor × protocol\n");
-        let _ = writeln!(s, "| vendor | protocol | passed | failed |");
-        let _ = writeln!(s, "|---|---|---:|---:|");
+        let _ = writeln!(
+            s,
+            "| vendor | protocol | passed | failed | not applicable |"
+        );
+        let _ = writeln!(s, "|---|---|---:|---:|---:|");
         for ((v, p), tot) in by_matrix(results) {
             let _ = writeln!(
                 s,
-                "| {v} | {p} | {} | {} |",
+                "| {v} | {p} | {} | {} | {} |",
                 tot.passed + tot.unexpected_passes + tot.expected_failures,
-                tot.failed
+                tot.failures(),
+                tot.not_applicable
             );
+        }
+        let grades = grades(results);
+        if !grades.is_empty() {
+            let _ = writeln!(s, "\n## Security catalogue grade by vendor × protocol\n");
+            let _ = writeln!(
+                s,
+                "| vendor | protocol | rows held | wrongly accepted or failed | of which listed findings | not applicable | not applied / no answer |"
+            );
+            let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|");
+            for g in &grades {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    g.vendor, g.protocol, g.held, g.broken, g.listed, g.not_applicable, g.unjudged
+                );
+            }
+        }
+        let na: Vec<&ScenarioResult> = results
+            .iter()
+            .filter(|r| r.verdict == Verdict::NotApplicable)
+            .collect();
+        if !na.is_empty() {
+            let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+            for r in &na {
+                *reasons
+                    .entry(r.reason.as_deref().unwrap_or(""))
+                    .or_default() += 1;
+            }
+            let _ = writeln!(s, "\n## Not applicable ({})\n", na.len());
+            let _ = writeln!(s, "| scenarios | reason |");
+            let _ = writeln!(s, "|---:|---|");
+            for (why, n) in reasons {
+                let _ = writeln!(s, "| {n} | {} |", why.replace('|', "\\|"));
+            }
         }
         let notable: Vec<&ScenarioResult> = results
             .iter()
-            .filter(|r| r.verdict != Verdict::Passed && r.verdict != Verdict::Skipped)
+            .filter(|r| {
+                !matches!(
+                    r.verdict,
+                    Verdict::Passed | Verdict::Skipped | Verdict::NotApplicable
+                )
+            })
             .collect();
         if !notable.is_empty() {
             let _ = writeln!(s, "\n## Failures and deviations\n");
@@ -186,6 +246,9 @@ impl Summary {
             );
             if let Some(d) = &r.deviation {
                 let _ = writeln!(s, "Listed deviation: {d}\n");
+            }
+            if let Some(why) = &r.reason {
+                let _ = writeln!(s, "Why: {why}\n");
             }
             if let Some(step) = r.failed_step() {
                 let _ = writeln!(s, "Failed step: `{} {}`\n", step.keyword.trim(), step.text);
@@ -222,13 +285,15 @@ impl Summary {
             .collect();
         let failures: Vec<Value> = results
             .iter()
-            .filter(|r| r.verdict == Verdict::Failed)
+            .filter(|r| !r.verdict.is_ok())
             .map(|r| {
                 json!({
                     "scenario": r.scenario,
                     "feature": r.feature_path,
                     "line": r.line,
                     "requirements": r.requirements(),
+                    "verdict": r.verdict,
+                    "reason": r.reason,
                     "step": r.failed_step(),
                     "trace_excerpt": trace_excerpt(r),
                 })
@@ -239,7 +304,56 @@ impl Summary {
             "totals": Totals::of(results),
             "requirements": reqs,
             "matrix": matrix,
+            "grades": grades(results),
+            "not_applicable": results
+                .iter()
+                .filter(|r| r.verdict == Verdict::NotApplicable)
+                .map(|r| json!({"scenario": r.scenario, "feature": r.feature_path, "line": r.line, "reason": r.reason}))
+                .collect::<Vec<_>>(),
             "failures": failures,
         })
     }
+}
+
+/// How a target fared on the security catalogue (`@security` scenarios) for one vendor and
+/// protocol: what it held, what it wrongly let through (listed as known findings or not), what
+/// could not be asked of it, and what got no verdict.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Grade {
+    pub vendor: String,
+    pub protocol: String,
+    pub held: usize,
+    pub broken: usize,
+    pub listed: usize,
+    pub not_applicable: usize,
+    pub unjudged: usize,
+}
+
+/// One grade per vendor × protocol that has security scenarios.
+pub fn grades(results: &[ScenarioResult]) -> Vec<Grade> {
+    let mut m: BTreeMap<(String, String), Grade> = BTreeMap::new();
+    for r in results
+        .iter()
+        .filter(|r| r.tags.iter().any(|t| t == "@security"))
+    {
+        let (Some(v), Some(p)) = (r.vendor(), r.protocol()) else {
+            continue;
+        };
+        let g = m.entry((v.clone(), p.clone())).or_insert_with(|| Grade {
+            vendor: v,
+            protocol: p,
+            ..Grade::default()
+        });
+        match r.verdict {
+            Verdict::Passed | Verdict::UnexpectedPass => g.held += 1,
+            Verdict::Failed => g.broken += 1,
+            Verdict::ExpectedFailure => {
+                g.broken += 1;
+                g.listed += 1;
+            }
+            Verdict::NotApplicable | Verdict::Skipped => g.not_applicable += 1,
+            Verdict::NotApplied | Verdict::NoAnswer => g.unjudged += 1,
+        }
+    }
+    m.into_values().collect()
 }

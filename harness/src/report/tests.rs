@@ -27,6 +27,7 @@ fn result(name: &str, verdict: Verdict, tags: &[&str]) -> ScenarioResult {
         tags: tags.iter().map(|t| t.to_string()).collect(),
         verdict,
         deviation: (verdict == Verdict::ExpectedFailure).then(|| "known: SHA-1 refused".into()),
+        reason: None,
         steps: vec![
             StepResult {
                 keyword: "When ".into(),

@@ -28,7 +28,7 @@ async fn refused(w: &mut IdpWorld, org: String, req: Req) -> anyhow::Result<()> 
 
 #[then(expr = "{word} is answered with an error {req}")]
 async fn error_answer(w: &mut IdpWorld, actor: String, req: Req) -> anyhow::Result<()> {
-    w.expect_error_answer(&actor, &req)
+    w.expect_error_answer(&actor, &req).await
 }
 
 #[then(expr = "{word} is never signed in to {word} as the victim {req}")]

@@ -22,6 +22,9 @@ pub enum AdminError {
         code: String,
         message: String,
     },
+    /// The target has no admin API (a black-box SP): the step has no black-box meaning.
+    #[error("{NOT_APPLICABLE}{method} {path} needs the target admin API, which a black-box SP does not have")]
+    NoAdminApi { method: String, path: String },
     #[error("{method} {path}: {source}")]
     Http {
         method: String,
@@ -36,7 +39,7 @@ impl AdminError {
     pub fn code(&self) -> Option<&str> {
         match self {
             AdminError::Refused { code, .. } => Some(code),
-            AdminError::Http { .. } => None,
+            AdminError::Http { .. } | AdminError::NoAdminApi { .. } => None,
         }
     }
 }
@@ -48,7 +51,13 @@ pub struct Admin {
     base: String,
     token: Option<String>,
     calls: Vec<Value>,
+    /// False for a black-box target: every call is refused as not applicable.
+    available: bool,
 }
+
+/// How a step error that is "not applicable" (not a failure) begins; the runner reports such a
+/// scenario as not applicable, with the rest of the message as the reason.
+pub const NOT_APPLICABLE: &str = "not applicable: ";
 
 fn redact(v: &Value) -> Value {
     match v {
@@ -76,7 +85,20 @@ impl Admin {
             base: base.trim_end_matches('/').to_string(),
             token,
             calls: Vec::new(),
+            available: true,
         }
+    }
+
+    /// The admin session of a target without an admin API.
+    pub fn unavailable(http: reqwest::Client) -> Self {
+        Self {
+            available: false,
+            ..Self::new(http, String::new(), None)
+        }
+    }
+
+    pub fn is_available(&self) -> bool {
+        self.available
     }
 
     /// Every call made so far, as `{method, path, request?, status, response}`.
@@ -97,6 +119,12 @@ impl Admin {
         path: &str,
         body: Option<&Value>,
     ) -> Result<(u16, Value), AdminError> {
+        if !self.available {
+            return Err(AdminError::NoAdminApi {
+                method: method.to_string(),
+                path: path.to_string(),
+            });
+        }
         let url = format!("{}{path}", self.base);
         let mut req = self.http.request(method.clone(), &url);
         if let Some(t) = &self.token {
@@ -136,6 +164,12 @@ impl Admin {
         token: &str,
         body: Option<&Value>,
     ) -> Result<(u16, Value), AdminError> {
+        if !self.available {
+            return Err(AdminError::NoAdminApi {
+                method: method.to_string(),
+                path: url.to_string(),
+            });
+        }
         let mut req = self
             .http
             .request(method.clone(), url)

@@ -6,7 +6,7 @@
 
 mod admin;
 
-pub use admin::{Admin, AdminError};
+pub use admin::{Admin, AdminError, NOT_APPLICABLE};
 
 use crate::profile::Profile;
 use std::collections::BTreeMap;
@@ -45,6 +45,9 @@ impl Target {
 
     /// A fresh admin session with its own call log.
     pub fn admin(&self) -> Admin {
+        if self.profile.is_black_box() {
+            return Admin::unavailable(self.http.clone());
+        }
         Admin::new(
             self.http.clone(),
             self.admin_base(),

@@ -217,6 +217,9 @@ impl IdpWorld {
         org: &str,
         req: &Req,
     ) -> anyhow::Result<()> {
+        if self.env.black_box.is_some() {
+            return self.bb_expect_signed_in(actor, org, req).await;
+        }
         let slug = self.org(org)?.slug.clone();
         let p = self.whoami(actor).await?;
         let v = p.json().unwrap_or_default();

@@ -5,6 +5,7 @@
 //! Scenarios stay independent through their own IdP tenant and SP organisation; only time is
 //! shared, which is why the scenarios that move it are `@serial`.
 
+use crate::black_box::{BlackBox, Login, Proto};
 use crate::profile::Profile;
 use crate::target::{Admin, Target};
 use anyhow::{bail, Context as _};
@@ -34,7 +35,26 @@ pub struct Env {
     /// collide; empty for the embedded SP, whose store is new every run.
     pub run_nonce: String,
     pub sp_flaws: Vec<Flaw>,
+    /// For a black-box target: its logins, resolved against the running IdPs.
+    pub black_box: Option<BlackBoxEnv>,
     _tasks: Vec<JoinHandle<std::io::Result<()>>>,
+}
+
+/// What a black-box run knows beyond the profile.
+#[derive(Debug)]
+pub struct BlackBoxEnv {
+    pub spec: BlackBox,
+    pub logins: Vec<Login>,
+    /// The directory user of each tenant that honest logins sign in as, by tenant id.
+    pub users: std::collections::BTreeMap<String, String>,
+}
+
+impl BlackBoxEnv {
+    pub fn login(&self, vendor: mock_idps::Vendor, protocol: Proto) -> Option<&Login> {
+        self.logins
+            .iter()
+            .find(|l| l.vendor == vendor && l.protocol == protocol)
+    }
 }
 
 impl std::fmt::Debug for Env {
@@ -58,6 +78,9 @@ pub fn current() -> Option<Arc<Env>> {
 pub async fn start(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
     if ENV.get().is_some() {
         bail!("the scenario environment is already running in this process");
+    }
+    if cfg.profile.is_black_box() {
+        return start_black_box(cfg).await;
     }
     // The one wall-clock read: virtual time starts now, so that a target on real time and the
     // IdPs agree, and only moves when a scenario says so.
@@ -97,6 +120,7 @@ pub async fn start(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
         clock_shared,
         run_nonce,
         sp_flaws: cfg.sp_flaws,
+        black_box: None,
         _tasks: tasks,
     });
     ENV.set(env.clone())
@@ -104,10 +128,193 @@ pub async fn start(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
     Ok(env)
 }
 
+/// A black-box target: the IdPs on the profile's fixed address with its tenant file, on real
+/// time (the SP's clock cannot be moved, so the IdPs must agree with it).
+async fn start_black_box(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
+    if !cfg.sp_flaws.is_empty() {
+        bail!("--sp-flaw only applies to the embedded reference SP");
+    }
+    let profile = cfg.profile;
+    let bb = profile
+        .black_box
+        .clone()
+        .context("start_black_box needs a [black_box] profile")?;
+    let source = profile
+        .source
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("profile.toml"));
+    let idp_cfg = bb.validate(&source)?;
+    let listener = tokio::net::TcpListener::bind(bb.idp_listen)
+        .await
+        .with_context(|| {
+            format!(
+                "black_box.idp_listen: cannot listen on {} (is `idpsim serve` or another run \
+                 using it?)",
+                bb.idp_listen
+            )
+        })?;
+    let idps = MockIdps::new(mock_idps::Options {
+        base_url: bb.idp_base(),
+        clock: Arc::new(SystemClock),
+        ids: Arc::new(SeededIds::new(0x1d9)),
+        control_token: None,
+    });
+    let cfg_path = bb.idp_config_path(&source);
+    idp_cfg.apply(&idps, &cfg_path.display().to_string())?;
+    let idp_task = tokio::spawn(mock_idps::server::run(
+        listener,
+        idps.clone(),
+        std::future::pending(),
+    ));
+    let mut logins = Vec::new();
+    let mut users = std::collections::BTreeMap::new();
+    for (i, spec) in bb.logins.iter().enumerate() {
+        let field = |f: &str| format!("{}: black_box.login[{i}].{f}", source.display());
+        let nt = crate::black_box::tenant_of(&idp_cfg, spec).map_err(anyhow::Error::msg)?;
+        let id = nt.id.clone().with_context(|| {
+            format!(
+                "{}: a {} tenant has no id: pin one, so the SP's configuration stays valid",
+                cfg_path.display(),
+                spec.vendor.as_str()
+            )
+        })?;
+        let tenant = idps
+            .tenant(spec.vendor, &id)
+            .with_context(|| format!("{}: tenant {id} did not start", field("tenant")))?;
+        let user = {
+            let st = tenant.state.lock();
+            match &bb.user {
+                Some(u) => st
+                    .directory
+                    .find(u)
+                    .map(|x| x.login.clone())
+                    .with_context(|| {
+                        format!(
+                            "{}: black_box.user {u:?} is not in tenant {id}",
+                            source.display()
+                        )
+                    })?,
+                None => st
+                    .directory
+                    .users()
+                    .iter()
+                    .find(|u| u.active)
+                    .map(|u| u.login.clone())
+                    .with_context(|| {
+                        format!(
+                            "{}: tenant {id} has no active user to sign in",
+                            cfg_path.display()
+                        )
+                    })?,
+            }
+        };
+        users.insert(id.clone(), user);
+        let (mut sp_entity_id, mut acs_url, mut client_id, mut redirect_uri) =
+            (None, None, None, None);
+        match spec.protocol {
+            Proto::Saml => {
+                let entity = match (&spec.sp_entity_id, &spec.sp_metadata) {
+                    (Some(e), _) => e.clone(),
+                    (None, Some(m)) => sp_metadata_entity(&source, m)
+                        .await
+                        .with_context(|| field("sp_metadata"))?,
+                    (None, None) => bail!("{}: missing", field("sp_entity_id")),
+                };
+                let app = tenant.saml_app(&entity).with_context(|| {
+                    format!(
+                        "{}: {entity:?} has no SAML app in tenant {id}",
+                        field("sp_entity_id")
+                    )
+                })?;
+                acs_url = app.acs_urls.first().cloned();
+                sp_entity_id = Some(entity);
+            }
+            Proto::Oidc => {
+                let st = tenant.state.lock();
+                let c = match &spec.client_id {
+                    Some(c) => st.oidc_clients.iter().find(|k| &k.client_id == c),
+                    None => st.oidc_clients.first(),
+                }
+                .with_context(|| {
+                    format!("{}: no such client in tenant {id}", field("client_id"))
+                })?;
+                client_id = Some(c.client_id.clone());
+                redirect_uri = c.redirect_uris.first().cloned();
+            }
+        }
+        let keys = tenant.state.lock().keys.clone();
+        logins.push(Login {
+            vendor: spec.vendor,
+            protocol: spec.protocol,
+            login_url: spec.login_url.clone(),
+            probe_url: spec.probe_url.clone().unwrap_or(spec.login_url.clone()),
+            logout_url: spec.logout_url.clone(),
+            idp_initiated: spec.idp_initiated,
+            tenant,
+            sp_entity_id,
+            acs_url,
+            client_id,
+            redirect_uri,
+            keys,
+        });
+    }
+    let base = profile.base_url.clone();
+    let env = Arc::new(Env {
+        clock: ManualClock::new(SystemClock.now()),
+        idps,
+        target: Target::new(profile, base)?,
+        clock_shared: false,
+        run_nonce: RandomIds.hex(2),
+        sp_flaws: Vec::new(),
+        black_box: Some(BlackBoxEnv {
+            spec: bb,
+            logins,
+            users,
+        }),
+        _tasks: vec![idp_task],
+    });
+    ENV.set(env.clone())
+        .map_err(|_| anyhow::anyhow!("the scenario environment started twice"))?;
+    Ok(env)
+}
+
+/// The entityID of SP metadata in a file (relative to the profile) or at an http(s) URL.
+async fn sp_metadata_entity(profile: &std::path::Path, at: &str) -> anyhow::Result<String> {
+    let text = if at.starts_with("http://") || at.starts_with("https://") {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()?;
+        let resp = client
+            .get(at)
+            .send()
+            .await
+            .with_context(|| format!("fetching {at}"))?;
+        if !resp.status().is_success() {
+            bail!("{at} answered {}", resp.status());
+        }
+        resp.text().await?
+    } else {
+        let path = profile
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join(at);
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?
+    };
+    let md = protocols::saml::metadata::parse_sp_metadata(&text)
+        .map_err(|e| anyhow::anyhow!("{at} is not SAML SP metadata: {e}"))?;
+    Ok(md.entity_id)
+}
+
 impl Env {
     /// Move time forward by `seconds` for the target (its clock capability) and the IdPs alike,
     /// so that the IdPs' assertions stay fresh for the SP.
     pub async fn advance(&self, admin: &mut Admin, seconds: i64) -> anyhow::Result<()> {
+        if self.black_box.is_some() {
+            bail!(
+                "{}the target is a black-box SP: its clock cannot be moved",
+                crate::target::NOT_APPLICABLE
+            );
+        }
         if !self.target.profile.capabilities.clock {
             bail!(
                 "the target has no clock capability: this scenario needs virtual time \

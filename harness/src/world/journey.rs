@@ -19,7 +19,7 @@ impl IdpWorld {
         Ok(())
     }
 
-    fn keep(&mut self, actor: &str, j: Journey) {
+    pub(super) fn keep(&mut self, actor: &str, j: Journey) {
         let visited = self
             .actors
             .get(actor)
@@ -41,6 +41,9 @@ impl IdpWorld {
     async fn journey(&mut self, actor: &str, org: &str, url: &str) -> anyhow::Result<()> {
         self.actor(actor)?;
         self.next_idp_login(actor, org)?;
+        if self.env.black_box.is_some() {
+            return self.black_box_journey(actor, url).await;
+        }
         let agent = self.known_actor(actor)?.agent.clone();
         let j = agent.browse(url).await?;
         let ok = j.page.status.is_success();
@@ -85,6 +88,10 @@ impl IdpWorld {
         if o.protocol != Protocol::Saml {
             bail!("IdP-initiated sign-in is a SAML flow; {org} uses OIDC");
         }
+        if self.env.black_box.is_some() {
+            self.bb_idp_initiated(org)?;
+        }
+        let o = self.org(org)?;
         let t = &o.tenant;
         let app = t.default_saml_app();
         let url = t.app_path(t.personality().saml.idp_initiated_path, &app);
@@ -125,6 +132,7 @@ impl IdpWorld {
                 page,
                 first_exchange: first,
                 hops: 0,
+                stopped: None,
             },
         );
         Ok(())
@@ -151,6 +159,7 @@ impl IdpWorld {
                 page,
                 first_exchange: first,
                 hops: 0,
+                stopped: None,
             },
         );
         Ok(())

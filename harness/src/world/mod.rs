@@ -3,6 +3,7 @@
 //! journey. Steps are one-line calls into the methods here (org.rs: setting up organisations
 //! and their IdPs; journey.rs: what actors do; checks.rs: what the Thens assert).
 
+mod black_box;
 mod checks;
 pub mod env;
 mod journey;
@@ -11,6 +12,7 @@ pub mod params;
 mod provisioning;
 mod security;
 
+pub use black_box::{agent_error, NO_ANSWER};
 pub use env::{Env, EnvConfig};
 pub use org::Org;
 
@@ -60,6 +62,10 @@ pub struct IdpWorld {
     last: Option<Outcome>,
     /// The answer to the last admin change a When step tried (for refusals).
     last_admin: Option<Result<Value, String>>,
+    /// Black-box: the SP error log's length when the scenario began.
+    log_offset: Option<u64>,
+    /// Black-box: the error log's lines written during the scenario.
+    sp_log: Vec<String>,
 }
 
 impl std::fmt::Debug for IdpWorld {
@@ -87,6 +93,8 @@ impl IdpWorld {
             actors: BTreeMap::new(),
             last: None,
             last_admin: None,
+            log_offset: None,
+            sp_log: Vec::new(),
         })
     }
 
@@ -157,7 +165,13 @@ impl IdpWorld {
             let lower = name.to_ascii_lowercase();
             let actor = Actor {
                 name: name.to_string(),
-                agent: UserAgent::new(name)?,
+                agent: match &self.env.black_box {
+                    Some(bb) => UserAgent::with_timeout(
+                        name,
+                        std::time::Duration::from_secs(bb.spec.hop_timeout_secs),
+                    )?,
+                    None => UserAgent::new(name)?,
+                },
                 email: format!("{lower}.{}@idpsim.example", self.key),
                 username: None,
                 password: format!("pw-{lower}-{}", self.key),
@@ -200,11 +214,15 @@ impl IdpWorld {
             .map(|(n, a)| (n.clone(), a.agent.trace().exchanges))
             .collect();
         let mut state = serde_json::Map::new();
-        let slugs: Vec<(String, String)> = self
-            .orgs
-            .iter()
-            .map(|(n, o)| (n.clone(), o.slug.clone()))
-            .collect();
+        // A black-box SP's state is not readable; its answers are in the actors' traces.
+        let slugs: Vec<(String, String)> = if self.env.black_box.is_some() {
+            Vec::new()
+        } else {
+            self.orgs
+                .iter()
+                .map(|(n, o)| (n.clone(), o.slug.clone()))
+                .collect()
+        };
         // The final-state reads are not part of the scenario's own calls.
         let mut reader = self.env.target.admin();
         for (name, slug) in slugs {
@@ -220,6 +238,7 @@ impl IdpWorld {
             actors,
             target_calls: self.admin.calls().to_vec(),
             final_state: (!state.is_empty()).then_some(Value::Object(state)),
+            sp_log: std::mem::take(&mut self.sp_log),
         }
     }
 }

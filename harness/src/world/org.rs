@@ -33,6 +33,7 @@ pub struct Org {
     pub tenant: SharedTenant,
     pub urls: OrgUrls,
     client_secret: String,
+    client_id: String,
     role_attribute: Option<String>,
     role_rules: Vec<Value>,
     group_attribute: Option<String>,
@@ -117,8 +118,39 @@ impl Org {
         Ok(cfg)
     }
 
-    fn client_id(&self) -> String {
-        format!("client-{}", self.slug)
+    pub fn client_id(&self) -> String {
+        self.client_id.clone()
+    }
+
+    /// An organisation of a black-box target: the fixed tenant and the SP as configured.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn black_box(
+        name: &str,
+        slug: String,
+        mode: Mode,
+        vendor: Vendor,
+        protocol: Protocol,
+        tenant: SharedTenant,
+        urls: OrgUrls,
+        client_secret: String,
+        client_id: String,
+    ) -> Self {
+        Self {
+            name: name.to_string(),
+            slug,
+            mode,
+            vendor,
+            protocol,
+            tenant,
+            urls,
+            client_secret,
+            client_id,
+            role_attribute: None,
+            role_rules: Vec::new(),
+            group_attribute: None,
+            group_rules: Vec::new(),
+            scim: None,
+        }
     }
 }
 
@@ -133,6 +165,9 @@ impl IdpWorld {
     ) -> anyhow::Result<()> {
         if self.orgs.contains_key(name) {
             bail!("{name} is already set up in this scenario");
+        }
+        if self.env.black_box.is_some() {
+            return self.black_box_org(name, mode, vendor, protocol);
         }
         let caps = &self.env.target.profile.capabilities;
         let supported = match mode {
@@ -182,6 +217,7 @@ impl IdpWorld {
                 ..NewTenant::default()
             })
             .map_err(|e| anyhow::anyhow!("creating the {} tenant: {e}", vendor.name()))?;
+        let client_id = format!("client-{slug}");
         let org = Org {
             name: name.to_string(),
             slug,
@@ -191,6 +227,7 @@ impl IdpWorld {
             tenant,
             urls,
             client_secret,
+            client_id,
             role_attribute: None,
             role_rules: Vec::new(),
             group_attribute: None,
@@ -210,6 +247,9 @@ impl IdpWorld {
     }
 
     pub async fn patch_org(&mut self, org: &str, patch: Value) -> anyhow::Result<()> {
+        if self.env.black_box.is_some() && patch == json!({"allow_idp_initiated": true}) {
+            return self.bb_idp_initiated(org);
+        }
         let slug = self.org(org)?.slug.clone();
         self.admin.patch_org(&slug, patch).await?;
         Ok(())

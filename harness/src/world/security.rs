@@ -115,7 +115,7 @@ impl IdpWorld {
     /// `org`'s IdP alters its next response as `name` says (the user is set at the sign-in).
     pub fn alter_next_response(&mut self, org: &str, name: &str) -> anyhow::Result<()> {
         let o = self.org(org)?;
-        let v = alteration(name, &format!("client-{}", o.slug), &self.victim())?;
+        let v = alteration(name, &o.client_id(), &self.victim())?;
         let next = NextLogin::from_json(v.to_string().as_bytes()).map_err(anyhow::Error::msg)?;
         let t = &o.tenant;
         // Attacks that need more than one key published.
@@ -142,6 +142,13 @@ impl IdpWorld {
     /// `org` the IdP's current metadata (both certificates), and the next response is signed
     /// with the `which` ("old" or "new") one: the overlap of a rollover.
     pub async fn roll_idp_certificate(&mut self, org: &str, which: &str) -> anyhow::Result<()> {
+        if self.env.black_box.is_some() {
+            bail!(
+                "{}a black-box SP is configured once with the IdP's certificate; a rollover \
+                 needs it to re-read the IdP's metadata",
+                crate::target::NOT_APPLICABLE
+            );
+        }
         let o = self.org(org)?;
         let kid = o
             .tenant
@@ -201,6 +208,9 @@ impl IdpWorld {
 
     /// Refused: an error answer, no session, and no account of the actor or the victim.
     pub async fn expect_sign_in_refused(&mut self, org: &str, req: &Req) -> anyhow::Result<()> {
+        if self.env.black_box.is_some() {
+            return self.bb_expect_refused(org, req).await;
+        }
         let actor = self
             .last
             .as_ref()
@@ -220,7 +230,16 @@ impl IdpWorld {
     }
 
     /// The last journey was answered with an error (4xx and a rejection code).
-    pub fn expect_error_answer(&self, actor: &str, req: &Req) -> anyhow::Result<()> {
+    pub async fn expect_error_answer(&mut self, actor: &str, req: &Req) -> anyhow::Result<()> {
+        if self.env.black_box.is_some() {
+            let org = self
+                .orgs
+                .keys()
+                .next()
+                .cloned()
+                .context("no organisation in this scenario")?;
+            return self.bb_expect_refused(&org, req).await;
+        }
         self.refused_answer(actor, req).map(|_| ())
     }
 
@@ -233,6 +252,9 @@ impl IdpWorld {
         req: &Req,
     ) -> anyhow::Result<()> {
         let victim = self.victim();
+        if self.env.black_box.is_some() {
+            return self.bb_expect_never_victim(actor, org, &victim, req).await;
+        }
         if let Some(a) = self.signed_in_as(actor).await? {
             let s = a.to_string();
             ensure!(
@@ -251,6 +273,9 @@ impl IdpWorld {
     /// The attacker replays the authorization callback of the actor's last journey in the
     /// actor's own browser (the SP redeems the code a second time).
     pub async fn replay_callback(&mut self, actor: &str) -> anyhow::Result<()> {
+        if self.env.black_box.is_some() {
+            return self.bb_replay_callback(actor).await;
+        }
         let o = self.last_of(actor)?;
         let cb = o
             .visited

@@ -61,11 +61,10 @@ fn app_for(t: &Tenant, app: Option<&str>) -> Result<SamlApp, String> {
     }
 }
 
-fn metadata(t: &Tenant, app: Option<&str>) -> Response {
-    let app = match app_for(t, app) {
-        Ok(a) => a,
-        Err(e) => return error_page(StatusCode::NOT_FOUND, &e),
-    };
+/// The IdP metadata document of `app` (by id or SP entity id; `None`: the default app), as the
+/// metadata endpoint serves it.
+pub fn metadata_xml(t: &Tenant, app: Option<&str>) -> Result<String, String> {
+    let app = app_for(t, app)?;
     let p = t.personality();
     let certs = IdpMetadata::certs_from(&t.state.lock().keys);
     let sso = t.app_path(p.saml.sso_path, &app);
@@ -84,14 +83,21 @@ fn metadata(t: &Tenant, app: Option<&str>) -> Response {
         slo_url: p.saml.single_logout.then_some(sso),
         valid_until: None,
     };
-    noted(
-        (
-            [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
-            md.to_element().to_document(),
-        )
-            .into_response(),
-        "metadata",
-    )
+    Ok(md.to_element().to_document())
+}
+
+fn metadata(t: &Tenant, app: Option<&str>) -> Response {
+    match metadata_xml(t, app) {
+        Ok(xml) => noted(
+            (
+                [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
+                xml,
+            )
+                .into_response(),
+            "metadata",
+        ),
+        Err(e) => error_page(StatusCode::NOT_FOUND, &e),
+    }
 }
 
 /// The SAMLRequest, RelayState and the raw query of an SSO request.

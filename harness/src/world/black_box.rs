@@ -1,0 +1,356 @@
+//! The black-box meaning of the steps (docs/black-box.md): an organisation is the profile's
+//! login for that vendor and protocol, on the fixed tenant the SP trusts; a sign-in starts at the
+//! SP's login URL in a fresh browser session and visits the IdP once; "signed in" and "refused"
+//! are read from the probe URL with the accept rule. Whatever needs the admin API is not
+//! applicable.
+
+use super::params::{Protocol, Req, Vendor};
+use super::{IdpWorld, Org, Outcome};
+use crate::agent::{AgentError, Page};
+use crate::black_box::{Login, Proto};
+use crate::target::{OrgUrls, NOT_APPLICABLE};
+use anyhow::{bail, Context as _};
+
+/// How a step error that means the SP never answered begins.
+pub const NO_ANSWER: &str = "no answer: ";
+
+fn proto(p: Protocol) -> Proto {
+    match p {
+        Protocol::Saml => Proto::Saml,
+        Protocol::Oidc => Proto::Oidc,
+    }
+}
+
+/// An agent error, with timeouts and refused connections named as "no answer".
+pub fn agent_error(e: AgentError) -> anyhow::Error {
+    if let AgentError::Http { source, .. } = &e {
+        if source.is_timeout() || source.is_connect() {
+            return anyhow::anyhow!("{NO_ANSWER}{e}");
+        }
+    }
+    anyhow::Error::new(e)
+}
+
+fn describe(p: &Page) -> String {
+    let loc = p
+        .header("location")
+        .map(|l| format!(" -> {l}"))
+        .unwrap_or_default();
+    let body: String = p.body.chars().take(300).collect();
+    format!("{} {}{loc} {}", p.status.as_u16(), p.url, body.trim())
+}
+
+impl IdpWorld {
+    /// The profile's login for `vendor` over `protocol`, or "not applicable".
+    fn bb_login(&self, vendor: Vendor, protocol: Protocol) -> anyhow::Result<Login> {
+        let bb = self
+            .env
+            .black_box
+            .as_ref()
+            .context("not a black-box target")?;
+        bb.login(vendor.mock(), proto(protocol))
+            .cloned()
+            .with_context(|| {
+                format!(
+                    "{NOT_APPLICABLE}the profile has no login for {} over {}",
+                    vendor.name(),
+                    protocol.api()
+                )
+            })
+    }
+
+    /// The login behind a scenario's organisation.
+    fn bb_login_of(&self, org: &str) -> anyhow::Result<Login> {
+        let o = self.org(org)?;
+        self.bb_login(o.vendor, o.protocol)
+    }
+
+    /// `name` is the fixed tenant and SP of the profile's `vendor` x `protocol` login (the mode
+    /// is the SP's own business: a black-box SP has no organisations the harness can create).
+    pub(super) fn black_box_org(
+        &mut self,
+        name: &str,
+        mode: super::params::Mode,
+        vendor: Vendor,
+        protocol: Protocol,
+    ) -> anyhow::Result<()> {
+        let l = self.bb_login(vendor, protocol)?;
+        let secret = {
+            let st = l.tenant.state.lock();
+            l.client_id
+                .as_ref()
+                .and_then(|c| st.oidc_clients.iter().find(|k| &k.client_id == c))
+                .map(|k| k.client_secret.clone())
+                .unwrap_or_default()
+        };
+        let org = Org::black_box(
+            name,
+            l.tenant.id.clone(),
+            mode,
+            vendor,
+            protocol,
+            l.tenant.clone(),
+            OrgUrls {
+                sso_login: l.login_url.clone(),
+                join: String::new(),
+                saml_acs: l.acs_url.clone().unwrap_or_default(),
+                saml_entity_id: l.sp_entity_id.clone().unwrap_or_default(),
+                oidc_callback: l.redirect_uri.clone().unwrap_or_default(),
+            },
+            secret,
+            l.client_id.clone().unwrap_or_default(),
+        );
+        self.orgs.insert(name.to_string(), org);
+        Ok(())
+    }
+
+    /// A black-box sign-in: a new browser session (the SP's earlier cookies gone, as with a
+    /// fresh jar per login), starting at `url`, visiting the IdP at most once.
+    pub(super) async fn black_box_journey(&mut self, actor: &str, url: &str) -> anyhow::Result<()> {
+        self.bb_journey(actor, url, 1).await
+    }
+
+    async fn bb_journey(
+        &mut self,
+        actor: &str,
+        url: &str,
+        max_idp_visits: usize,
+    ) -> anyhow::Result<()> {
+        let fresh = self
+            .known_actor(actor)?
+            .agent
+            .fresh_session()
+            .map_err(agent_error)?;
+        self.actor(actor)?.agent = fresh.clone();
+        let idp = self.env.idps.base_url().to_string();
+        let j = fresh
+            .browse_guarded(url, Some(&idp), max_idp_visits)
+            .await
+            .map_err(agent_error)?;
+        self.keep(actor, j);
+        Ok(())
+    }
+
+    /// The actor's browser at the probe URL of `org`'s login: `Ok(attributes)` when the accept
+    /// rule holds (a session), `Err(why not)` otherwise.
+    async fn bb_session(
+        &mut self,
+        actor: &str,
+        org: &str,
+    ) -> anyhow::Result<Result<Vec<(&'static str, String)>, String>> {
+        let l = self.bb_login_of(org)?;
+        let agent = self.known_actor(actor)?.agent.clone();
+        let page = agent.get(&l.probe_url).await.map_err(agent_error)?;
+        let bb = self
+            .env
+            .black_box
+            .as_ref()
+            .context("not a black-box target")?;
+        Ok(match bb.spec.accept.check(&page) {
+            Ok(()) => Ok(bb.spec.attributes.read(&page)),
+            Err(why) => Err(why),
+        })
+    }
+
+    fn bb_last_page(&self, actor: &str) -> String {
+        self.last_of(actor)
+            .map(|o| describe(&o.page))
+            .unwrap_or_default()
+    }
+
+    /// Refused: no session at the probe afterwards, whatever page the SP showed.
+    pub(super) async fn bb_expect_refused(&mut self, org: &str, req: &Req) -> anyhow::Result<()> {
+        let actor = self
+            .last
+            .as_ref()
+            .map(|o| o.actor.clone())
+            .context("nobody has signed in yet (a When is missing)")?;
+        match self.bb_session(&actor, org).await? {
+            Err(_) => Ok(()),
+            Ok(attrs) => bail!(
+                "{req}: the SP accepted the sign-in: {actor} has a session at the probe \
+                 (it saw {attrs:?}); the SP answered the login with {}",
+                self.bb_last_page(&actor)
+            ),
+        }
+    }
+
+    /// Signed in: the accept rule holds at the probe.
+    pub(super) async fn bb_expect_signed_in(
+        &mut self,
+        actor: &str,
+        org: &str,
+        req: &Req,
+    ) -> anyhow::Result<()> {
+        match self.bb_session(actor, org).await? {
+            Ok(_) => Ok(()),
+            Err(why) => bail!(
+                "{req}: expected {actor} signed in, but {why}; the SP answered the login with {}",
+                self.bb_last_page(actor)
+            ),
+        }
+    }
+
+    /// Not signed in as `victim`: if there is a session, what the SP saw must not be the victim.
+    pub(super) async fn bb_expect_never_victim(
+        &mut self,
+        actor: &str,
+        org: &str,
+        victim: &str,
+        req: &Req,
+    ) -> anyhow::Result<()> {
+        let Ok(attrs) = self.bb_session(actor, org).await? else {
+            return Ok(());
+        };
+        if attrs.is_empty() {
+            bail!(
+                "{NOT_APPLICABLE}{actor} has a session, and the profile shows no attributes \
+                 ([black_box.attributes]) to tell whom the SP took them for"
+            );
+        }
+        if let Some((name, v)) = attrs
+            .iter()
+            .find(|(_, v)| v.trim().eq_ignore_ascii_case(victim))
+        {
+            bail!("{req}: the SP signed {actor} in as the victim ({name} = {v:?})");
+        }
+        Ok(())
+    }
+
+    /// Whether the org's login takes IdP-initiated responses; "not applicable" if not.
+    pub(super) fn bb_idp_initiated(&self, org: &str) -> anyhow::Result<()> {
+        let l = self.bb_login_of(org)?;
+        if !l.idp_initiated {
+            bail!(
+                "{NOT_APPLICABLE}the profile's {} login does not take IdP-initiated responses \
+                 (idp_initiated = false)",
+                l.label()
+            );
+        }
+        Ok(())
+    }
+
+    /// Replay the last journey's authorization callback in a fresh session (an attacker
+    /// holding the URL).
+    pub(super) async fn bb_replay_callback(&mut self, actor: &str) -> anyhow::Result<()> {
+        let o = self.last_of(actor)?;
+        let cb = o
+            .visited
+            .iter()
+            .find(|u| u.contains("code=") && !u.starts_with(self.env.idps.base_url()))
+            .cloned()
+            .with_context(|| format!("{actor}'s last journey had no authorization callback"))?;
+        // The attacker has the callback URL, not the IdP: a replay that sends the browser to
+        // the IdP ends there.
+        self.bb_journey(actor, &cb, 0).await
+    }
+
+    /// The journey outcome as kept, for hooks.
+    pub fn last_outcome(&self) -> Option<&Outcome> {
+        self.last.as_ref()
+    }
+
+    /// Before a black-box scenario: no fault left pending from elsewhere, and the SP's error
+    /// log position noted. Does nothing for other targets.
+    pub fn bb_before_scenario(&mut self) {
+        let Some(bb) = &self.env.black_box else {
+            return;
+        };
+        for l in &bb.logins {
+            l.tenant.state.lock().next_login = None;
+        }
+        self.log_offset = bb
+            .spec
+            .error_log
+            .as_ref()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len());
+    }
+
+    /// After a black-box scenario: the fault it set up and never used (the scenario is then
+    /// "not applied"), with every tenant restored to its configured keys and no pending fault;
+    /// the profile's reload command runs after a stateful attack. `None` for other targets.
+    pub async fn bb_after_scenario(&mut self, stateful: bool) -> Option<String> {
+        let bb = self.env.black_box.as_ref()?;
+        let mut unused = None;
+        for o in self.orgs.values() {
+            let pending = o.tenant.state.lock().next_login.take();
+            if let Some(n) = pending {
+                let mut v = serde_json::to_value(&n).unwrap_or_default();
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("user");
+                }
+                let blank = {
+                    let mut d =
+                        serde_json::to_value(mock_idps::NextLogin::default()).unwrap_or_default();
+                    if let Some(m) = d.as_object_mut() {
+                        m.remove("user");
+                    }
+                    d
+                };
+                if v != blank {
+                    unused = Some(format!(
+                        "the IdP's prepared fault was never used: the SP did not ask {}'s IdP \
+                         for a login during the scenario (pending: {v})",
+                        o.name
+                    ));
+                }
+            }
+        }
+        let mut rotated = false;
+        for l in &bb.logins {
+            let mut st = l.tenant.state.lock();
+            st.next_login = None;
+            if key_ids(&st.keys) != key_ids(&l.keys) {
+                st.keys = l.keys.clone();
+                rotated = true;
+            }
+        }
+        if let (Some(path), Some(from)) = (&bb.spec.error_log, self.log_offset) {
+            if let Ok(text) = std::fs::read(path) {
+                let from = usize::try_from(from).unwrap_or(0).min(text.len());
+                self.sp_log = String::from_utf8_lossy(&text[from..])
+                    .lines()
+                    .map(str::to_string)
+                    .collect();
+            }
+        }
+        if stateful || rotated {
+            if let Some(cmd) = bb.spec.reload_command.clone() {
+                if let Err(e) = reload(&cmd).await {
+                    self.sp_log
+                        .push(format!("idpsim: reload command failed: {e}"));
+                }
+            }
+        }
+        unused
+    }
+}
+
+/// The published kids and the active one: what tells a rotated key set from the configured one.
+fn key_ids(k: &protocols::keys::KeySet) -> (String, Vec<String>) {
+    (
+        k.active().kid().to_string(),
+        k.all().iter().map(|x| x.kid().to_string()).collect(),
+    )
+}
+
+/// Run the profile's reload command (`sh -c`), bounded to a minute.
+async fn reload(cmd: &str) -> anyhow::Result<()> {
+    let child = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(60), child)
+        .await
+        .map_err(|_| anyhow::anyhow!("{cmd:?} took over 60 s"))??;
+    if !out.status.success() {
+        bail!(
+            "{cmd:?} exited {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
