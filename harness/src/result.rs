@@ -65,6 +65,10 @@ pub struct Evidence {
     /// A black-box SP's error-log lines written during the scenario (evidence only).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub sp_log: Vec<String>,
+    /// How the verdict was reached, when not plainly (e.g. accepted, acting only on signed
+    /// content).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

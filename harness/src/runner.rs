@@ -279,6 +279,17 @@ fn failed(p: &Pending) -> bool {
 
 fn print_line(p: &Pending) {
     let mut err = std::io::stderr().lock();
+    let na = p
+        .steps
+        .iter()
+        .find(|s| s.status != StepStatus::Passed)
+        .and_then(|s| s.error.as_deref())
+        .and_then(|e| e.strip_prefix(NOT_APPLICABLE));
+    if let Some(why) = na {
+        let _ = writeln!(err, "n/a  {}:{} {}", p.feature_path, p.line, p.scenario);
+        let _ = writeln!(err, "     {why}");
+        return;
+    }
     if failed(p) {
         let _ = writeln!(err, "FAIL {}:{} {}", p.feature_path, p.line, p.scenario);
         if let Some(h) = &p.hook_error {

@@ -25,8 +25,9 @@ pub struct BlackBox {
     /// How long one hop (one request) may take before the scenario ends with "no answer".
     #[serde(default = "default_timeout")]
     pub hop_timeout_secs: u64,
-    /// A command run (by `sh -c`) after an attack whose effect an RP may cache (rotated keys, a
-    /// poisoned discovery document), e.g. a graceful restart of the SP.
+    /// A command run (by `sh -c`, in the profile's folder) after an attack whose effect an RP
+    /// may cache (rotated keys, a poisoned discovery document), e.g. a restart of the SP. It
+    /// must return once the SP answers again.
     pub reload_command: Option<String>,
     /// The SP's error log: its new lines are kept with each scenario's evidence.
     pub error_log: Option<PathBuf>,

@@ -25,6 +25,9 @@ pub fn cell(r: &ScenarioResult) -> String {
         ("accepted", "REFUSED")
     };
     match r.verdict {
+        Verdict::Passed | Verdict::UnexpectedPass if !r.evidence.notes.is_empty() => {
+            "accepted, signed content only".into()
+        }
         Verdict::Passed | Verdict::UnexpectedPass => good.into(),
         Verdict::Failed => format!("{bad} (new)"),
         Verdict::ExpectedFailure => format!("{bad} (finding)"),

@@ -17,7 +17,7 @@ async fn account_personal_email(w: &mut IdpWorld, actor: String) -> anyhow::Resu
 #[given(expr = "{word} has signed in to the platform with her/his password")]
 async fn signed_in_password(w: &mut IdpWorld, actor: String) -> anyhow::Result<()> {
     w.password_login(&actor).await?;
-    w.expect_success(&actor)
+    w.expect_success(&actor).await
 }
 
 #[when(expr = "{word} signs in to the platform with her/his password")]
@@ -28,7 +28,7 @@ async fn sign_in_password(w: &mut IdpWorld, actor: String) -> anyhow::Result<()>
 #[given(expr = "{word} has signed in to {word} through SSO")]
 async fn signed_in_sso(w: &mut IdpWorld, actor: String, org: String) -> anyhow::Result<()> {
     w.sign_in_sso(&actor, &org).await?;
-    w.expect_success(&actor)
+    w.expect_success(&actor).await
 }
 
 #[when(expr = "{word} signs in to {word} through SSO( again)")]
@@ -39,7 +39,7 @@ async fn sign_in_sso(w: &mut IdpWorld, actor: String, org: String) -> anyhow::Re
 #[given(expr = "{word} has followed {word}'s SSO join link")]
 async fn followed_join(w: &mut IdpWorld, actor: String, org: String) -> anyhow::Result<()> {
     w.follow_join_link(&actor, &org).await?;
-    w.expect_success(&actor)
+    w.expect_success(&actor).await
 }
 
 #[when(expr = "{word} follows {word}'s SSO join link")]
@@ -60,7 +60,7 @@ async fn opened_repo(
     repo: String,
 ) -> anyhow::Result<()> {
     w.open_repo(&actor, &org, &repo).await?;
-    w.expect_success(&actor)
+    w.expect_success(&actor).await
 }
 
 #[when(expr = "{word} opens {word}'s repository {string}")]

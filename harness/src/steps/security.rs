@@ -44,7 +44,7 @@ async fn never_victim(
 #[given(expr = "{word} has started from {word}'s app tile at the IdP")]
 async fn started_idp(w: &mut IdpWorld, actor: String, org: String) -> anyhow::Result<()> {
     w.sign_in_from_idp(&actor, &org).await?;
-    w.expect_success(&actor)
+    w.expect_success(&actor).await
 }
 
 #[given(expr = "{word} has issued a SCIM token to its IdP")]

@@ -165,12 +165,48 @@ impl IdpWorld {
             .as_ref()
             .map(|o| o.actor.clone())
             .context("nobody has signed in yet (a When is missing)")?;
-        match self.bb_session(&actor, org).await? {
-            Err(_) => Ok(()),
-            Ok(attrs) => bail!(
-                "{req}: the SP accepted the sign-in: {actor} has a session at the probe \
-                 (it saw {attrs:?}); the SP answered the login with {}",
-                self.bb_last_page(&actor)
+        let attrs = match self.bb_session(&actor, org).await? {
+            Err(_) => return Ok(()),
+            Ok(attrs) => attrs,
+        };
+        // Wrapping rows: "reject, or act only on the signed assertion's content". An SP that
+        // took the login as the honest user, and shows whom it took, held the row.
+        let wrapping = ["SAML-XSW-", "SAML-TWO-"]
+            .iter()
+            .any(|p| req.to_string().contains(p));
+        let victim = protocols::saml::attacks::DEFAULT_VICTIM;
+        if wrapping
+            && !attrs.is_empty()
+            && !attrs
+                .iter()
+                .any(|(_, v)| v.to_ascii_lowercase().contains(victim))
+        {
+            self.bb_notes.push(format!(
+                "{req}: the SP accepted, acting only on the signed assertion (it saw {attrs:?}, \
+                 not the wrapped {victim})"
+            ));
+            return Ok(());
+        }
+        bail!(
+            "{req}: the SP accepted the sign-in: {actor} has a session at the probe (it saw \
+             {attrs:?}); the SP answered the login with {}",
+            self.bb_last_page(&actor)
+        )
+    }
+
+    /// The last journey ended in a session (what "has signed in" means for a black-box SP).
+    pub(super) async fn bb_expect_success(&mut self, actor: &str) -> anyhow::Result<()> {
+        let org = self
+            .orgs
+            .keys()
+            .next()
+            .cloned()
+            .context("no organisation in this scenario")?;
+        match self.bb_session(actor, &org).await? {
+            Ok(_) => Ok(()),
+            Err(why) => bail!(
+                "{actor}'s sign-in did not end in a session: {why}; the SP answered {}",
+                self.bb_last_page(actor)
             ),
         }
     }
@@ -317,7 +353,15 @@ impl IdpWorld {
         }
         if stateful || rotated {
             if let Some(cmd) = bb.spec.reload_command.clone() {
-                if let Err(e) = reload(&cmd).await {
+                let dir = self
+                    .env
+                    .target
+                    .profile
+                    .source
+                    .as_ref()
+                    .and_then(|p| p.parent())
+                    .map(|p| p.to_path_buf());
+                if let Err(e) = reload(&cmd, dir.as_deref()).await {
                     self.sp_log
                         .push(format!("idpsim: reload command failed: {e}"));
                 }
@@ -335,13 +379,14 @@ fn key_ids(k: &protocols::keys::KeySet) -> (String, Vec<String>) {
     )
 }
 
-/// Run the profile's reload command (`sh -c`), bounded to a minute.
-async fn reload(cmd: &str) -> anyhow::Result<()> {
-    let child = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .kill_on_drop(true)
-        .output();
+/// Run the profile's reload command (`sh -c`, in the profile's folder), bounded to a minute.
+async fn reload(cmd: &str, dir: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let mut c = tokio::process::Command::new("sh");
+    c.arg("-c").arg(cmd).kill_on_drop(true);
+    if let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+        c.current_dir(d);
+    }
+    let child = c.output();
     let out = tokio::time::timeout(std::time::Duration::from_secs(60), child)
         .await
         .map_err(|_| anyhow::anyhow!("{cmd:?} took over 60 s"))??;

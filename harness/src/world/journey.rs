@@ -166,7 +166,10 @@ impl IdpWorld {
     }
 
     /// The last journey must have ended well: a 2xx page or, for a password login, its 303.
-    pub fn expect_success(&self, actor: &str) -> anyhow::Result<()> {
+    pub async fn expect_success(&mut self, actor: &str) -> anyhow::Result<()> {
+        if self.env.black_box.is_some() {
+            return self.bb_expect_success(actor).await;
+        }
         let o = self.last_of(actor)?;
         let s = o.page.status.as_u16();
         if !(200..300).contains(&s) && s != 303 {

@@ -66,6 +66,8 @@ pub struct IdpWorld {
     log_offset: Option<u64>,
     /// Black-box: the error log's lines written during the scenario.
     sp_log: Vec<String>,
+    /// Black-box: how a row was judged, when it was not plain (kept in the evidence).
+    bb_notes: Vec<String>,
 }
 
 impl std::fmt::Debug for IdpWorld {
@@ -95,6 +97,7 @@ impl IdpWorld {
             last_admin: None,
             log_offset: None,
             sp_log: Vec::new(),
+            bb_notes: Vec::new(),
         })
     }
 
@@ -239,6 +242,7 @@ impl IdpWorld {
             target_calls: self.admin.calls().to_vec(),
             final_state: (!state.is_empty()).then_some(Value::Object(state)),
             sp_log: std::mem::take(&mut self.sp_log),
+            notes: std::mem::take(&mut self.bb_notes),
         }
     }
 }
