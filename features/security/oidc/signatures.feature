@@ -51,6 +51,31 @@ Feature: OIDC security: Forged signatures and key selection
       | vendor |
       | Google |
 
+  # A separate row from plain alg none: an RP that recomputes at_hash with the token's own alg
+  # refuses "none" there, which hides whether it refuses unsigned tokens at all.
+  @req-OIDC-SIG-2
+  Scenario Outline: alg none without an at_hash is refused (<vendor>)
+    Given Acme is a Managed organisation using <vendor> over OIDC
+    And Alice is in Acme's <vendor> directory
+    And Acme's IdP will send the next response with alg none and no at_hash
+    When Alice signs in to Acme through SSO
+    Then the sign-in to Acme is refused [OIDC-SIG-2]
+
+    @okta @oidc
+    Examples: Okta over OIDC
+      | vendor |
+      | Okta |
+
+    @entra @oidc
+    Examples: Entra over OIDC
+      | vendor |
+      | Entra |
+
+    @google @oidc
+    Examples: Google over OIDC
+      | vendor |
+      | Google |
+
   @req-OIDC-SIG-3
   Scenario Outline: HS256 keyed with the OP's public key is refused (<vendor>)
     Given Acme is a Managed organisation using <vendor> over OIDC

@@ -85,6 +85,9 @@ fn alteration(name: &str, client_id: &str, victim: &str) -> anyhow::Result<Value
         "no nonce" => oidc(json!({"remove_claims": ["nonce"]})),
         "a corrupted signature" | "a corrupted ES256 signature" => oa("corrupt-signature"),
         "alg none" => oa("alg-none"),
+        "alg none and no at_hash" => {
+            oidc(json!({"attack": "alg-none", "remove_claims": ["at_hash"]}))
+        }
         "HS256 keyed with the public key" => oa("hs256-public-key"),
         "an all-zero ES256 signature" => oa("psychic-signature"),
         "the attacker's key in the header" => oa("header-jwk"),
