@@ -384,6 +384,7 @@ fn among(tags: &[&str], options: &[&str], wanted: &[String]) -> bool {
 const STATEFUL: &[&str] = &[
     "an all-zero ES256 signature",
     "a corrupted ES256 signature",
+    "no kid from a single key",
     "no kid among several keys",
     "a kid from a key rotated in",
     "a discovery issuer of its own",
@@ -464,10 +465,140 @@ fn verdict_of(
     };
     let v = match (v, deviation) {
         (Verdict::Passed, true) => Verdict::UnexpectedPass,
-        (v, true) if !v.is_ok() => Verdict::ExpectedFailure,
+        // A fault never served is no verdict on the SP, listed or not.
+        (Verdict::Failed | Verdict::NoAnswer, true) => Verdict::ExpectedFailure,
         (v, _) => v,
     };
     (v, reason)
+}
+
+/// One cucumber pass: which scenarios, in which lane, how many at once.
+struct PassSpec {
+    pass: Pass,
+    /// A black-box vendor lane: only that vendor's scenarios (the first lane also takes those
+    /// without a vendor).
+    lane: Option<&'static str>,
+    first_lane: Option<&'static str>,
+    concurrency: usize,
+    tag_expr: Option<gherkin::tagexpr::TagOperation>,
+    blocked: Vec<(String, String)>,
+    not_applicable: Arc<Mutex<Vec<ScenarioResult>>>,
+}
+
+type PassOutput = (
+    Vec<(ScenarioKey, Pending)>,
+    HashMap<ScenarioKey, (Evidence, Vec<(String, String)>, Option<String>)>,
+    Vec<String>,
+);
+
+async fn cucumber_pass(cfg: &RunConfig, spec: PassSpec) -> PassOutput {
+    let PassSpec {
+        pass,
+        lane,
+        first_lane,
+        concurrency,
+        tag_expr,
+        blocked,
+        not_applicable: na,
+    } = spec;
+    let profile = cfg.profile.clone();
+    let (vendors, protocols) = (cfg.vendors.clone(), cfg.protocols.clone());
+    let features_dir = cfg.features.clone();
+    let filter = move |f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario| {
+        let all = all_tags(f, r, s);
+        if let Some(lane) = lane {
+            let vendor = all.iter().find(|t| ["okta", "entra", "google"].contains(t));
+            let mine = match vendor {
+                Some(v) => *v == lane,
+                None => Some(lane) == first_lane,
+            };
+            if !mine {
+                return false;
+            }
+        }
+        if let Some(expr) = &tag_expr {
+            if !expr.eval(all.iter()) {
+                return false;
+            }
+        }
+        if !among(&all, &["okta", "entra", "google"], &vendors)
+            || !among(&all, &["saml", "oidc"], &protocols)
+        {
+            return false;
+        }
+        let why = inapplicable(&profile, &all).or_else(|| {
+            blocked
+                .iter()
+                .find(|(v, p)| all.contains(&v.as_str()) && all.contains(&p.as_str()))
+                .map(|(v, p)| format!("blocked: the honest {v} over {p} baseline login failed"))
+        });
+        if let Some(why) = why {
+            // Counted once, in the first pass.
+            if matches!(pass, Pass::All | Pass::Plain) {
+                na.lock().push(ScenarioResult {
+                    feature: f.name.clone(),
+                    feature_path: relative_path(&features_dir, f),
+                    scenario: s.name.clone(),
+                    line: s.position.line,
+                    tags: all.iter().map(|t| format!("@{t}")).collect(),
+                    verdict: Verdict::NotApplicable,
+                    deviation: None,
+                    steps: Vec::new(),
+                    reason: Some(why),
+                    duration_ms: 0,
+                    evidence: Evidence::default(),
+                });
+            }
+            return false;
+        }
+        match pass {
+            Pass::All => true,
+            Pass::Plain => !is_stateful(f, s),
+            Pass::Stateful => is_stateful(f, s),
+        }
+    };
+    let handover: Handover = Arc::default();
+    let after_store = handover.clone();
+    let collector = IdpWorld::cucumber()
+        .max_concurrent_scenarios(concurrency)
+        .before(|f, _, s, w| {
+            let (path, line, name) = key_of(f, s);
+            let rel = path.rsplit("features/").next().unwrap_or(&path).to_string();
+            let vendor = s
+                .tags
+                .iter()
+                .chain(&f.tags)
+                .find(|t| ["okta", "entra", "google"].contains(&t.as_str()))
+                .cloned();
+            let stateful = is_stateful(f, s);
+            Box::pin(async move {
+                w.name_after(&format!("{rel}:{line}:{name}"));
+                w.bb_before_scenario(vendor.as_deref(), stateful).await;
+            })
+        })
+        .after(move |f, _, s, _, w| {
+            let store = after_store.clone();
+            let key = key_of(f, s);
+            let stateful = is_stateful(f, s);
+            Box::pin(async move {
+                if let Some(w) = w {
+                    let not_applied = w.bb_after_scenario(stateful).await;
+                    let ev = w.evidence().await;
+                    store
+                        .lock()
+                        .insert(key, (ev, w.substitutions(), not_applied));
+                }
+            })
+        })
+        .with_writer(Collector::new(cfg.features.clone(), cfg.verbose))
+        .with_default_cli()
+        .filter_run(cfg.features.clone(), filter)
+        .await;
+    if let Some(pb) = &collector.progress {
+        pb.finish_and_clear();
+    }
+    let handover = std::mem::take(&mut *handover.lock());
+    (collector.done, handover, collector.parse_errors)
 }
 
 /// Run the catalogue. Starts the environment, so call once per process.
@@ -519,13 +650,24 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
         }
     }
     let black_box = env.black_box.is_some();
-    let passes: &[Pass] = if black_box {
-        &[Pass::Plain, Pass::Stateful]
-    } else {
-        &[Pass::All]
+    // Black-box scenarios share one tenant per vendor: within a vendor they take turns, and
+    // the vendors run side by side (one lane each), the SP's own work being most of the time.
+    // Scenarios whose attack an RP may cache run last, one at a time, each followed by the
+    // profile's reload command (which may restart the whole SP).
+    let lanes: Vec<Option<&'static str>> = match &env.black_box {
+        Some(bb) => {
+            let mut v: Vec<&'static str> = bb.logins.iter().map(|l| l.vendor.as_str()).collect();
+            v.sort_unstable();
+            v.dedup();
+            v.into_iter().map(Some).collect()
+        }
+        None => vec![None],
     };
-    // Black-box scenarios share one tenant per vendor: one at a time.
-    let concurrency = if black_box { 1 } else { cfg.concurrency.max(1) };
+    let passes: Vec<(Pass, Vec<Option<&'static str>>, usize)> = if black_box {
+        vec![(Pass::Plain, lanes, 1), (Pass::Stateful, vec![None], 1)]
+    } else {
+        vec![(Pass::All, lanes, cfg.concurrency.max(1))]
+    };
     let not_applicable: Arc<Mutex<Vec<ScenarioResult>>> = Arc::default();
     let mut parse_errors = Vec::new();
     let mut substitutions = HashMap::new();
@@ -533,121 +675,58 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
     // second time, with a backtrace hint, in the middle of the run.
     let panic_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    for &pass in passes {
-        let na = not_applicable.clone();
-        let profile = cfg.profile.clone();
-        let (vendors, protocols) = (cfg.vendors.clone(), cfg.protocols.clone());
-        let tag_expr = tag_expr.clone();
-        let features_dir = cfg.features.clone();
-        let blocked = blocked.clone();
-        let filter = move |f: &gherkin::Feature,
-                           r: Option<&gherkin::Rule>,
-                           s: &gherkin::Scenario| {
-            let all = all_tags(f, r, s);
-            if let Some(expr) = &tag_expr {
-                if !expr.eval(all.iter()) {
-                    return false;
-                }
+    for (pass, lanes, concurrency) in passes {
+        let first_lane = lanes.first().copied().flatten();
+        let runs = lanes.into_iter().map(|lane| {
+            let spec = PassSpec {
+                pass,
+                lane,
+                first_lane,
+                concurrency,
+                tag_expr: tag_expr.clone(),
+                blocked: blocked.clone(),
+                not_applicable: not_applicable.clone(),
+            };
+            cucumber_pass(&cfg, spec)
+        });
+        let outputs = futures::future::join_all(runs).await;
+        if pass == Pass::Stateful && outputs.iter().any(|(done, _, _)| !done.is_empty()) {
+            // Leave the SP as the baselines found it: without the last attack's cached state.
+            if let Err(e) = crate::world::reload_target(&env).await {
+                eprintln!("{e}");
             }
-            if !among(&all, &["okta", "entra", "google"], &vendors)
-                || !among(&all, &["saml", "oidc"], &protocols)
-            {
-                return false;
-            }
-            let why = inapplicable(&profile, &all).or_else(|| {
-                blocked
-                    .iter()
-                    .find(|(v, p)| all.contains(&v.as_str()) && all.contains(&p.as_str()))
-                    .map(|(v, p)| format!("blocked: the honest {v} over {p} baseline login failed"))
-            });
-            if let Some(why) = why {
-                // Counted once, in the first pass.
-                if matches!(pass, Pass::All | Pass::Plain) {
-                    na.lock().push(ScenarioResult {
-                        feature: f.name.clone(),
-                        feature_path: relative_path(&features_dir, f),
-                        scenario: s.name.clone(),
-                        line: s.position.line,
-                        tags: all.iter().map(|t| format!("@{t}")).collect(),
-                        verdict: Verdict::NotApplicable,
-                        deviation: None,
-                        steps: Vec::new(),
-                        reason: Some(why),
-                        duration_ms: 0,
-                        evidence: Evidence::default(),
+        }
+        for (done, handover, errors) in outputs {
+            parse_errors.extend(errors);
+            let mut handover = handover;
+            for (key, p) in done {
+                let (evidence, subs, not_applied) = handover.remove(&key).unwrap_or_default();
+                let mut steps = p.steps;
+                if let Some(h) = p.hook_error.clone() {
+                    steps.push(StepResult {
+                        keyword: "Hook".into(),
+                        text: "before/after".into(),
+                        status: StepStatus::Failed,
+                        error: Some(h),
                     });
                 }
-                return false;
-            }
-            match pass {
-                Pass::All => true,
-                Pass::Plain => !is_stateful(f, s),
-                Pass::Stateful => is_stateful(f, s),
-            }
-        };
-
-        let handover: Handover = Arc::default();
-        let after_store = handover.clone();
-        let collector = IdpWorld::cucumber()
-            .max_concurrent_scenarios(concurrency)
-            .before(|f, _, s, w| {
-                let (path, line, name) = key_of(f, s);
-                let rel = path.rsplit("features/").next().unwrap_or(&path).to_string();
-                Box::pin(async move {
-                    w.name_after(&format!("{rel}:{line}:{name}"));
-                    w.bb_before_scenario();
-                })
-            })
-            .after(move |f, _, s, _, w| {
-                let store = after_store.clone();
-                let key = key_of(f, s);
-                let stateful = is_stateful(f, s);
-                Box::pin(async move {
-                    if let Some(w) = w {
-                        let not_applied = w.bb_after_scenario(stateful).await;
-                        let ev = w.evidence().await;
-                        store
-                            .lock()
-                            .insert(key, (ev, w.substitutions(), not_applied));
-                    }
-                })
-            })
-            .with_writer(Collector::new(cfg.features.clone(), cfg.verbose))
-            .with_default_cli()
-            .filter_run(cfg.features.clone(), filter)
-            .await;
-        if let Some(pb) = &collector.progress {
-            pb.finish_and_clear();
-        }
-        parse_errors.extend(collector.parse_errors);
-        let mut handover = std::mem::take(&mut *handover.lock());
-        for (key, p) in collector.done {
-            let (evidence, subs, not_applied) = handover.remove(&key).unwrap_or_default();
-            let mut steps = p.steps;
-            if let Some(h) = p.hook_error.clone() {
-                steps.push(StepResult {
-                    keyword: "Hook".into(),
-                    text: "before/after".into(),
-                    status: StepStatus::Failed,
-                    error: Some(h),
+                let deviation = cfg.expectations.reason_for(&p.scenario).map(str::to_string);
+                let (verdict, reason) = verdict_of(&steps, not_applied, deviation.is_some());
+                substitutions.insert(p.scenario.clone(), subs);
+                results.push(ScenarioResult {
+                    feature: p.feature,
+                    feature_path: p.feature_path,
+                    scenario: p.scenario,
+                    line: p.line,
+                    tags: p.tags,
+                    verdict,
+                    deviation,
+                    steps,
+                    reason,
+                    duration_ms: p.started.elapsed().as_millis() as u64,
+                    evidence,
                 });
             }
-            let deviation = cfg.expectations.reason_for(&p.scenario).map(str::to_string);
-            let (verdict, reason) = verdict_of(&steps, not_applied, deviation.is_some());
-            substitutions.insert(p.scenario.clone(), subs);
-            results.push(ScenarioResult {
-                feature: p.feature,
-                feature_path: p.feature_path,
-                scenario: p.scenario,
-                line: p.line,
-                tags: p.tags,
-                verdict,
-                deviation,
-                steps,
-                reason,
-                duration_ms: p.started.elapsed().as_millis() as u64,
-                evidence,
-            });
         }
     }
     std::panic::set_hook(panic_hook);
@@ -664,4 +743,90 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
         not_applicable: na_count,
         substitutions,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(status: StepStatus, error: Option<&str>) -> StepResult {
+        StepResult {
+            keyword: "Then".into(),
+            text: "x".into(),
+            status,
+            error: error.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn verdicts_from_steps_faults_and_expectations() {
+        let ok = [step(StepStatus::Passed, None)];
+        let failed = [step(StepStatus::Failed, Some("[SAML-SIG-1]: accepted"))];
+        let na = [step(
+            StepStatus::Failed,
+            Some("not applicable: needs the admin API"),
+        )];
+        let silent = [step(
+            StepStatus::Failed,
+            Some("no answer: GET x: timed out"),
+        )];
+        assert_eq!(verdict_of(&ok, None, false), (Verdict::Passed, None));
+        assert_eq!(verdict_of(&failed, None, false).0, Verdict::Failed);
+        assert_eq!(
+            verdict_of(&na, None, false),
+            (
+                Verdict::NotApplicable,
+                Some("needs the admin API".to_string())
+            )
+        );
+        // Not applicable stays so, even when listed.
+        assert_eq!(verdict_of(&na, None, true).0, Verdict::NotApplicable);
+        assert_eq!(verdict_of(&silent, None, false).0, Verdict::NoAnswer);
+        // A fault never used is no verdict, whether the steps passed or not, listed or not.
+        for steps in [&ok[..], &failed[..]] {
+            for listed in [false, true] {
+                assert_eq!(
+                    verdict_of(steps, Some("unused".into()), listed),
+                    (Verdict::NotApplied, Some("unused".to_string()))
+                );
+            }
+        }
+        assert_eq!(verdict_of(&failed, None, true).0, Verdict::ExpectedFailure);
+        assert_eq!(verdict_of(&silent, None, true).0, Verdict::ExpectedFailure);
+        assert_eq!(verdict_of(&ok, None, true).0, Verdict::UnexpectedPass);
+    }
+
+    #[test]
+    fn black_box_profiles_run_only_the_security_catalogue() {
+        let reference = Profile::reference();
+        assert_eq!(
+            inapplicable(&reference, &["security", "saml", "okta"]),
+            None
+        );
+        assert_eq!(inapplicable(&reference, &["roles", "saml"]), None);
+        let mut bb = reference.clone();
+        bb.black_box = Some(
+            toml::from_str(
+                r#"idp_listen = "127.0.0.1:1"
+                idp_config = "x.toml"
+                [accept]
+                status = 200
+                [[login]]
+                vendor = "okta"
+                protocol = "saml"
+                login_url = "http://127.0.0.1:2/"
+                sp_entity_id = "e""#,
+            )
+            .expect("black box"),
+        );
+        bb.capabilities.clock = false;
+        bb.capabilities.oidc = false;
+        let why = inapplicable(&bb, &["roles", "saml"]).expect("admin semantics");
+        assert!(why.contains("admin API"), "{why}");
+        assert_eq!(inapplicable(&bb, &["security", "saml"]), None);
+        let clock = inapplicable(&bb, &["security", "saml", "clock"]).expect("clock");
+        assert!(clock.contains("clock"), "{clock}");
+        let oidc = inapplicable(&bb, &["security", "oidc"]).expect("oidc");
+        assert!(oidc.contains("OIDC"), "{oidc}");
+    }
 }

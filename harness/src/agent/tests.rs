@@ -170,3 +170,51 @@ fn forms_resolve_actions_and_skip_buttons() {
     assert_eq!(f.field("RelayState"), Some("a&b"));
     assert_eq!(f.fields.len(), 2);
 }
+
+/// A black-box journey visits the IdP at most as often as allowed: an SP that sends the browser
+/// back to the IdP after refusing does not get a second, honest answer.
+#[tokio::test]
+async fn a_guarded_journey_stops_at_a_second_idp_visit() {
+    use axum::{response::Redirect, routing::get, Router};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let b = base.clone();
+    let app = Router::new()
+        // The SP: every visit sends the browser to the IdP.
+        .route(
+            "/sp",
+            get(move || {
+                let b = b.clone();
+                async move { Redirect::to(&format!("{b}/idp/sso")) }
+            }),
+        )
+        // The IdP: straight back to the SP.
+        .route("/idp/sso", get(|| async { Redirect::to("/sp") }));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let agent = UserAgent::new("t").expect("agent");
+    let idp = format!("{base}/idp");
+    let j = agent
+        .browse_guarded(&format!("{base}/sp"), Some(&idp), 1)
+        .await
+        .expect("journey");
+    let why = j.stopped.expect("stopped");
+    assert!(why.contains("/idp/sso"), "{why}");
+    let visits = agent
+        .trace()
+        .exchanges
+        .iter()
+        .filter(|e| e.url.starts_with(&idp))
+        .count();
+    assert_eq!(visits, 1);
+    // With no visit allowed, the journey ends at the SP's first redirect.
+    let j = agent
+        .browse_guarded(&format!("{base}/sp"), Some(&idp), 0)
+        .await
+        .expect("journey");
+    assert!(j.stopped.is_some());
+    assert_eq!(j.page.url.path(), "/sp");
+    // Unguarded, the same SP is a redirect loop.
+    assert!(agent.browse(&format!("{base}/sp")).await.is_err());
+}

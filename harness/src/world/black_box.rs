@@ -140,7 +140,22 @@ impl IdpWorld {
     ) -> anyhow::Result<Result<Vec<(&'static str, String)>, String>> {
         let l = self.bb_login_of(org)?;
         let agent = self.known_actor(actor)?.agent.clone();
-        let page = agent.get(&l.probe_url).await.map_err(agent_error)?;
+        // The journey that just ended at the probe URL is the probe: asking again would cost
+        // the SP another request and tell nothing new.
+        let trace = agent.trace();
+        let reuse = self.last.as_ref().and_then(|o| {
+            let last = trace.exchanges.last()?;
+            (o.actor == actor
+                && o.page.url.as_str() == l.probe_url
+                && last.url == l.probe_url
+                && last.method == "GET"
+                && last.status == o.page.status.as_u16())
+            .then(|| o.page.clone())
+        });
+        let page = match reuse {
+            Some(p) => p,
+            None => agent.get(&l.probe_url).await.map_err(agent_error)?,
+        };
         let bb = self
             .env
             .black_box
@@ -169,6 +184,15 @@ impl IdpWorld {
             Err(_) => return Ok(()),
             Ok(attrs) => attrs,
         };
+        // OIDC-KID-2: "reject, or try each key". The token is signed by a published key, so
+        // an RP that tried each key accepted it rightly.
+        if req.to_string().contains("OIDC-KID-2") {
+            self.bb_notes.push(format!(
+                "{req}: the RP accepted a token without kid by trying each published key (the \
+                 catalogue allows it)"
+            ));
+            return Ok(());
+        }
         // Wrapping rows: "reject, or act only on the signed assertion's content". An SP that
         // took the login as the honest user, and shows whom it took, held the row.
         let wrapping = ["SAML-XSW-", "SAML-TWO-"]
@@ -288,11 +312,29 @@ impl IdpWorld {
 
     /// Before a black-box scenario: no fault left pending from elsewhere, and the SP's error
     /// log position noted. Does nothing for other targets.
-    pub fn bb_before_scenario(&mut self) {
+    pub async fn bb_before_scenario(&mut self, vendor: Option<&str>, stateful: bool) {
         let Some(bb) = &self.env.black_box else {
             return;
         };
-        for l in &bb.logins {
+        // An attack an RP may cache needs an RP with cold caches, so that it fetches what the
+        // attack alters (discovery, JWKS) during the scenario; the runner reloads once more
+        // after the last such scenario. Only in the stateful pass, which runs alone: a reload
+        // may restart the whole SP.
+        if stateful && bb.spec.reload_command.is_some() {
+            if let Err(e) = reload_target(&self.env).await {
+                self.sp_log.push(format!("idpsim: {e}"));
+            }
+        }
+        let Some(bb) = &self.env.black_box else {
+            return;
+        };
+        self.bb_since = bb.logins.first().map(|l| l.tenant.now());
+        // Only this scenario's vendor: the other vendors' lanes are mid-scenario.
+        for l in bb
+            .logins
+            .iter()
+            .filter(|l| vendor.is_none_or(|v| v == l.vendor.as_str()))
+        {
             l.tenant.state.lock().next_login = None;
         }
         self.log_offset = bb
@@ -309,6 +351,23 @@ impl IdpWorld {
     pub async fn bb_after_scenario(&mut self, stateful: bool) -> Option<String> {
         let bb = self.env.black_box.as_ref()?;
         let mut unused = None;
+        if let Some((path, what)) = self.bb_needs_fetch.take() {
+            let since = self.bb_since.unwrap_or_default();
+            let fetched = self.orgs.values().any(|o| {
+                o.tenant
+                    .state
+                    .lock()
+                    .log
+                    .iter()
+                    .any(|e| e.at >= since && e.path.contains(path))
+            });
+            if !fetched {
+                unused = Some(format!(
+                    "the RP never fetched {what} during the scenario, so the altered answer was \
+                     never served"
+                ));
+            }
+        }
         for o in self.orgs.values() {
             let pending = o.tenant.state.lock().next_login.take();
             if let Some(n) = pending {
@@ -334,7 +393,12 @@ impl IdpWorld {
             }
         }
         let mut rotated = false;
-        for l in &bb.logins {
+        let mine: Vec<&str> = self.orgs.values().map(|o| o.tenant.id.as_str()).collect();
+        for l in bb
+            .logins
+            .iter()
+            .filter(|l| mine.contains(&l.tenant.id.as_str()))
+        {
             let mut st = l.tenant.state.lock();
             st.next_login = None;
             if key_ids(&st.keys) != key_ids(&l.keys) {
@@ -351,24 +415,35 @@ impl IdpWorld {
                     .collect();
             }
         }
-        if stateful || rotated {
-            if let Some(cmd) = bb.spec.reload_command.clone() {
-                let dir = self
-                    .env
-                    .target
-                    .profile
-                    .source
-                    .as_ref()
-                    .and_then(|p| p.parent())
-                    .map(|p| p.to_path_buf());
-                if let Err(e) = reload(&cmd, dir.as_deref()).await {
-                    self.sp_log
-                        .push(format!("idpsim: reload command failed: {e}"));
-                }
-            }
+        if rotated && !stateful {
+            self.bb_notes.push(
+                "the IdP's keys changed in a scenario not run as stateful; they were restored"
+                    .into(),
+            );
         }
         unused
     }
+}
+
+/// Run the black-box profile's reload command, if it has one, in the profile's folder.
+pub async fn reload_target(env: &super::Env) -> anyhow::Result<()> {
+    let Some(cmd) = env
+        .black_box
+        .as_ref()
+        .and_then(|b| b.spec.reload_command.clone())
+    else {
+        return Ok(());
+    };
+    let dir = env
+        .target
+        .profile
+        .source
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(|p| p.to_path_buf());
+    reload(&cmd, dir.as_deref())
+        .await
+        .map_err(|e| anyhow::anyhow!("reload command failed: {e}"))
 }
 
 /// The published kids and the active one: what tells a rotated key set from the configured one.

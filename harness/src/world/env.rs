@@ -156,7 +156,9 @@ async fn start_black_box(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
     let idps = MockIdps::new(mock_idps::Options {
         base_url: bb.idp_base(),
         clock: Arc::new(SystemClock),
-        ids: Arc::new(SeededIds::new(0x1d9)),
+        // Not seeded: a real SP remembers assertion ids and codes across runs (mellon's replay
+        // cache outlives a run), so they must never repeat.
+        ids: Arc::new(RandomIds),
         control_token: None,
     });
     let cfg_path = bb.idp_config_path(&source);

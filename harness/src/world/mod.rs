@@ -12,7 +12,7 @@ pub mod params;
 mod provisioning;
 mod security;
 
-pub use black_box::{agent_error, NO_ANSWER};
+pub use black_box::{agent_error, reload_target, NO_ANSWER};
 pub use env::{Env, EnvConfig};
 pub use org::Org;
 
@@ -68,6 +68,12 @@ pub struct IdpWorld {
     sp_log: Vec<String>,
     /// Black-box: how a row was judged, when it was not plain (kept in the evidence).
     bb_notes: Vec<String>,
+    /// Black-box: when the scenario began (the IdPs' time), and whether its fault is served
+    /// only with the discovery document.
+    bb_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// What the SP must fetch from the IdP during the scenario for its fault to be served
+    /// (the discovery document, userinfo), as (path fragment, what it is).
+    bb_needs_fetch: Option<(&'static str, &'static str)>,
 }
 
 impl std::fmt::Debug for IdpWorld {
@@ -98,6 +104,8 @@ impl IdpWorld {
             log_offset: None,
             sp_log: Vec::new(),
             bb_notes: Vec::new(),
+            bb_since: None,
+            bb_needs_fetch: None,
         })
     }
 

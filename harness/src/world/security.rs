@@ -138,6 +138,14 @@ impl IdpWorld {
             _ => {}
         }
         t.state.lock().next_login = Some(next);
+        self.bb_needs_fetch = match name {
+            "a discovery issuer of its own" => Some((
+                "/.well-known/openid-configuration",
+                "the discovery document (it had it cached)",
+            )),
+            "another sub at userinfo" => Some(("userinfo", "userinfo")),
+            _ => None,
+        };
         Ok(())
     }
 
