@@ -88,7 +88,10 @@ pub fn table(results: &[ScenarioResult], protocol: &str) -> String {
             .insert(v, cell(r));
     }
     // A protocol the SP does not serve at all is one line in the summary, not a table of n/a.
-    if rows.values().all(|cells| cells.values().all(|c| c == "n/a")) {
+    if rows
+        .values()
+        .all(|cells| cells.values().all(|c| c == "n/a"))
+    {
         return String::new();
     }
     let mut s = String::new();
