@@ -74,6 +74,13 @@ pub(crate) fn stable_seed(parts: &[&str]) -> u64 {
         })
 }
 
+/// Register an SP with the tenant, as `POST …/saml-apps` does: validated, then added.
+pub fn register_saml_app(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, ServerError> {
+    let app = saml_app_from(t, a)?;
+    t.state.lock().saml_apps.push(app.clone());
+    Ok(app)
+}
+
 pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, ServerError> {
     if a.sp_entity_id.trim().is_empty() {
         return Err(ServerError::Invalid(
@@ -534,8 +541,7 @@ async fn add_app(
 ) -> R {
     let t = tenant(&idps, &v, &id)?;
     let new: NewSamlApp = parse(&body)?;
-    let app = saml_app_from(&t, new)?;
-    t.state.lock().saml_apps.push(app.clone());
+    let app = register_saml_app(&t, new)?;
     let p = t.personality();
     created(json!({
         "app": app,

@@ -154,10 +154,20 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
     let ar = &incoming.request;
     let issuer = ar.issuer.clone();
     let registered = t.saml_app(&issuer);
-    let app = match (registered, t.mode) {
-        (Some(a), _) => a,
-        (None, Mode::Open) => t.open_app(Some(&issuer), ar.acs_url.as_deref()),
-        (None, Mode::Strict) => {
+    // Open mode: the SSO URL picks the app, as at the real vendors (an SP given the default
+    // app's URL gets the default app's issuer, whatever else is registered).
+    let by_url = match (t.mode, app_hint) {
+        (Mode::Open, Some(hint)) => t.saml_app(hint).or_else(|| {
+            let d = t.open_app(Some(&issuer), ar.acs_url.as_deref());
+            (d.id == hint).then_some(d)
+        }),
+        _ => None,
+    };
+    let app = match (by_url, registered, t.mode) {
+        (Some(a), _, _) => a,
+        (None, Some(a), _) => a,
+        (None, None, Mode::Open) => t.open_app(Some(&issuer), ar.acs_url.as_deref()),
+        (None, None, Mode::Strict) => {
             return error_page(
                 StatusCode::BAD_REQUEST,
                 &format!("the service provider {issuer} is not registered with this tenant"),
@@ -175,7 +185,13 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
     let acs =
         match &ar.acs_url {
             Some(u) if app.acs_urls.iter().any(|a| a == u) => u.clone(),
-            Some(u) if t.mode == Mode::Open && t.saml_app(&issuer).is_none() => u.clone(),
+            // Open mode takes any SP's ACS unless the app it picked registered its own.
+            Some(u)
+                if t.mode == Mode::Open
+                    && (app.acs_urls.is_empty() || t.saml_app(&issuer).is_none()) =>
+            {
+                u.clone()
+            }
             Some(u) => {
                 return error_page(
                     StatusCode::BAD_REQUEST,
@@ -256,10 +272,34 @@ fn idp_initiated(t: &SharedTenant, app: Option<&str>, req: Request) -> Response 
             "IdP-initiated sign-in is disabled for this app",
         );
     }
+    let q = query_map(req.uri().query());
+    // Open mode has no registered SPs: the IdP-initiated URL names the SP itself.
+    let mut app = app;
+    if t.mode == Mode::Open && app.acs_urls.is_empty() {
+        match (q.get("acs"), q.get("sp_entity_id")) {
+            (Some(acs), Some(sp)) if url::Url::parse(acs).is_ok() && !sp.trim().is_empty() => {
+                app.acs_urls = vec![acs.clone()];
+                app.sp_entity_id = sp.clone();
+            }
+            (Some(acs), _) if url::Url::parse(acs).is_err() => {
+                return error_page(
+                    StatusCode::BAD_REQUEST,
+                    &format!("acs {acs:?} is not a URL"),
+                );
+            }
+            _ => {
+                return error_page(
+                    StatusCode::BAD_REQUEST,
+                    "open mode: no SP is registered for IdP-initiated sign-in; name it with \
+                     ?acs=<its ACS URL>&sp_entity_id=<its entity id>, or register it \
+                     (POST /_idpsim/tenants/{vendor}/{id}/saml-apps)",
+                );
+            }
+        }
+    }
     let Some(acs) = app.acs_urls.first().cloned() else {
         return error_page(StatusCode::BAD_REQUEST, "the app has no registered ACS URL");
     };
-    let q = query_map(req.uri().query());
     let p = t.personality();
     let iss = Issuer {
         personality: p,

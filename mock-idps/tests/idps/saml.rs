@@ -697,3 +697,87 @@ async fn open_mode_answers_any_sp_at_the_acs_it_names() {
     assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
     assert!(a.body.contains("AssertionConsumerServiceURL"));
 }
+
+/// Open mode: the SSO URL picks the app, as at Okta, so an SP given the default app's values
+/// keeps getting the default app's issuer after another app is registered.
+#[tokio::test]
+async fn open_mode_issuer_follows_the_sso_url() {
+    let (idps, _) = crate::common::idps();
+    let t = idps
+        .create_tenant(NewTenant {
+            vendor: Some(Vendor::Okta),
+            id: Some("open2".into()),
+            ..NewTenant::default()
+        })
+        .expect("tenant");
+    let default = t.default_saml_app();
+    let default_issuer = t.saml_entity_id(Some(&default));
+    let sso = path_of(&t.app_path(t.personality().saml.sso_path, &default));
+    mock_idps::control::register_saml_app(
+        &t,
+        NewSamlApp {
+            sp_entity_id: SP.into(),
+            acs_urls: vec![ACS.into()],
+            ..NewSamlApp::default()
+        },
+    )
+    .expect("register");
+    let registered = t.saml_app(SP).expect("app");
+    assert_ne!(t.saml_entity_id(Some(&registered)), default_issuer);
+    // The registered SP, at the default app's URL: the default app answers.
+    let x = login(&idps, &sso, &request("_u1", None, None)).await;
+    assert!(
+        x.contains(&format!(">{default_issuer}</saml2:Issuer>")),
+        "expected the default app's issuer {default_issuer}: {x}"
+    );
+    // At its own app's URL, its own issuer.
+    let own = path_of(&t.app_path(t.personality().saml.sso_path, &registered));
+    let x = login(&idps, &own, &request("_u2", None, None)).await;
+    assert!(
+        x.contains(&format!(
+            ">{}</saml2:Issuer>",
+            t.saml_entity_id(Some(&registered))
+        )),
+        "{x}"
+    );
+}
+
+/// Open mode: IdP-initiated sign-in names its SP in the URL, and says how when it does not.
+#[tokio::test]
+async fn open_mode_idp_initiated_names_its_sp() {
+    let (idps, _) = crate::common::idps();
+    let t = idps
+        .create_tenant(NewTenant {
+            vendor: Some(Vendor::Okta),
+            id: Some("open3".into()),
+            ..NewTenant::default()
+        })
+        .expect("tenant");
+    let app = t.default_saml_app();
+    let path = path_of(&t.app_path(t.personality().saml.idp_initiated_path, &app));
+    let a = get(&idps, &path).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
+    assert!(
+        a.body.contains("acs=") && a.body.contains("sp_entity_id="),
+        "{}",
+        a.body
+    );
+    let a = get(
+        &idps,
+        &with_query(&path, "acs=not%20a%20url&sp_entity_id=x"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
+    let q = "acs=http%3A%2F%2F127.0.0.1%3A9999%2Facs&sp_entity_id=https%3A%2F%2Fsp.open%2F&RelayState=rs";
+    let a = get(&idps, &with_query(&path, q)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let (action, r, relay) = form_fields(&a.body);
+    assert_eq!(action, "http://127.0.0.1:9999/acs");
+    assert_eq!(relay.as_deref(), Some("rs"));
+    let x = String::from_utf8(saml::b64_decode("r", &r).expect("b64")).expect("utf8");
+    assert!(
+        x.contains("<saml2:Audience>https://sp.open/</saml2:Audience>"),
+        "{x}"
+    );
+    assert!(!x.contains("InResponseTo"), "unsolicited: {x}");
+}
