@@ -8,6 +8,7 @@ mod basic;
 mod groups;
 mod managed;
 mod protocol;
+mod search;
 mod vendors;
 
 use std::sync::Arc;
