@@ -5,6 +5,7 @@
 //! Test names carry the requirement ids of hub-sso.md and catalogue.md they pin.
 
 mod basic;
+mod enterprise;
 mod groups;
 mod managed;
 mod protocol;
