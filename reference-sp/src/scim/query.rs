@@ -128,6 +128,8 @@ pub struct Projection {
     /// Each attribute asked for, with the sub-attributes asked for (`None`: all of it).
     attributes: BTreeMap<Slot, Option<Vec<String>>>,
     excluded: BTreeMap<Slot, Option<Vec<String>>>,
+    /// The resource type's extension URNs.
+    extensions: Vec<&'static str>,
 }
 
 fn slot(p: &AttrPath, schema: &ResourceSchema) -> Option<(Slot, Option<String>)> {
@@ -210,11 +212,32 @@ impl Projection {
         Ok(Projection {
             attributes: parse_list(attributes, schema)?,
             excluded: parse_list(excluded, schema)?,
+            extensions: schema.extensions.iter().map(|e| e.id).collect(),
         })
     }
 
-    /// Applies the projection to a rendered resource. `schemas` and `id` are always returned.
+    /// Applies the projection to a rendered resource. `schemas` and `id` are always returned;
+    /// `schemas` keeps an extension's URN only while some of its attributes are left.
     pub fn apply(&self, resource: &mut Value) {
+        if self.attributes.is_empty() && self.excluded.is_empty() {
+            return;
+        }
+        self.project(resource);
+        let Some(m) = resource.as_object_mut() else {
+            return;
+        };
+        let present: Vec<String> = m.keys().cloned().collect();
+        if let Some(Value::Array(urns)) = m.get_mut("schemas") {
+            urns.retain(|u| {
+                u.as_str().is_none_or(|u| {
+                    !self.extensions.iter().any(|e| e.eq_ignore_ascii_case(u))
+                        || present.iter().any(|k| k.eq_ignore_ascii_case(u))
+                })
+            });
+        }
+    }
+
+    fn project(&self, resource: &mut Value) {
         let Some(m) = resource.as_object_mut() else {
             return;
         };
@@ -279,7 +302,9 @@ impl Projection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocols::scim::{ScimType, ENTERPRISE_USER_SCHEMA, GROUP_RESOURCE, USER_RESOURCE};
+    use protocols::scim::{
+        ScimType, ENTERPRISE_USER_SCHEMA, GROUP_RESOURCE, USER_RESOURCE, USER_SCHEMA,
+    };
     use serde_json::json;
 
     fn user() -> Value {
@@ -310,6 +335,34 @@ mod tests {
                    "userName": "a", "name": {"givenName": "A"}, "emails": [{"value": "a@x"}],
                    ENTERPRISE_USER_SCHEMA: {"department": "D"}})
         );
+    }
+
+    #[test]
+    fn schemas_keep_an_extension_only_while_its_attributes_are_returned() {
+        let mut u = user();
+        u["schemas"] = json!([USER_SCHEMA, ENTERPRISE_USER_SCHEMA]);
+        for (q, want) in [
+            ("attributes=userName", json!([USER_SCHEMA])),
+            (
+                &format!("attributes=userName,{ENTERPRISE_USER_SCHEMA}:department") as &str,
+                json!([USER_SCHEMA, ENTERPRISE_USER_SCHEMA]),
+            ),
+            (
+                &format!("excludedAttributes={ENTERPRISE_USER_SCHEMA}"),
+                json!([USER_SCHEMA]),
+            ),
+            (
+                "excludedAttributes=emails",
+                json!([USER_SCHEMA, ENTERPRISE_USER_SCHEMA]),
+            ),
+            ("", json!([USER_SCHEMA, ENTERPRISE_USER_SCHEMA])),
+        ] {
+            assert_eq!(
+                project(q, &USER_RESOURCE, u.clone())["schemas"],
+                want,
+                "{q}"
+            );
+        }
     }
 
     #[test]
