@@ -60,3 +60,39 @@ pub async fn start(org: &str) -> anyhow::Result<EmbeddedScim> {
         _task: task,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::start;
+    use crate::scim_probe;
+
+    /// The reference SP passes every probe, SHOULD and MAY included, and the gated areas
+    /// (/.search, the enterprise extension, members.display) did run.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn reference_sp_passes_every_probe_at_every_level() {
+        let sp = start("probe").await.expect("embedded SP");
+        let report = scim_probe::run(&sp.scim_base, &sp.token)
+            .await
+            .expect("probes ran");
+        let failed: Vec<&str> = report
+            .checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.id.as_str())
+            .collect();
+        assert!(failed.is_empty(), "{failed:?}\n{}", report.markdown());
+        let ids: BTreeSet<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids.len(), report.checks.len(), "check ids are unique");
+        let gated = (1..=12)
+            .map(|n| format!("SRCH-{n}"))
+            .chain((1..=11).map(|n| format!("ENT-{n}")))
+            .chain((9..=13).map(|n| format!("GRP-{n}")));
+        for id in gated {
+            assert!(ids.contains(id.as_str()), "{id} did not run");
+        }
+        assert_eq!(report.checks.len(), 83, "{}", report.markdown());
+        assert!(report.leftovers.is_empty(), "{:?}", report.leftovers);
+    }
+}

@@ -1,10 +1,14 @@
 //! Vendor-independent SCIM 2.0 server probes (RFC 7643/7644, hub-sso.md SCIM-9): discovery,
-//! authentication, CRUD, filters, pagination, PATCH on each core attribute, groups, error
-//! format and content type. Each check carries its level (MUST, SHOULD, MAY). The probes clean
-//! up what they create. `idpsim scim-probe` and docs/scim-probes.md.
+//! authentication, CRUD, filters, pagination, `POST /.search`, PATCH on each core attribute and
+//! on the enterprise extension, groups and their members' `display`, error format and content
+//! type. Each check carries its level (MUST, SHOULD, MAY). The probes clean up what they
+//! create. `idpsim scim-probe` and docs/scim-probes.md.
 
+mod display;
 pub mod embedded;
+mod enterprise;
 pub mod load;
+mod search;
 
 use anyhow::Context as _;
 use reqwest::Method;
@@ -130,6 +134,8 @@ struct Prober {
     users: Vec<String>,
     groups: Vec<String>,
     tag: String,
+    /// Whether the server answered `POST /Users/.search` (SRCH-1).
+    search: bool,
 }
 
 impl Prober {
@@ -267,6 +273,7 @@ pub async fn run(base: &str, token: &str) -> anyhow::Result<ProbeReport> {
         users: Vec::new(),
         groups: Vec::new(),
         tag,
+        search: false,
     };
     let result = probe_all(&mut p).await;
     let leftovers = cleanup(&mut p).await;
@@ -329,6 +336,7 @@ async fn probe_all(p: &mut Prober) -> anyhow::Result<()> {
 
     // Discovery.
     let r = p.call(Method::GET, "/ServiceProviderConfig", None).await?;
+    let spc = r.body.clone();
     let ok = r.status == 200
         && r.body["schemas"]
             .to_string()
@@ -676,6 +684,9 @@ async fn probe_all(p: &mut Prober) -> anyhow::Result<()> {
         String::new(),
     );
 
+    // POST /.search (when filter.supported).
+    search::probe_users(p, &spc).await?;
+
     // PATCH on each core attribute.
     let patch = |ops: Value| json!({"schemas": [PATCH], "Operations": ops});
     let path_of = |id: &str| format!("/Users/{id}");
@@ -826,8 +837,12 @@ async fn probe_all(p: &mut Prober) -> anyhow::Result<()> {
         r.short(),
     );
 
-    // Groups.
+    // The enterprise extension, on the third user (the first is the core PATCH subject).
     let second = p.users.get(1).cloned().unwrap_or_default();
+    let third = p.users.get(2).cloned().unwrap_or_default();
+    enterprise::probe(p, &third, &second).await?;
+
+    // Groups.
     let g = json!({"schemas": [GROUP], "displayName": format!("probe-{}-group", p.tag), "externalId": "g-ext", "members": [{"value": id}]});
     let r = p.call(Method::POST, "/Groups", Some(&g)).await?;
     let gid = r.body["id"].as_str().map(str::to_string);
@@ -934,6 +949,9 @@ async fn probe_all(p: &mut Prober) -> anyhow::Result<()> {
             r.body["Resources"][0]["members"].is_null(),
             r.short(),
         );
+        let renamed = format!("probe-{}-renamed", p.tag);
+        search::probe_groups(p, &renamed).await?;
+        display::probe(p, &gid, &third).await?;
         let r = p.call(Method::DELETE, &gp, None).await?;
         let after = p.call(Method::GET, &gp, None).await?;
         p.check(

@@ -14,7 +14,8 @@ fn base(url: &str) -> &str {
 }
 
 /// What this core supports: PATCH, filtering (at most `max_results` results), ETags; no bulk,
-/// sort or password change; OAuth bearer tokens.
+/// sort or password change; OAuth bearer tokens. RFC 7643 §5 has no flag for
+/// `POST /.search`: `filter` covers queries in both forms (URL and SearchRequest body).
 pub fn service_provider_config(base_url: &str, max_results: usize) -> Value {
     json!({
         "schemas": [SERVICE_PROVIDER_CONFIG_SCHEMA],
@@ -183,5 +184,8 @@ mod tests {
             members["subAttributes"][1]["referenceTypes"],
             json!(["User", "Group"])
         );
+        // Server-computed (docs/scim-probes.md): a client can tell from the schema.
+        assert_eq!(members["subAttributes"][2]["name"], json!("display"));
+        assert_eq!(members["subAttributes"][2]["mutability"], json!("readOnly"));
     }
 }

@@ -12,6 +12,7 @@
 //!   [`eval`] evaluates filters over JSON resources.
 //! - [`patch`]: PatchOp parsing and a pure applier that reports which attributes changed.
 //! - [`page`]: startIndex/count and ListResponse; [`etag`]: weak versions and If-Match.
+//! - [`search`]: the SearchRequest body of `POST /.search`.
 //!
 //! Nothing here does I/O or reads a clock: times (meta.created...) are parameters.
 
@@ -24,6 +25,7 @@ pub mod page;
 pub mod patch;
 pub mod resource;
 pub mod schema;
+pub mod search;
 
 pub use error::{ScimError, ScimType};
 pub use etag::{check_if_match, ETag, IfMatch};
@@ -41,5 +43,6 @@ pub use resource::{
 };
 pub use schema::{
     ResourceSchema, CONTENT_TYPE, ENTERPRISE_USER_SCHEMA, ERROR_MESSAGE, GROUP_RESOURCE,
-    GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, USER_RESOURCE, USER_SCHEMA,
+    GROUP_SCHEMA, LIST_RESPONSE, PATCH_OP, SEARCH_REQUEST, USER_RESOURCE, USER_SCHEMA,
 };
+pub use search::{SearchRequest, SortOrder};

@@ -29,10 +29,14 @@
 //!   of `attr[filter]` replaces each matched value whole.
 //! - `add` of a multi-valued value whose `value` equals an existing one merges into it rather
 //!   than duplicating it; a value added or set with `primary: true` demotes the others.
-//! - readOnly attributes (id, meta, a User's groups, manager.displayName) may be "changed" to
-//!   their current value (Okta's rename sends `{"id":..., "displayName":...}`); any real
-//!   change is a `mutability` error, as is changing an immutable attribute once set. `schemas`
-//!   keys in value objects are ignored: the result lists exactly the schemas in use.
+//! - readOnly attributes (id, meta, a User's groups) and a path naming a readOnly
+//!   sub-attribute (`manager.displayName`, `members[...].display`) may be "changed" to their
+//!   current value (Okta's rename sends `{"id":..., "displayName":...}`); any real change is a
+//!   `mutability` error, as is changing an immutable attribute once set. readOnly
+//!   sub-attributes inside a complex value (RFC 7643 §8.3's manager with its `displayName`, a
+//!   member with its `display`) are server-owned and ignored, as RFC 7644 §3.5.1 says of
+//!   readOnly values in a PUT. `schemas` keys in value objects are ignored: the result lists
+//!   exactly the schemas in use.
 //! - Removing a required attribute (userName, a Group's displayName) is `invalidValue`.
 
 use std::collections::BTreeSet;
@@ -44,7 +48,7 @@ use super::eval::{get_ci, key_ci};
 use super::filter::{CompValue, Filter, PatchPath};
 use super::resource::{
     check_required, coerce_single, coerce_value, complete_schemas, normalize_resource,
-    UnknownAttributes,
+    strip_read_only_subs, UnknownAttributes,
 };
 use super::schema::{
     AttrDef, Container, Mutability, ResourceSchema, SchemaDef, COMMON_ATTRS, PATCH_OP,
@@ -558,17 +562,23 @@ fn raw(v: &Value) -> Option<Value> {
 }
 
 impl AttrTarget<'_> {
-    /// The whole attribute's new value.
+    /// The whole attribute's new value, readOnly sub-attributes dropped.
     fn coerce_whole(&self, v: &Value, u: UnknownAttributes) -> Result<Option<Value>, ScimError> {
         match self.def {
-            Some(d) => coerce_value(v, d, &self.text, u),
+            Some(d) => Ok(coerce_value(v, d, &self.text, u)?.map(|mut c| {
+                strip_read_only_subs(d, &mut c);
+                c
+            })),
             None => Ok(raw(v)),
         }
     }
-    /// One value (element) of the attribute.
+    /// One value (element) of the attribute, readOnly sub-attributes dropped.
     fn coerce_element(&self, v: &Value, u: UnknownAttributes) -> Result<Option<Value>, ScimError> {
         match self.def {
-            Some(d) => coerce_single(v, d, &self.text, u),
+            Some(d) => Ok(coerce_single(v, d, &self.text, u)?.map(|mut c| {
+                strip_read_only_subs(d, &mut c);
+                c
+            })),
             None => Ok(raw(v)),
         }
     }

@@ -556,6 +556,88 @@ fn enterprise_extension_paths() {
     );
 }
 
+/// RFC 7643 §8.3's enterprise object, manager with its readOnly displayName, through every
+/// PATCH form RFC 7644 §3.5.2 and §3.10 allow: the displayName is the server's and is ignored.
+#[test]
+fn enterprise_rfc_example_in_every_patch_form() {
+    let manager = json!({"value": "26118915", "$ref": "../Users/26118915",
+                         "displayName": "John Smith"});
+    let whole = json!({"employeeNumber": "701984", "costCenter": "4130",
+        "organization": "Universal Studios", "division": "Theme Park",
+        "department": "Tour Operations", "manager": manager});
+    let stored = json!({"employeeNumber": "701984", "costCenter": "4130",
+        "organization": "Universal Studios", "division": "Theme Park",
+        "department": "Tour Operations",
+        "manager": {"value": "26118915", "$ref": "../Users/26118915"}});
+    for op in ["add", "replace", "Replace"] {
+        for ops in [
+            json!([{"op": op, "path": ENTERPRISE_USER_SCHEMA, "value": whole}]),
+            json!([{"op": op, "value": {ENTERPRISE_USER_SCHEMA: whole}}]),
+            json!([
+                {"op": op, "path": format!("{ENTERPRISE_USER_SCHEMA}:employeeNumber"), "value": "701984"},
+                {"op": op, "path": format!("{ENTERPRISE_USER_SCHEMA}:costCenter"), "value": "4130"},
+                {"op": op, "path": format!("{ENTERPRISE_USER_SCHEMA}:organization"), "value": "Universal Studios"},
+                {"op": op, "path": format!("{ENTERPRISE_USER_SCHEMA}:division"), "value": "Theme Park"},
+                {"op": op, "path": DEPT, "value": "Tour Operations"},
+                {"op": op, "path": format!("{ENTERPRISE_USER_SCHEMA}:manager"), "value": manager}
+            ]),
+            json!([
+                {"op": op, "value": {
+                    format!("{ENTERPRISE_USER_SCHEMA}:employeeNumber"): "701984",
+                    format!("{ENTERPRISE_USER_SCHEMA}:costCenter"): "4130",
+                    format!("{ENTERPRISE_USER_SCHEMA}:organization"): "Universal Studios",
+                    format!("{ENTERPRISE_USER_SCHEMA}:division"): "Theme Park",
+                    DEPT: "Tour Operations"}},
+                {"op": op, "path": format!("{ENTERPRISE_USER_SCHEMA}:manager.value"), "value": "26118915"},
+                {"op": op, "path": format!("{ENTERPRISE_USER_SCHEMA}:manager.$ref"), "value": "../Users/26118915"}
+            ]),
+        ] {
+            let o = ok(user(ops.clone()));
+            assert_eq!(o.resource[ENTERPRISE_USER_SCHEMA], stored, "{ops}");
+            assert_eq!(
+                o.resource["schemas"],
+                json!([USER_SCHEMA, ENTERPRISE_USER_SCHEMA]),
+                "{ops}"
+            );
+        }
+    }
+    // Naming the readOnly sub-attribute itself is still a mutability error.
+    let e = err(user(json!([{"op": "replace",
+        "path": format!("{ENTERPRISE_USER_SCHEMA}:manager.displayName"), "value": "Boss"}])));
+    assert_eq!(e, ScimType::Mutability);
+    // Each stored attribute can be removed again, by its qualified path.
+    for attr in ["department", "manager.value", "manager"] {
+        let ops = json!([
+            {"op": "add", "path": ENTERPRISE_USER_SCHEMA, "value": whole},
+            {"op": "remove", "path": format!("{ENTERPRISE_USER_SCHEMA}:{attr}")}
+        ]);
+        let o = ok(user(ops));
+        let (name, sub) = attr.split_once('.').unwrap_or((attr, ""));
+        let left = &o.resource[ENTERPRISE_USER_SCHEMA][name];
+        if sub.is_empty() {
+            assert!(left.is_null(), "{attr}: {left}");
+        } else {
+            assert!(left[sub].is_null() && !left.is_null(), "{attr}: {left}");
+        }
+    }
+}
+
+/// A member's `display` is server-computed (readOnly): sent values are dropped, a path naming
+/// it is refused.
+#[test]
+fn member_display_is_read_only() {
+    let o = ok(group(
+        json!([{"op": "add", "path": "members", "value": [{"value": "u3", "display": "Sent"}]}]),
+    ));
+    assert_eq!(o.resource["members"][2], json!({"value": "u3"}));
+    let o = ok(group(json!([{"op": "replace", "path": "members",
+        "value": [{"value": "u1", "display": "Renamed"}]}])));
+    assert_eq!(o.resource["members"], json!([{"value": "u1"}]));
+    let e = err(group(json!([{"op": "replace",
+        "path": "members[value eq \"u1\"].display", "value": "Forced"}])));
+    assert_eq!(e, ScimType::Mutability);
+}
+
 #[test]
 fn wire_form_in_both_spellings() {
     let req = PatchRequest {

@@ -325,7 +325,8 @@ pub fn normalize_resource(
     Ok(out)
 }
 
-/// The resource without its readOnly attributes (id, meta, and a User's groups), which a
+/// The resource without its readOnly attributes (id, meta, and a User's groups) and readOnly
+/// sub-attributes (an enterprise manager's displayName, a Group member's display), which a
 /// server ignores in POST and PUT bodies (RFC 7644 §3.3, §3.5.1).
 pub fn without_read_only(
     mut resource: Map<String, Value>,
@@ -336,7 +337,45 @@ pub fn without_read_only(
             .attribute(Container::Core, k)
             .is_none_or(|d| d.mutability != Mutability::ReadOnly)
     });
+    for (k, v) in resource.iter_mut() {
+        if let Some(def) = schema.attribute(Container::Core, k) {
+            strip_read_only_subs(def, v);
+        } else if let (Some(ext), Value::Object(m)) = (schema.extension(k), v) {
+            m.retain(|k, _| {
+                schema
+                    .attribute(Container::Extension(ext), k)
+                    .is_none_or(|d| d.mutability != Mutability::ReadOnly)
+            });
+            for (k, v) in m.iter_mut() {
+                if let Some(def) = schema.attribute(Container::Extension(ext), k) {
+                    strip_read_only_subs(def, v);
+                }
+            }
+        }
+    }
     resource
+}
+
+/// Drops the readOnly sub-attributes from a value of the complex attribute `def` (an object,
+/// or an array of them): the server owns those, so what a client sends is ignored.
+pub fn strip_read_only_subs(def: &AttrDef, value: &mut Value) {
+    if !def.is_complex() {
+        return;
+    }
+    let strip = |m: &mut Map<String, Value>| {
+        m.retain(|k, _| {
+            def.sub_attribute(k)
+                .is_none_or(|d| d.mutability != Mutability::ReadOnly)
+        })
+    };
+    match value {
+        Value::Object(m) => strip(m),
+        Value::Array(items) => items
+            .iter_mut()
+            .filter_map(Value::as_object_mut)
+            .for_each(strip),
+        _ => {}
+    }
 }
 
 /// `invalidValue` naming the first required core attribute that is missing or empty.
@@ -792,6 +831,23 @@ mod tests {
         assert!(stripped.get("groups").is_none());
         assert!(stripped.get("id").is_none());
         assert!(stripped.get("password").is_some());
+        let user = json!({"schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA], "userName": "a",
+            ENTERPRISE_USER_SCHEMA: {"department": "D",
+                "manager": {"value": "m1", "$ref": "../Users/m1", "displayName": "Boss"}}});
+        let m = normalize_resource(&user, &USER_RESOURCE, UnknownAttributes::Refuse)
+            .expect("normalise");
+        assert_eq!(
+            without_read_only(m, &USER_RESOURCE)[ENTERPRISE_USER_SCHEMA],
+            json!({"department": "D", "manager": {"value": "m1", "$ref": "../Users/m1"}})
+        );
+        let group = json!({"schemas": [GROUP_SCHEMA], "displayName": "G",
+            "members": [{"value": "u1", "display": "Sent", "type": "User"}]});
+        let m = normalize_resource(&group, &GROUP_RESOURCE, UnknownAttributes::Refuse)
+            .expect("normalise");
+        assert_eq!(
+            without_read_only(m, &GROUP_RESOURCE)["members"],
+            json!([{"value": "u1", "type": "User"}])
+        );
     }
 
     #[test]

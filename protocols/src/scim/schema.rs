@@ -345,7 +345,18 @@ const MEMBER_SUBS: &[AttrDef] = &[
         ),
         Mutability::Immutable,
     ),
-    string("display", "A human-readable name of the member."),
+    // Server-computed, hence readOnly (docs/scim-probes.md, "members.display"): RFC 7643 §4.2
+    // makes members' sub-attributes immutable and its §8.7.1 schema does not list `display`,
+    // so the server decides; ours is the member's current displayName (else userName), as
+    // a User's `groups.display` is the group's, and values sent are ignored.
+    mutability(
+        string(
+            "display",
+            "A human-readable name of the member, computed by the service provider from the \
+             member's displayName (else userName); values sent are ignored.",
+        ),
+        Mutability::ReadOnly,
+    ),
     mutability(
         canonical(
             string("type", "The type of the member."),

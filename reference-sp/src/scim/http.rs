@@ -10,11 +10,11 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use protocols::scim::{
     check_if_match, discovery, ETag, IfMatch, ListResponse, PatchRequest, ResourceSchema,
-    ScimError, CONTENT_TYPE, GROUP_RESOURCE, USER_RESOURCE,
+    ScimError, SearchRequest, CONTENT_TYPE, GROUP_RESOURCE, USER_RESOURCE,
 };
 use rusqlite::{Connection, TransactionBehavior};
 use serde_json::Value;
@@ -42,6 +42,10 @@ pub fn router(state: ScimState) -> Router {
                 .post(|s, p, h, b| create(Kind::User, s, p, h, b)),
         )
         .route(
+            "/{org}/Users/.search",
+            post(|s, p, h, b| search(Kind::User, s, p, h, b)),
+        )
+        .route(
             "/{org}/Users/{id}",
             get(|s, p, q, h| fetch(Kind::User, s, p, q, h))
                 .put(|s, p, h, b| replace(Kind::User, s, p, h, b))
@@ -54,6 +58,10 @@ pub fn router(state: ScimState) -> Router {
                 .post(|s, p, h, b| create(Kind::Group, s, p, h, b)),
         )
         .route(
+            "/{org}/Groups/.search",
+            post(|s, p, h, b| search(Kind::Group, s, p, h, b)),
+        )
+        .route(
             "/{org}/Groups/{id}",
             get(|s, p, q, h| fetch(Kind::Group, s, p, q, h))
                 .put(|s, p, h, b| replace(Kind::Group, s, p, h, b))
@@ -62,6 +70,7 @@ pub fn router(state: ScimState) -> Router {
         )
         .route("/{org}/Bulk", axum::routing::any(not_implemented))
         .route("/{org}/Me", axum::routing::any(not_implemented))
+        .route("/{org}/.search", post(root_search_not_implemented))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -192,6 +201,14 @@ async fn method_not_allowed() -> Failure {
 async fn not_implemented() -> Failure {
     Failure(ScimError::not_implemented(
         "bulk operations and /Me are not supported",
+    ))
+}
+
+/// RFC 7644 §3.4.3 lets a server search every resource type at the root; this one searches
+/// per endpoint only, and says so with the status Table 8 gives an unsupported operation.
+async fn root_search_not_implemented() -> Failure {
+    Failure(ScimError::not_implemented(
+        "search at the root is not supported: POST /Users/.search or /Groups/.search",
     ))
 }
 
@@ -424,9 +441,30 @@ async fn list(
 ) -> Outcome {
     authenticate(&s, &org, &headers).await?;
     let query = ListQuery::parse(&Params::parse(q.as_deref()), kind.schema())?;
+    respond_list(kind, &s, org, query).await
+}
+
+/// `POST /Users/.search` and `POST /Groups/.search` (RFC 7644 §3.4.3): the SearchRequest body
+/// read as the same GET's parameters, answered as that GET would be. A query: it writes
+/// nothing, and a refused one is refused before the store is touched.
+async fn search(
+    kind: Kind,
+    State(s): State<ScimState>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Outcome {
+    authenticate(&s, &org, &headers).await?;
+    let body = read_json(&headers, body).await?;
+    let request = SearchRequest::parse(&body)?;
+    let query = ListQuery::from_search(&request, kind.schema())?;
+    respond_list(kind, &s, org, query).await
+}
+
+async fn respond_list(kind: Kind, s: &ScimState, org: String, query: ListQuery) -> Outcome {
     let filter = query.filter.clone();
     let base = s.base_url.clone();
-    let all = transact(&s, org, move |ctx| match kind {
+    let all = transact(s, org, move |ctx| match kind {
         Kind::User => users::list(ctx.tx, &base, ctx.org, filter.as_ref()),
         Kind::Group => groups::list(ctx.tx, &base, ctx.org, filter.as_ref()),
     })

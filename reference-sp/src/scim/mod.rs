@@ -32,6 +32,11 @@
 //!   `Flaw::KeepSessionsOnDeprovision`.
 //! - Bodies over 1 MiB: 413; a Content-Type other than application/scim+json or
 //!   application/json: 415; discovery endpoints need the token too.
+//! - `POST /Users/.search` and `/Groups/.search` answer as the same GET ([`query`]); search
+//!   at the root is 501.
+//! - A Group member's `display` is never stored: it is the member's displayName (else
+//!   userName) when rendered, so /Schemas says readOnly and values sent are ignored. The
+//!   enterprise manager's readOnly `displayName` is ignored likewise.
 
 pub mod error;
 pub mod groups;

@@ -1,17 +1,20 @@
-//! Query parameters of GET requests: `filter`, `startIndex`/`count` (RFC 7644 §3.4.2) and
-//! `attributes`/`excludedAttributes` (§3.4.2.5, Entra's `excludedAttributes=members`).
+//! Query parameters of list requests: `filter`, `startIndex`/`count` (RFC 7644 §3.4.2) and
+//! `attributes`/`excludedAttributes` (§3.4.2.5, Entra's `excludedAttributes=members`), from
+//! the URL of a GET or from the SearchRequest body of `POST /.search` (§3.4.3). Both go
+//! through [`ListQuery::from_raw`], so a search reads exactly as the same GET would.
 //!
 //! Parameter names match case-insensitively; the first occurrence wins. Values are decoded as
 //! forms are, so a literal '+' in a filter must arrive as `%2B` (Okta and Entra encode it). Filters are parsed
 //! under protocols' length and depth bounds and must name attributes of the resource type, so
-//! hostile or mistyped filters are 400 `invalidFilter` [SCIMSEC-FLT-1]. `sortBy` is ignored
-//! (ServiceProviderConfig says sort is not supported).
+//! hostile or mistyped filters are 400 `invalidFilter` [SCIMSEC-FLT-1]. `sortBy` and
+//! `sortOrder` are ignored (ServiceProviderConfig says sort is not supported); a search body
+//! must still give them as strings, and `sortOrder` as ascending or descending.
 
 use std::collections::BTreeMap;
 
 use protocols::scim::schema::Container;
 use protocols::scim::{
-    AttrPath, Filter, PageRequest, ResourceSchema, ScimError, UnknownAttributes,
+    AttrPath, Filter, PageRequest, ResourceSchema, ScimError, SearchRequest, UnknownAttributes,
 };
 use serde_json::{Map, Value};
 
@@ -49,28 +52,71 @@ pub struct ListQuery {
     pub projection: Projection,
 }
 
+/// The raw text of each list parameter, wherever it came from.
+struct RawQuery<'a, I: Iterator<Item = &'a str>> {
+    filter: Option<&'a str>,
+    start_index: Option<&'a str>,
+    count: Option<&'a str>,
+    attributes: I,
+    excluded: I,
+}
+
 impl ListQuery {
+    /// From the URL of `GET /Users` or `GET /Groups`.
     pub fn parse(params: &Params, schema: &ResourceSchema) -> Result<ListQuery, ScimError> {
-        let filter = match params.get("filter") {
+        let names = |name: &str| params.get(name).unwrap_or_default().split(',');
+        ListQuery::from_raw(
+            RawQuery {
+                filter: params.get("filter"),
+                start_index: params.get("startIndex"),
+                count: params.get("count"),
+                attributes: names("attributes"),
+                excluded: names("excludedAttributes"),
+            },
+            schema,
+        )
+    }
+
+    /// From the body of `POST /Users/.search` or `POST /Groups/.search`.
+    pub fn from_search(
+        search: &SearchRequest,
+        schema: &ResourceSchema,
+    ) -> Result<ListQuery, ScimError> {
+        ListQuery::from_raw(
+            RawQuery {
+                filter: search.filter.as_deref(),
+                start_index: search.start_index.as_deref(),
+                count: search.count.as_deref(),
+                attributes: strs(&search.attributes),
+                excluded: strs(&search.excluded_attributes),
+            },
+            schema,
+        )
+    }
+
+    fn from_raw<'a, I: Iterator<Item = &'a str>>(
+        raw: RawQuery<'a, I>,
+        schema: &ResourceSchema,
+    ) -> Result<ListQuery, ScimError> {
+        let filter = match raw.filter {
             None => None,
-            Some(raw) => {
-                let f = Filter::parse(raw)?;
+            Some(text) => {
+                let f = Filter::parse(text)?;
                 f.validate(schema, UnknownAttributes::Refuse)?;
                 Some(f)
             }
         };
-        let page = PageRequest::parse(
-            params.get("startIndex"),
-            params.get("count"),
-            DEFAULT_COUNT,
-            MAX_RESULTS,
-        )?;
+        let page = PageRequest::parse(raw.start_index, raw.count, DEFAULT_COUNT, MAX_RESULTS)?;
         Ok(ListQuery {
             filter,
             page,
-            projection: Projection::parse(params, schema)?,
+            projection: Projection::from_names(raw.attributes, raw.excluded, schema)?,
         })
     }
+}
+
+fn strs(v: &[String]) -> impl Iterator<Item = &str> + '_ {
+    v.iter().map(String::as_str)
 }
 
 /// Where a projected attribute lives: the top level or an extension object.
@@ -82,6 +128,8 @@ pub struct Projection {
     /// Each attribute asked for, with the sub-attributes asked for (`None`: all of it).
     attributes: BTreeMap<Slot, Option<Vec<String>>>,
     excluded: BTreeMap<Slot, Option<Vec<String>>>,
+    /// The resource type's extension URNs.
+    extensions: Vec<&'static str>,
 }
 
 fn slot(p: &AttrPath, schema: &ResourceSchema) -> Option<(Slot, Option<String>)> {
@@ -104,12 +152,12 @@ fn slot(p: &AttrPath, schema: &ResourceSchema) -> Option<(Slot, Option<String>)>
     Some(((holder, def.name.to_string()), sub))
 }
 
-fn parse_list(
-    raw: Option<&str>,
+fn parse_list<'a>(
+    names: impl Iterator<Item = &'a str>,
     schema: &ResourceSchema,
 ) -> Result<BTreeMap<Slot, Option<Vec<String>>>, ScimError> {
     let mut out: BTreeMap<Slot, Option<Vec<String>>> = BTreeMap::new();
-    for name in raw.unwrap_or_default().split(',').map(str::trim) {
+    for name in names.map(str::trim) {
         if name.is_empty() {
             continue;
         }
@@ -150,15 +198,46 @@ fn drop_subs(v: &mut Value, subs: &[String]) {
 }
 
 impl Projection {
+    /// From the URL of a GET.
     pub fn parse(params: &Params, schema: &ResourceSchema) -> Result<Projection, ScimError> {
+        let names = |name: &str| params.get(name).unwrap_or_default().split(',');
+        Projection::from_names(names("attributes"), names("excludedAttributes"), schema)
+    }
+
+    fn from_names<'a>(
+        attributes: impl Iterator<Item = &'a str>,
+        excluded: impl Iterator<Item = &'a str>,
+        schema: &ResourceSchema,
+    ) -> Result<Projection, ScimError> {
         Ok(Projection {
-            attributes: parse_list(params.get("attributes"), schema)?,
-            excluded: parse_list(params.get("excludedAttributes"), schema)?,
+            attributes: parse_list(attributes, schema)?,
+            excluded: parse_list(excluded, schema)?,
+            extensions: schema.extensions.iter().map(|e| e.id).collect(),
         })
     }
 
-    /// Applies the projection to a rendered resource. `schemas` and `id` are always returned.
+    /// Applies the projection to a rendered resource. `schemas` and `id` are always returned;
+    /// `schemas` keeps an extension's URN only while some of its attributes are left.
     pub fn apply(&self, resource: &mut Value) {
+        if self.attributes.is_empty() && self.excluded.is_empty() {
+            return;
+        }
+        self.project(resource);
+        let Some(m) = resource.as_object_mut() else {
+            return;
+        };
+        let present: Vec<String> = m.keys().cloned().collect();
+        if let Some(Value::Array(urns)) = m.get_mut("schemas") {
+            urns.retain(|u| {
+                u.as_str().is_none_or(|u| {
+                    !self.extensions.iter().any(|e| e.eq_ignore_ascii_case(u))
+                        || present.iter().any(|k| k.eq_ignore_ascii_case(u))
+                })
+            });
+        }
+    }
+
+    fn project(&self, resource: &mut Value) {
         let Some(m) = resource.as_object_mut() else {
             return;
         };
@@ -223,7 +302,9 @@ impl Projection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocols::scim::{ScimType, ENTERPRISE_USER_SCHEMA, GROUP_RESOURCE, USER_RESOURCE};
+    use protocols::scim::{
+        ScimType, ENTERPRISE_USER_SCHEMA, GROUP_RESOURCE, USER_RESOURCE, USER_SCHEMA,
+    };
     use serde_json::json;
 
     fn user() -> Value {
@@ -254,6 +335,34 @@ mod tests {
                    "userName": "a", "name": {"givenName": "A"}, "emails": [{"value": "a@x"}],
                    ENTERPRISE_USER_SCHEMA: {"department": "D"}})
         );
+    }
+
+    #[test]
+    fn schemas_keep_an_extension_only_while_its_attributes_are_returned() {
+        let mut u = user();
+        u["schemas"] = json!([USER_SCHEMA, ENTERPRISE_USER_SCHEMA]);
+        for (q, want) in [
+            ("attributes=userName", json!([USER_SCHEMA])),
+            (
+                &format!("attributes=userName,{ENTERPRISE_USER_SCHEMA}:department") as &str,
+                json!([USER_SCHEMA, ENTERPRISE_USER_SCHEMA]),
+            ),
+            (
+                &format!("excludedAttributes={ENTERPRISE_USER_SCHEMA}"),
+                json!([USER_SCHEMA]),
+            ),
+            (
+                "excludedAttributes=emails",
+                json!([USER_SCHEMA, ENTERPRISE_USER_SCHEMA]),
+            ),
+            ("", json!([USER_SCHEMA, ENTERPRISE_USER_SCHEMA])),
+        ] {
+            assert_eq!(
+                project(q, &USER_RESOURCE, u.clone())["schemas"],
+                want,
+                "{q}"
+            );
+        }
     }
 
     #[test]

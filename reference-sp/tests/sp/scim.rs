@@ -790,3 +790,85 @@ async fn scim_adopts_a_managed_account_made_just_in_time() {
         .await;
     assert_eq!(s, 400, "{v}");
 }
+
+/// Issue 15's gaps over the real platform: `/.search` answers as GET and creates no account,
+/// the enterprise extension takes RFC 7643 §8.3's object by its URN, and a member's `display`
+/// is the server's.
+#[tokio::test]
+async fn search_enterprise_patch_and_member_display_on_the_real_platform() {
+    let w = World::new().await;
+    w.create_org("acme", "managed", json!({})).await;
+    let scim = Scim::connect(&w, "acme").await;
+    let grace = scim
+        .okta_create("grace-hopper", "grace@acme.example", "00u1")
+        .await;
+    let (s, ada) = scim
+        .entra_create("ada-lovelace", "ada@acme.example", "oid-1")
+        .await;
+    assert_eq!(s, 201, "{ada}");
+    let ada = ada["id"].as_str().expect("id").to_string();
+    let members_before = w.get_admin("/_admin/orgs/acme/members").await;
+
+    let search = |filter: &str| {
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+               "filter": filter, "attributes": ["userName"]})
+    };
+    let v = scim
+        .ok(
+            "POST",
+            "/Users/.search",
+            Some(search("userName sw \"ada\"")),
+            200,
+        )
+        .await;
+    assert_eq!(v["totalResults"], 1);
+    assert_eq!(
+        v["Resources"][0],
+        json!({"schemas": [USER_SCHEMA], "id": ada, "userName": "ada-lovelace"})
+    );
+    // A User body sent to /.search is refused, not provisioned.
+    let (s, v) = scim
+        .call(
+            "POST",
+            "/Users/.search",
+            Some(json!({"schemas": [USER_SCHEMA], "userName": "mallory"})),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["scimType"].clone()),
+        (400, json!("invalidSyntax"))
+    );
+    assert_eq!(
+        w.get_admin("/_admin/orgs/acme/members").await,
+        members_before
+    );
+
+    let manager = json!({"value": grace, "$ref": format!("../Users/{grace}"),
+                         "displayName": "Grace Hopper"});
+    let v = scim
+        .patch(
+            &format!("/Users/{ada}"),
+            json!([{"op": "replace", "path": ENTERPRISE, "value": {
+                "employeeNumber": "701984", "costCenter": "4130", "organization": "Analytical",
+                "division": "Engines", "department": "Notes", "manager": manager}}]),
+            200,
+        )
+        .await;
+    assert_eq!(
+        v[ENTERPRISE],
+        json!({"employeeNumber": "701984", "costCenter": "4130", "organization": "Analytical",
+               "division": "Engines", "department": "Notes",
+               "manager": {"value": grace, "$ref": format!("../Users/{grace}")}})
+    );
+
+    let gid = scim.create_group("Engines", &[]).await;
+    scim.patch(
+        &format!("/Groups/{gid}"),
+        json!([{"op": "add", "path": "members", "value": [{"value": grace, "display": "Amazing Grace"}]}]),
+        204,
+    )
+    .await;
+    let g = scim.ok("GET", &format!("/Groups/{gid}"), None, 200).await;
+    assert_eq!(g["members"][0]["value"], json!(grace));
+    assert_eq!(g["members"][0]["display"], json!("Grace Hopper"));
+}

@@ -265,3 +265,106 @@ async fn scim_7_changing_the_link_role_updates_every_member() {
     let listed = pushed_groups(&env.conn.lock(), ORG).expect("groups");
     assert_eq!(listed[0].link, Some((rg2, Role::Write)));
 }
+
+/// A member's `display` is computed by the server (the User's displayName, else userName) and
+/// /Schemas says so (readOnly): what a PATCH or PUT sends is ignored, a path naming it is
+/// refused (docs/scim-probes.md, "members.display").
+#[tokio::test]
+async fn member_display_is_server_computed_and_advertised_read_only() {
+    let env = Env::new(OrgMode::Managed);
+    let ann = env
+        .create_user(json!({"schemas": [USER_SCHEMA], "userName": "ann", "displayName": "Ann A."}))
+        .await
+        .id();
+    let bea = managed_users(&env, &["bea"]).await.remove(0).0;
+    let schema = env
+        .send(
+            "GET",
+            "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group",
+            None,
+        )
+        .await;
+    let subs = schema.body["attributes"][1]["subAttributes"]
+        .as_array()
+        .expect("members' sub-attributes")
+        .clone();
+    let display = subs
+        .iter()
+        .find(|s| s["name"] == "display")
+        .expect("display is described");
+    assert_eq!(display["mutability"], json!("readOnly"));
+    let gid = env.create_group("Eng", &[]).await.id();
+    let at = format!("/Groups/{gid}");
+    let displays = |r: &Resp| -> Vec<(String, String)> {
+        r.body["members"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| {
+                (
+                    m["value"].as_str().unwrap_or_default().to_string(),
+                    m["display"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    env.send(
+        "PATCH",
+        &at,
+        Some(patch(json!([{"op": "add", "path": "members",
+            "value": [{"value": ann, "display": "Sent by the client"}]}]))),
+    )
+    .await
+    .assert_status(204);
+    let r = env.send("GET", &at, None).await;
+    assert_eq!(displays(&r), [(ann.clone(), "Ann A.".to_string())]);
+    env.send(
+        "PATCH",
+        &at,
+        Some(patch(json!([{"op": "replace", "path": "members",
+            "value": [{"value": ann, "display": "x"}, {"value": bea, "display": "y"}]}]))),
+    )
+    .await
+    .assert_status(204);
+    let r = env.send("GET", &at, None).await;
+    assert_eq!(
+        displays(&r),
+        [
+            (ann.clone(), "Ann A.".to_string()),
+            (bea.clone(), "bea".to_string())
+        ]
+    );
+    // It follows the User, since it is never stored.
+    env.send(
+        "PATCH",
+        &format!("/Users/{bea}"),
+        Some(patch(
+            json!([{"op": "add", "path": "displayName", "value": "Bea B."}]),
+        )),
+    )
+    .await
+    .assert_status(200);
+    let r = env.send("GET", &at, None).await;
+    assert_eq!(displays(&r)[1].1, "Bea B.");
+    // Naming it is an incompatible operation (RFC 7644 §3.5.2).
+    env.refused(
+        "PATCH",
+        &at,
+        Some(patch(json!([{"op": "replace",
+            "path": format!("members[value eq \"{ann}\"].display"), "value": "Forced"}]))),
+        400,
+        Some("mutability"),
+    )
+    .await;
+    // PUT ignores it too.
+    let r = env
+        .send(
+            "PUT",
+            &at,
+            Some(json!({"schemas": [GROUP_SCHEMA], "displayName": "Eng",
+                "members": [{"value": bea, "display": "Put display"}]})),
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(displays(&r), [(bea, "Bea B.".to_string())]);
+}

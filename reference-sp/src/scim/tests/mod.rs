@@ -5,9 +5,11 @@
 //! Test names carry the requirement ids of hub-sso.md and catalogue.md they pin.
 
 mod basic;
+mod enterprise;
 mod groups;
 mod managed;
 mod protocol;
+mod search;
 mod vendors;
 
 use std::sync::Arc;
