@@ -59,6 +59,48 @@ pub struct NewTenant {
     pub saml_apps: Vec<crate::control::NewSamlApp>,
     #[serde(default)]
     pub oidc_clients: Vec<crate::control::NewOidcClient>,
+    /// Sign with this key instead of the vendor's pinned ones (PEM files; in a config file,
+    /// relative to it). The tenant then publishes this one key.
+    pub signing_key: Option<KeyFiles>,
+}
+
+/// A private key and its certificate, as PEM files.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFiles {
+    pub key: std::path::PathBuf,
+    pub cert: std::path::PathBuf,
+}
+
+impl KeyFiles {
+    /// Load the pair; the kid is derived from the tenant, so it stays the same across runs.
+    fn load(
+        &self,
+        tenant: &str,
+        vendor: Vendor,
+    ) -> Result<protocols::keys::SigningKey, ServerError> {
+        let read = |p: &std::path::Path| {
+            std::fs::read_to_string(p).map_err(|e| {
+                ServerError::Invalid(format!("signing_key: cannot read {}: {e}", p.display()))
+            })
+        };
+        let kid = vendor
+            .personality()
+            .ids
+            .kid
+            .make(&protocols::SeededIds::new(crate::control::stable_seed(&[
+                tenant, "kid",
+            ])));
+        protocols::keys::SigningKey::from_pem(kid, &read(&self.key)?, &read(&self.cert)?).map_err(
+            |e| {
+                ServerError::Invalid(format!(
+                    "signing_key: {} and {}: {e}",
+                    self.key.display(),
+                    self.cert.display()
+                ))
+            },
+        )
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +183,10 @@ impl MockIdps {
             p,
             ids.as_ref(),
         );
+        let own_key = match &new.signing_key {
+            Some(files) => Some(files.load(&id, vendor)?),
+            None => None,
+        };
         for u in new.users.clone() {
             directory
                 .add_user(u, p, ids.as_ref())
@@ -158,6 +204,9 @@ impl MockIdps {
             self.inner.opts.clock.clone(),
             ids,
         );
+        if let Some(k) = own_key {
+            tenant.state.lock().keys = protocols::keys::KeySet::new(k);
+        }
         for app in new.saml_apps {
             let app = crate::control::saml_app_from(&tenant, app)?;
             tenant.state.lock().saml_apps.push(app);
