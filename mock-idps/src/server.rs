@@ -342,7 +342,7 @@ async fn dispatch(
     let path = req.uri().path().to_string();
     let query = query_map(req.uri().query());
     let resp = match route(t.personality(), &rest, &query) {
-        Some(Endpoint::Oidc(e)) => crate::oidc::serve(t.clone(), e, req).await,
+        Some(Endpoint::Oidc(e, srv)) => crate::oidc::serve(t.clone(), e, srv, req).await,
         Some(ep) => crate::saml_idp::serve(t.clone(), ep, req).await,
         None => not_found(&format!(
             "{} has no endpoint at /{rest}",

@@ -192,6 +192,24 @@ pub fn personality() -> Personality {
                         len: 22,
                     }),
                 ),
+                // S4: nbf always (= iat); aio, rh (opaque, internal) and sid (the session) are
+                // present in v2 id_tokens.
+                ("nbf", FixedClaim::IssuedAt),
+                (
+                    "aio",
+                    FixedClaim::Id(IdShape::Prefixed {
+                        prefix: "AWQAm/8",
+                        len: 100,
+                    }),
+                ),
+                (
+                    "rh",
+                    FixedClaim::Id(IdShape::Prefixed {
+                        prefix: "0.A",
+                        len: 60,
+                    }),
+                ),
+                ("sid", FixedClaim::SessionId),
             ],
             profile_claims: &[
                 ("oid", UserField::Id, None),
@@ -210,6 +228,66 @@ pub fn personality() -> Personality {
             published_keys: 3,
             sp_initiated_only: false,
             scopes: &["openid", "profile", "email", "offline_access"],
+            // Entra takes S256 and plain but its discovery omits the list (S5).
+            pkce_methods: &["S256", "plain"],
+            advertise_pkce: false,
+            response_modes: &["query", "fragment", "form_post"],
+            advertise_response_modes: true,
+            // S4: "isn't returned on ID tokens from the /token endpoint".
+            at_hash: false,
+            // S2/S4: groups only once the app's groupMembershipClaims is set.
+            groups_need_client_setting: true,
+            offline: OfflineAccess::Scope,
+            access_token: AccessTokenStyle::Opaque,
+            // S4: the kid is the certificate's x5t; keys carry x5c.
+            jwks: JwksShape {
+                x5c: true,
+                kid_is_x5t: true,
+            },
+            userinfo_fixed_claims: &[],
+            discovery_extra: &[
+                (
+                    "claims_supported",
+                    DiscoveryValue::List(&[
+                        "sub",
+                        "iss",
+                        "cloud_instance_name",
+                        "cloud_instance_host_name",
+                        "cloud_graph_host_name",
+                        "msgraph_host",
+                        "aud",
+                        "exp",
+                        "iat",
+                        "auth_time",
+                        "acr",
+                        "nonce",
+                        "preferred_username",
+                        "name",
+                        "tid",
+                        "ver",
+                        "at_hash",
+                        "c_hash",
+                        "email",
+                    ]),
+                ),
+                (
+                    "request_uri_parameter_supported",
+                    DiscoveryValue::Bool(false),
+                ),
+                ("http_logout_supported", DiscoveryValue::Bool(true)),
+                ("frontchannel_logout_supported", DiscoveryValue::Bool(true)),
+                (
+                    "cloud_instance_name",
+                    DiscoveryValue::Str("microsoftonline.com"),
+                ),
+                (
+                    "cloud_graph_host_name",
+                    DiscoveryValue::Str("graph.windows.net"),
+                ),
+                ("msgraph_host", DiscoveryValue::Str("graph.microsoft.com")),
+                ("rbac_url", DiscoveryValue::Str("https://pas.windows.net")),
+            ],
+            custom_servers: None,
         },
         scim: ScimSupport::Dialects(&[ENTRA_SCIM_DEFAULT, ENTRA_SCIM_AADOPTSCIM062020]),
     }

@@ -54,6 +54,7 @@ async fn world(vendor: Vendor) -> World {
                 auth_method: None,
                 require_pkce: true,
                 post_logout_redirect_uris: vec![],
+                groups_claim: true,
             }],
             ..NewTenant::default()
         })
