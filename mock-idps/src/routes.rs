@@ -26,6 +26,8 @@ pub enum AuthzServer {
     Org,
     /// A custom authorization server by id (Okta `/oauth2/{id}`), not yet checked to exist.
     Custom(String),
+    /// The v1.0 endpoints (Entra).
+    V1,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +79,14 @@ pub fn route(p: &Personality, path: &str, query: &BTreeMap<String, String>) -> O
     }
     if let Some(e) = oidc_endpoint(&p.oidc, "", path) {
         return Some(Endpoint::Oidc(e, AuthzServer::Org));
+    }
+    if let Some(e) = p
+        .oidc
+        .v1
+        .as_deref()
+        .and_then(|v1| oidc_endpoint(v1, "", path))
+    {
+        return Some(Endpoint::Oidc(e, AuthzServer::V1));
     }
     let cs = p.oidc.custom_servers.as_deref()?;
     let mut table = vec![(
@@ -169,6 +179,14 @@ mod tests {
             Some(Endpoint::Oidc(OidcEndpoint::Discovery, AuthzServer::Org))
         );
         assert_eq!(route(entra, "oauth2/default/v1/keys", &none), None);
+        assert_eq!(
+            route(entra, ".well-known/openid-configuration", &none),
+            Some(Endpoint::Oidc(OidcEndpoint::Discovery, AuthzServer::V1))
+        );
+        assert_eq!(
+            route(entra, "oauth2/token", &none),
+            Some(Endpoint::Oidc(OidcEndpoint::Token, AuthzServer::V1))
+        );
         let google = Vendor::Google.personality();
         assert_eq!(route(google, "oauth2/v1/logout", &none), None);
         assert_eq!(route(google, "nope", &none), None);

@@ -336,6 +336,12 @@ async fn dispatch(
         .ok()
         .and_then(|v| idps.tenant(v, &tenant))
     else {
+        // Entra's /common and /organizations serve every tenant of the vendor.
+        if let Ok(v) = vendor.parse::<Vendor>() {
+            if v.personality().oidc.multi_tenant.contains(&tenant.as_str()) {
+                return crate::oidc::multi_tenant::serve(&idps, v, &tenant, &rest, req).await;
+            }
+        }
         return not_found(&format!("no tenant {vendor}/{tenant}"));
     };
     let method = req.method().to_string();
@@ -358,7 +364,7 @@ async fn dispatch(
     resp
 }
 
-fn not_found(msg: &str) -> Response {
+pub(crate) fn not_found(msg: &str) -> Response {
     (
         StatusCode::NOT_FOUND,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],

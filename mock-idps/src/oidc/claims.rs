@@ -377,7 +377,7 @@ pub fn header_options(oidc: &OidcPersonality, o: &OidcOverrides) -> HeaderOption
     HeaderOptions {
         typ: oidc.header_typ.map(str::to_string),
         kid: !o.omit_kid,
-        x5t: false,
+        x5t: oidc.header_x5t,
     }
 }
 

@@ -160,6 +160,11 @@ pub fn jwks(op: &Provider) -> Response {
     }
 }
 
+/// A JSON answer with the CORS header discovery and keys carry.
+pub fn cors_json(resp: Response) -> Response {
+    cors(resp)
+}
+
 /// Browser-based RPs fetch metadata and keys cross-origin.
 fn cors(mut resp: Response) -> Response {
     resp.headers_mut().insert(

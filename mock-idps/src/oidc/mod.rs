@@ -17,6 +17,7 @@ pub mod claims;
 pub mod discovery;
 pub mod end_session;
 pub mod error;
+pub mod multi_tenant;
 pub mod params;
 pub mod provider;
 pub mod token;
@@ -66,6 +67,12 @@ pub async fn serve(
     server: AuthzServer,
     req: Request,
 ) -> Response {
+    let input = read_input(req).await;
+    handle(&tenant, endpoint, server, &input)
+}
+
+/// Read a request once, bounded, into an [`Input`].
+pub async fn read_input(req: Request) -> Input {
     let (parts, body) = req.into_parts();
     let is_post = parts.method == Method::POST;
     let query = Params::parse(parts.uri.query().unwrap_or("").as_bytes());
@@ -90,14 +97,13 @@ pub async fn serve(
     } else {
         (Ok(Params::default()), true)
     };
-    let input = Input {
+    Input {
         method: parts.method,
         headers: parts.headers,
         query,
         form,
         form_content_type_ok,
-    };
-    handle(&tenant, endpoint, server, &input)
+    }
 }
 
 /// Route a read request to its handler. Sync: nothing here awaits. An unknown authorization

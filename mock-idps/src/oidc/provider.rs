@@ -44,6 +44,20 @@ impl<'a> Provider<'a> {
     pub fn resolve(t: &'a Tenant, server: AuthzServer) -> Result<Self, UnknownServer> {
         let id = match &server {
             AuthzServer::Org => return Ok(Self::org(t)),
+            AuthzServer::V1 => {
+                let v1 = t
+                    .personality()
+                    .oidc
+                    .v1
+                    .as_deref()
+                    .ok_or(UnknownServer { id: "v1".into() })?;
+                return Ok(Self {
+                    t,
+                    server,
+                    oidc: v1,
+                    base: t.base_url.clone(),
+                });
+            }
             AuthzServer::Custom(id) => id.clone(),
         };
         let unknown = || UnknownServer { id: id.clone() };
@@ -74,13 +88,16 @@ impl<'a> Provider<'a> {
     }
 
     pub fn issuer(&self) -> String {
-        self.url(self.oidc.issuer_path)
+        match self.oidc.issuer_template {
+            Some(t) => t.replace("{tenant}", &self.t.id),
+            None => self.url(self.oidc.issuer_path),
+        }
     }
 
     /// The custom server's id (None for the org server).
     pub fn server_id(&self) -> Option<&str> {
         match &self.server {
-            AuthzServer::Org => None,
+            AuthzServer::Org | AuthzServer::V1 => None,
             AuthzServer::Custom(id) => Some(id),
         }
     }

@@ -159,6 +159,10 @@ pub fn personality() -> Personality {
                 ]),
             )],
             custom_servers: None,
+            v1: None,
+            multi_tenant: &[],
+            issuer_template: None,
+            header_x5t: false,
         },
         scim: ScimSupport::None {
             reason: "Google Workspace has no SCIM provisioning for custom apps: users arrive \

@@ -259,6 +259,11 @@ impl TokenAuth {
 pub struct OidcPersonality {
     /// Issuer path under the tenant base URL ("" for the base itself).
     pub issuer_path: &'static str,
+    /// An issuer that is not under the base URL (Entra v1 `https://sts.windows.net/{tenant}/`);
+    /// `{tenant}` is the tenant id. Wins over `issuer_path`.
+    pub issuer_template: Option<&'static str>,
+    /// Put the certificate thumbprint `x5t` in id_token headers (Entra v1).
+    pub header_x5t: bool,
     /// Paths under the tenant base URL.
     pub discovery_path: &'static str,
     pub authorize_path: &'static str,
@@ -316,6 +321,11 @@ pub struct OidcPersonality {
     pub discovery_extra: &'static [(&'static str, DiscoveryValue)],
     /// Custom authorization servers beside the org one (Okta's `/oauth2/{id}`, S9).
     pub custom_servers: Option<Box<CustomServers>>,
+    /// The v1.0 endpoints beside the v2.0 ones (Entra), paths under the tenant base.
+    pub v1: Option<Box<OidcPersonality>>,
+    /// Tenant-independent path segments that serve every tenant (Entra `common`,
+    /// `organizations`), with the issuer template their discovery shows.
+    pub multi_tenant: &'static [&'static str],
 }
 
 /// When the token endpoint issues a refresh token.

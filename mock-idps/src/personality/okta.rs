@@ -188,6 +188,10 @@ fn org_and_custom_common() -> OidcPersonality {
             ("request_parameter_supported", DiscoveryValue::Bool(false)),
         ],
         custom_servers: None,
+        v1: None,
+        multi_tenant: &[],
+        issuer_template: None,
+        header_x5t: false,
     }
 }
 

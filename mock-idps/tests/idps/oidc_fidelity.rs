@@ -26,6 +26,15 @@ fn set(items: &[&'static str]) -> BTreeSet<&'static str> {
     items.iter().copied().collect()
 }
 
+/// A path under the tenant, or an absolute one (`/entra/common/…`).
+fn full(op: &Op, path: &str) -> String {
+    if path.starts_with('/') {
+        path.to_string()
+    } else {
+        op.path(path)
+    }
+}
+
 async fn json_at(op: &Op, path: &str) -> (StatusCode, Value) {
     let a = get(&op.idps, &op.path(path)).await;
     let v = serde_json::from_str(&a.body).unwrap_or(Value::Null);
@@ -46,7 +55,7 @@ async fn authorize_at(op: &Op, path: &str, extra: &[(&str, &str)]) -> Answer {
     let q = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(&params)
         .finish();
-    get(&op.idps, &format!("{}?{q}", op.path(path))).await
+    get(&op.idps, &format!("{}?{q}", full(op, path))).await
 }
 
 async fn redeem_at(op: &Op, path: &str, code: &str) -> Answer {
@@ -60,7 +69,7 @@ async fn redeem_at(op: &Op, path: &str, code: &str) -> Answer {
         .finish();
     call(
         &op.idps,
-        Request::post(op.path(path))
+        Request::post(full(op, path))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(
                 header::AUTHORIZATION,
@@ -75,7 +84,7 @@ async fn redeem_at(op: &Op, path: &str, code: &str) -> Answer {
 async fn userinfo_at(op: &Op, path: &str, bearer: &str) -> Answer {
     call(
         &op.idps,
-        Request::get(op.path(path))
+        Request::get(full(op, path))
             .header(header::AUTHORIZATION, format!("Bearer {bearer}"))
             .body(Body::empty())
             .expect("request"),
@@ -581,4 +590,79 @@ async fn unsupported_response_mode_is_refused_at_the_redirect_uri() {
         assert!(q["error_description"].contains("response_mode"), "{q:?}");
     }
     assert!(op.t.state.lock().codes.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entra's v1.0 and multi-tenant endpoints (S4, S5, S15).
+
+#[tokio::test]
+async fn entra_v1_and_multi_tenant_endpoints() {
+    let op = Op::new(Vendor::Entra);
+    let (status, v1) = json_at(&op, ".well-known/openid-configuration").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        v1["issuer"], "https://sts.windows.net/acme/",
+        "S15: v1 issuer"
+    );
+    assert_eq!(v1["token_endpoint"], op.t.url("oauth2/token"));
+    assert_eq!(v1["jwks_uri"], op.t.url("discovery/keys"));
+    let a = authorize_at(&op, "oauth2/authorize", &[("scope", "openid")]).await;
+    let code = redirect_query(&a)["code"].clone();
+    let t = tokens(&redeem_at(&op, "oauth2/token", &code).await);
+    let h = decode_unverified(t["id_token"].as_str().expect("jwt")).expect("decodes");
+    assert_eq!(h.claims["ver"], "1.0");
+    assert_eq!(h.claims["iss"], "https://sts.windows.net/acme/");
+    assert_eq!(h.header["x5t"], h.header["kid"], "S15: kid and x5t in v1");
+
+    for segment in ["common", "organizations"] {
+        let a = get(
+            &op.idps,
+            &format!("/entra/{segment}/v2.0/.well-known/openid-configuration"),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let d: Value = serde_json::from_str(&a.body).expect("json");
+        assert_eq!(
+            d["issuer"],
+            format!("{BASE}/entra/{{tenantid}}/v2.0"),
+            "S5: multi-tenant issuer template"
+        );
+        assert_eq!(
+            d["authorization_endpoint"],
+            format!("{BASE}/entra/{segment}/oauth2/v2.0/authorize")
+        );
+    }
+    let a = get(&op.idps, "/entra/common/.well-known/openid-configuration").await;
+    let d: Value = serde_json::from_str(&a.body).expect("json");
+    assert_eq!(d["issuer"], "https://sts.windows.net/{tenantid}/");
+    let keys = get(&op.idps, "/entra/common/discovery/v2.0/keys").await;
+    let set_: Jwks = serde_json::from_str(&keys.body).expect("jwks");
+    assert!(set_.keys.iter().all(|k| k.kid == k.x5t), "S4");
+
+    // A sign-in through /common lands in the client's tenant, with that tenant's issuer.
+    let a = authorize_at(
+        &op,
+        "/entra/common/oauth2/v2.0/authorize",
+        &[("scope", "openid")],
+    )
+    .await;
+    let code = redirect_query(&a)["code"].clone();
+    let t = tokens(&redeem_at(&op, "/entra/common/oauth2/v2.0/token", &code).await);
+    assert_eq!(claims_of(&t["id_token"])["iss"], op.t.oidc_issuer());
+    let ui = userinfo_at(
+        &op,
+        "/entra/common/oidc/userinfo",
+        t["access_token"].as_str().expect("at"),
+    )
+    .await;
+    assert_eq!(ui.status, StatusCode::OK, "{}", ui.body);
+    // A client no tenant knows: an error page, nothing minted.
+    let before = op.t.state.lock().codes.len();
+    let a = get(
+        &op.idps,
+        "/entra/common/oauth2/v2.0/authorize?client_id=stranger&redirect_uri=https%3A%2F%2Fx.example&response_type=code&scope=openid",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(op.t.state.lock().codes.len(), before);
 }
