@@ -67,7 +67,7 @@ impl<'a> Provider<'a> {
             .custom_servers
             .as_deref()
             .ok_or_else(unknown)?;
-        if !t.state.lock().authz_servers.iter().any(|s| *s == id) {
+        if !t.state.lock().authz_servers.contains(&id) {
             return Err(unknown());
         }
         Ok(Self {
