@@ -56,6 +56,9 @@ pub struct NewOidcClient {
     pub require_pkce: bool,
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
+    /// Send the groups claim (Okta's Groups claim filter, Entra's groupMembershipClaims).
+    #[serde(default)]
+    pub groups_claim: bool,
 }
 
 fn valid_url(field: &str, u: &str) -> Result<(), ServerError> {
@@ -172,6 +175,7 @@ pub(crate) fn oidc_client_from(t: &Tenant, c: NewOidcClient) -> Result<OidcClien
         auth_method: c.auth_method,
         require_pkce: c.require_pkce,
         post_logout_redirect_uris: c.post_logout_redirect_uris,
+        groups_claim: c.groups_claim,
     })
 }
 

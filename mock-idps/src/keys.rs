@@ -35,10 +35,27 @@ fn load(vendor: Vendor) -> Result<PinnedKeys, protocols::keys::KeyError> {
             key!("google-k2", "google-2")?,
         ],
     };
+    let published = published
+        .into_iter()
+        .map(|k| vendor_kid(vendor, k))
+        .collect::<Result<_, _>>()?;
     Ok(PinnedKeys {
         published,
         foreign: key!("attacker-k1", "attacker")?,
     })
+}
+
+/// `key` under the kid its vendor's JWKS gives it: the certificate's x5t for Entra (S4), the
+/// pinned kid elsewhere.
+pub fn vendor_kid(
+    vendor: Vendor,
+    key: SigningKey,
+) -> Result<SigningKey, protocols::keys::KeyError> {
+    if vendor.personality().oidc.jwks.kid_is_x5t {
+        SigningKey::from_pem(protocols::jose::x5t(&key), key.key_pem(), key.cert_pem())
+    } else {
+        Ok(key)
+    }
 }
 
 /// The pinned keys of `vendor`, parsed once per process.
@@ -66,6 +83,14 @@ mod tests {
             let k = load(v).expect("pinned keys");
             assert!(!k.published.is_empty());
             assert_ne!(k.published[0].cert_der(), k.foreign.cert_der());
+            for key in &k.published {
+                // S4: Entra's kid is the x5t; Okta's and Google's are not derived from a cert.
+                assert_eq!(
+                    key.kid() == protocols::jose::x5t(key),
+                    v == Vendor::Entra,
+                    "{v}"
+                );
+            }
         }
     }
 }

@@ -385,13 +385,19 @@ async fn dispatch(
         .ok()
         .and_then(|v| idps.tenant(v, &tenant))
     else {
+        // Entra's /common and /organizations serve every tenant of the vendor.
+        if let Ok(v) = vendor.parse::<Vendor>() {
+            if v.personality().oidc.multi_tenant.contains(&tenant.as_str()) {
+                return crate::oidc::multi_tenant::serve(&idps, v, &tenant, &rest, req).await;
+            }
+        }
         return not_found(&format!("no tenant {vendor}/{tenant}"));
     };
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
     let query = query_map(req.uri().query());
     let resp = match route(t.personality(), &rest, &query) {
-        Some(Endpoint::Oidc(e)) => crate::oidc::serve(t.clone(), e, req).await,
+        Some(Endpoint::Oidc(e, srv)) => crate::oidc::serve(t.clone(), e, srv, req).await,
         Some(ep) => crate::saml_idp::serve(t.clone(), ep, req).await,
         None => not_found(&format!(
             "{} has no endpoint at /{rest}",
@@ -407,7 +413,7 @@ async fn dispatch(
     resp
 }
 
-fn not_found(msg: &str) -> Response {
+pub(crate) fn not_found(msg: &str) -> Response {
     (
         StatusCode::NOT_FOUND,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],

@@ -113,6 +113,11 @@ pub struct OidcClient {
     pub require_pkce: bool,
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
+    /// The app is configured to send groups (Okta's Groups claim filter, Entra's
+    /// groupMembershipClaims). Vendors whose personality says `groups_need_client_setting`
+    /// send no groups claim without it.
+    #[serde(default)]
+    pub groups_claim: bool,
 }
 
 /// One line of a tenant's request log.
@@ -129,6 +134,10 @@ pub struct LogEntry {
 /// An issued authorization code, redeemable once.
 #[derive(Debug, Clone)]
 pub struct CodeGrant {
+    /// The authorization server that issued it; only that one redeems it.
+    pub server: crate::routes::AuthzServer,
+    /// Whether the token request gets a refresh token (decided at authorize time).
+    pub offline: bool,
     pub client_id: String,
     pub redirect_uri: String,
     pub user_id: String,
@@ -143,6 +152,7 @@ pub struct CodeGrant {
 /// What an access or refresh token stands for.
 #[derive(Debug, Clone)]
 pub struct TokenGrant {
+    pub server: crate::routes::AuthzServer,
     pub client_id: String,
     pub user_id: String,
     pub scopes: Vec<String>,
@@ -168,6 +178,8 @@ pub struct TenantState {
     /// The SAML response document posted last, for the `replay` attack.
     pub last_saml_response: Option<String>,
     pub log: VecDeque<LogEntry>,
+    /// Ids of the custom authorization servers (Okta: `default`).
+    pub authz_servers: Vec<String>,
 }
 
 /// Keep the request log bounded.
@@ -231,6 +243,14 @@ impl Tenant {
                 refresh_tokens: HashMap::new(),
                 last_saml_response: None,
                 log: VecDeque::new(),
+                authz_servers: spec
+                    .vendor
+                    .personality()
+                    .oidc
+                    .custom_servers
+                    .as_ref()
+                    .map(|c| c.builtin.iter().map(|s| s.to_string()).collect())
+                    .unwrap_or_default(),
             }),
         }
     }
@@ -299,14 +319,15 @@ impl Tenant {
     /// Publish a fresh key and sign with it; old keys stay listed. Returns the new kid.
     pub fn rotate_keys(&self, kind: KeyKind, activate: bool) -> Result<String, String> {
         let p = self.personality();
-        let kid = p.ids.kid.make(self.ids.as_ref());
         let key = SigningKey::generate(
             kind,
-            kid.clone(),
+            p.ids.kid.make(self.ids.as_ref()),
             p.saml.cert_cn,
             Validity::current(self.now(), p.saml.cert_years),
         )
+        .and_then(|k| crate::keys::vendor_kid(self.vendor, k))
         .map_err(|e| e.to_string())?;
+        let kid = key.kid().to_string();
         let mut st = self.state.lock();
         if activate {
             st.keys.rotate(key);

@@ -8,6 +8,8 @@ mod common;
 mod control;
 #[path = "idps/oidc.rs"]
 mod oidc;
+#[path = "idps/oidc_fidelity.rs"]
+mod oidc_fidelity;
 #[path = "idps/saml.rs"]
 mod saml;
 #[path = "idps/scim_push.rs"]

@@ -165,6 +165,7 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
                 auth_method: Some(TokenAuth::ClientSecretPost),
                 require_pkce: false,
                 post_logout_redirect_uris: vec![],
+                groups_claim: true,
             }),
             (None, None) => {}
         }

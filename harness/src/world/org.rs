@@ -213,6 +213,9 @@ impl IdpWorld {
                     auth_method: Some(TokenAuth::ClientSecretPost),
                     require_pkce: true,
                     post_logout_redirect_uris: vec![],
+                    // The org's IdP admin configured the groups claim (Okta's filter, Entra's
+                    // groupMembershipClaims): group mapping scenarios need it.
+                    groups_claim: true,
                 }],
                 ..NewTenant::default()
             })

@@ -7,12 +7,14 @@
 
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
-use super::{clip, redirect, text_page, Input};
-use crate::personality::Personality;
+use super::provider::Provider;
+use super::{clip, html_escape, redirect, text_page, Input};
+use crate::personality::{OfflineAccess, OidcPersonality};
 use crate::server::{is_loopback_redirect, noted};
-use crate::tenant::{CodeGrant, Mode, OidcClient, Tenant};
-use axum::http::StatusCode;
-use axum::response::Response;
+use crate::tenant::{CodeGrant, Mode, OidcClient};
+use axum::body::Body;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 
 /// How long an authorization code stays redeemable.
@@ -34,6 +36,102 @@ impl ChallengeMethod {
     }
 }
 
+/// How the authorization response travels back (OAuth 2.0 Multiple Response Types, Form Post
+/// Response Mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseMode {
+    #[default]
+    Query,
+    Fragment,
+    FormPost,
+}
+
+impl ResponseMode {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "query" => Some(Self::Query),
+            "fragment" => Some(Self::Fragment),
+            "form_post" => Some(Self::FormPost),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Query => "query",
+            Self::Fragment => "fragment",
+            Self::FormPost => "form_post",
+        }
+    }
+}
+
+/// Send `pairs` to the client's redirect URI in `mode`: a 302 with them in the query or the
+/// fragment, or a 200 page whose form posts them there.
+pub fn deliver(redirect_uri: &url::Url, mode: ResponseMode, pairs: &[(&str, &str)]) -> Response {
+    let encoded = || {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    };
+    match mode {
+        ResponseMode::Query => {
+            let mut u = redirect_uri.clone();
+            u.query_pairs_mut().extend_pairs(pairs);
+            redirect(u.as_str())
+        }
+        ResponseMode::Fragment => {
+            let mut u = redirect_uri.clone();
+            u.set_fragment(Some(&encoded()));
+            redirect(u.as_str())
+        }
+        ResponseMode::FormPost => {
+            let inputs: String = pairs
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "<input type=\"hidden\" name=\"{}\" value=\"{}\"/>",
+                        html_escape(k),
+                        html_escape(v)
+                    )
+                })
+                .collect();
+            let body = format!(
+                "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Submit This Form</title></head>\
+                 <body onload=\"javascript:document.forms[0].submit()\">\
+                 <form method=\"post\" action=\"{}\">{inputs}\
+                 <noscript><button type=\"submit\">Continue</button></noscript></form></body></html>\n",
+                html_escape(redirect_uri.as_str())
+            );
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                Body::from(body),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// An OAuth error at the client's redirect URI, in `mode`.
+pub fn deliver_error(
+    redirect_uri: &url::Url,
+    mode: ResponseMode,
+    state: Option<&str>,
+    error: &OAuthError,
+) -> Response {
+    let mut pairs = vec![
+        ("error", error.code.as_str()),
+        ("error_description", error.description.as_str()),
+    ];
+    if let Some(s) = state {
+        pairs.push(("state", s));
+    }
+    deliver(redirect_uri, mode, &pairs)
+}
+
 /// A validated authorization request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthRequest {
@@ -46,6 +144,10 @@ pub struct AuthRequest {
     pub scopes: Vec<String>,
     pub code_challenge: Option<(String, ChallengeMethod)>,
     pub login_hint: Option<String>,
+    pub response_mode: ResponseMode,
+    /// The token response will carry a refresh token (`offline_access`, or Google's
+    /// `access_type=offline` with `prompt=consent`).
+    pub offline: bool,
 }
 
 /// Why an authorization request is refused, and how the refusal is delivered.
@@ -57,6 +159,7 @@ pub enum Refusal {
     Redirect {
         redirect_uri: Box<url::Url>,
         state: Option<String>,
+        mode: ResponseMode,
         error: OAuthError,
     },
 }
@@ -73,7 +176,7 @@ pub fn valid_pkce_value(v: &str) -> bool {
 /// when there is one; `lookup` finds it.
 pub fn validate(
     mode: Mode,
-    p: &Personality,
+    o: &OidcPersonality,
     params: &Params,
     lookup: impl Fn(&str) -> Option<OidcClient>,
 ) -> Result<AuthRequest, Refusal> {
@@ -110,11 +213,18 @@ pub fn validate(
         return Err(page("redirect_uri must not contain a fragment".into()));
     }
 
-    // From here on the client is told at its redirect URI.
+    // From here on the client is told at its redirect URI, in the response mode it asked for
+    // when that one is valid (query otherwise).
     let state = params.one("state").ok().flatten().map(str::to_string);
+    let asked_mode = params.one("response_mode").ok().flatten();
+    let response_mode = asked_mode
+        .and_then(ResponseMode::parse)
+        .filter(|m| o.response_modes.contains(&m.as_str()))
+        .unwrap_or_default();
     let fail = |error: OAuthError| Refusal::Redirect {
         redirect_uri: Box::new(redirect_uri.clone()),
         state: state.clone(),
+        mode: response_mode,
         error,
     };
     let one = |name: &'static str| {
@@ -123,6 +233,15 @@ pub fn validate(
             .map_err(|e| fail(OAuthError::invalid_request(e.to_string())))
     };
     one("state")?;
+    if let Some(m) = one("response_mode")? {
+        if !o.response_modes.contains(&m) {
+            return Err(fail(OAuthError::invalid_request(format!(
+                "response_mode {:?} is not supported ({})",
+                clip(m),
+                o.response_modes.join(", ")
+            ))));
+        }
+    }
     if params.contains("request") {
         return Err(fail(OAuthError::new(
             ErrorCode::Other("request_not_supported".into()),
@@ -149,14 +268,6 @@ pub fn validate(
             )))
         }
     }
-    if let Some(mode) = one("response_mode")? {
-        if mode != "query" {
-            return Err(fail(OAuthError::invalid_request(format!(
-                "response_mode {:?} is not supported; use query",
-                clip(mode)
-            ))));
-        }
-    }
     let requested: Vec<&str> = one("scope")?
         .unwrap_or("")
         .split(' ')
@@ -170,7 +281,7 @@ pub fn validate(
     }
     let mut scopes: Vec<String> = Vec::new();
     for s in requested {
-        if p.oidc.scopes.contains(&s) && !scopes.iter().any(|g| g == s) {
+        if o.scopes.contains(&s) && !scopes.iter().any(|g| g == s) {
             scopes.push(s.to_string());
         }
     }
@@ -183,16 +294,21 @@ pub fn validate(
             )))
         }
         (Some(ch), method) => {
-            let method = match method.unwrap_or("plain") {
-                "S256" => ChallengeMethod::S256,
-                "plain" => ChallengeMethod::Plain,
-                other => {
-                    return Err(fail(OAuthError::invalid_request(format!(
-                        "code_challenge_method {:?} is not supported (S256, plain)",
-                        clip(other)
-                    ))))
-                }
-            };
+            // RFC 7636 4.3: no method means plain, which Okta does not take (S9).
+            let asked = method.unwrap_or("plain");
+            let method = match asked {
+                "S256" => Some(ChallengeMethod::S256),
+                "plain" => Some(ChallengeMethod::Plain),
+                _ => None,
+            }
+            .filter(|m| o.pkce_methods.contains(&m.as_str()))
+            .ok_or_else(|| {
+                fail(OAuthError::invalid_request(format!(
+                    "code_challenge_method {:?} is not supported ({})",
+                    clip(asked),
+                    o.pkce_methods.join(", ")
+                )))
+            })?;
             if !valid_pkce_value(ch) {
                 return Err(fail(OAuthError::invalid_request(
                     "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]",
@@ -206,14 +322,32 @@ pub fn validate(
             "this client must use PKCE (code_challenge)",
         )));
     }
-    if let Some(prompt) = one("prompt")? {
-        let values: Vec<&str> = prompt.split(' ').filter(|s| !s.is_empty()).collect();
-        if values.contains(&"none") && values.len() > 1 {
-            return Err(fail(OAuthError::invalid_request(
-                "prompt=none cannot be combined with other values",
-            )));
-        }
+    let prompt: Vec<&str> = one("prompt")?
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .collect();
+    if prompt.contains(&"none") && prompt.len() > 1 {
+        return Err(fail(OAuthError::invalid_request(
+            "prompt=none cannot be combined with other values",
+        )));
     }
+    let offline = match o.offline {
+        // access_type is not a parameter these vendors define: ignored (RFC 6749 3.1).
+        OfflineAccess::Scope => scopes.iter().any(|s| s == "offline_access"),
+        // S14: online (default) or offline; a refresh token comes with the consent that grants
+        // offline access, which the mock models as prompt=consent.
+        OfflineAccess::AccessTypeOfflineWithConsent => match one("access_type")? {
+            None | Some("online") => false,
+            Some("offline") => prompt.contains(&"consent"),
+            Some(other) => {
+                return Err(fail(OAuthError::invalid_request(format!(
+                    "Invalid access_type: {} (online, offline)",
+                    clip(other)
+                ))))
+            }
+        },
+    };
     let login_hint = one("login_hint")?.map(str::to_string);
     Ok(AuthRequest {
         client_id: client_id.to_string(),
@@ -223,10 +357,13 @@ pub fn validate(
         scopes,
         code_challenge,
         login_hint,
+        response_mode,
+        offline,
     })
 }
 
-pub fn authorize(t: &Tenant, input: &Input) -> Response {
+pub fn authorize(op: &Provider, input: &Input) -> Response {
+    let t = op.t;
     let params = match input.params() {
         Ok(p) => p,
         Err(e) => {
@@ -240,7 +377,7 @@ pub fn authorize(t: &Tenant, input: &Input) -> Response {
             )
         }
     };
-    let req = match validate(t.mode, t.personality(), params, |id| t.oidc_client(id)) {
+    let req = match validate(t.mode, op.oidc, params, |id| t.oidc_client(id)) {
         Ok(r) => r,
         Err(Refusal::Page(msg)) => {
             return noted(
@@ -251,10 +388,11 @@ pub fn authorize(t: &Tenant, input: &Input) -> Response {
         Err(Refusal::Redirect {
             redirect_uri,
             state,
+            mode,
             error,
         }) => {
             return noted(
-                error.redirect_response(&redirect_uri, state.as_deref()),
+                deliver_error(&redirect_uri, mode, state.as_deref(), &error),
                 format!("authorize error redirected: {}", clip(&error.to_string())),
             )
         }
@@ -272,7 +410,7 @@ pub fn authorize(t: &Tenant, input: &Input) -> Response {
         // validate() parsed this URI already.
         match url::Url::parse(&req.redirect_uri) {
             Ok(u) => noted(
-                error.redirect_response(&u, req.state.as_deref()),
+                deliver_error(&u, req.response_mode, req.state.as_deref(), &error),
                 format!("authorize error redirected: {}", clip(&error.to_string())),
             ),
             Err(e) => noted(
@@ -320,6 +458,8 @@ pub fn authorize(t: &Tenant, input: &Input) -> Response {
     };
     let code = t.ids.token(32);
     let grant = CodeGrant {
+        server: op.server.clone(),
+        offline: req.offline,
         client_id: req.client_id.clone(),
         redirect_uri: req.redirect_uri.clone(),
         user_id: user.id.clone(),
@@ -338,7 +478,7 @@ pub fn authorize(t: &Tenant, input: &Input) -> Response {
         st.codes.retain(|_, g| g.expires > now);
         st.codes.insert(code.clone(), grant);
     }
-    let mut location = match url::Url::parse(&req.redirect_uri) {
+    let location = match url::Url::parse(&req.redirect_uri) {
         Ok(u) => u,
         Err(e) => {
             return noted(
@@ -351,20 +491,23 @@ pub fn authorize(t: &Tenant, input: &Input) -> Response {
             )
         }
     };
-    {
-        let mut q = location.query_pairs_mut();
-        q.append_pair("code", &code);
-        // The state attacks of the catalogue (OIDC-STATE-1) act here.
-        if let Some(s) = protocols::jose::attacks::callback_state(attack, req.state.as_deref()) {
-            q.append_pair("state", &s);
-        }
+    let mut pairs = vec![("code", code.clone())];
+    // The state attacks of the catalogue (OIDC-STATE-1) act here.
+    if let Some(s) = protocols::jose::attacks::callback_state(attack, req.state.as_deref()) {
+        pairs.push(("state", s));
     }
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     noted(
-        redirect(location.as_str()),
+        deliver(&location, req.response_mode, &pairs),
         format!(
-            "code issued to {} for client {}{}",
+            "code issued to {} for client {}{}{}",
             user.login,
             clip(&req.client_id),
+            match req.response_mode {
+                ResponseMode::Query => "",
+                ResponseMode::Fragment => " (fragment)",
+                ResponseMode::FormPost => " (form_post)",
+            },
             if req.code_challenge.is_some() {
                 " (PKCE)"
             } else {

@@ -40,6 +40,8 @@ pub struct LoginFacts<'a> {
     pub scopes: &'a [String],
     pub auth_time: DateTime<Utc>,
     pub login: &'a NextLogin,
+    /// The client is configured to receive groups (see `OidcClient::groups_claim`).
+    pub groups_configured: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -160,7 +162,9 @@ fn groups_claim(
     let Some(claim) = f.oidc.groups_claim else {
         return Ok(());
     };
-    if !released(f.oidc.groups_scope, l.scopes) {
+    if !released(f.oidc.groups_scope, l.scopes)
+        || (f.oidc.groups_need_client_setting && !l.groups_configured)
+    {
         return Ok(());
     }
     let mut values = group_values(f.oidc.groups_value, l.groups);
@@ -226,7 +230,7 @@ pub fn id_token_claims(
     if let Some(n) = l.nonce {
         c.insert("nonce".into(), json!(n));
     }
-    if let Some((token, kind)) = access_token {
+    if let Some((token, kind)) = access_token.filter(|_| f.oidc.at_hash) {
         c.insert(
             "at_hash".into(),
             json!(protocols::jose::left_half_hash(
@@ -236,18 +240,10 @@ pub fn id_token_claims(
         );
     }
     for (name, fixed) in f.oidc.fixed_claims {
-        let v = match fixed {
-            FixedClaim::Str(s) => json!(s),
-            FixedClaim::Int(i) => json!(i),
-            FixedClaim::Bool(b) => json!(b),
-            FixedClaim::AuthTime => json!(auth_time),
-            FixedClaim::Id(shape) => json!(shape.make(ids)),
-            FixedClaim::List(items) => json!(items),
-            FixedClaim::TenantId => json!(f.tenant_id),
-            FixedClaim::HostedDomain => json!(f.domain),
-            FixedClaim::IdpId => json!(idp_id(f.tenant_id)),
-        };
-        c.insert((*name).to_string(), v);
+        c.insert(
+            (*name).to_string(),
+            fixed_value(fixed, f, l, iat, auth_time, ids),
+        );
     }
     profile_claims(f, l, &mut c);
     let extra = synthetic_groups(l.login.extra_groups.unwrap_or(0), f.group_id, ids);
@@ -261,8 +257,56 @@ pub fn id_token_claims(
     Ok(c)
 }
 
-/// The userinfo answer: `sub` (as in the id_token), the released profile claims, then the
-/// override's userinfo claims.
+fn fixed_value(
+    fixed: &FixedClaim,
+    f: &IssuerFacts,
+    l: &LoginFacts,
+    iat: i64,
+    auth_time: i64,
+    ids: &dyn IdGen,
+) -> Value {
+    match fixed {
+        FixedClaim::Str(s) => json!(s),
+        FixedClaim::Int(i) => json!(i),
+        FixedClaim::Bool(b) => json!(b),
+        FixedClaim::AuthTime => json!(auth_time),
+        FixedClaim::Id(shape) => json!(shape.make(ids)),
+        FixedClaim::List(items) => json!(items),
+        FixedClaim::TenantId => json!(f.tenant_id),
+        FixedClaim::HostedDomain => json!(f.domain),
+        FixedClaim::IdpId => json!(idp_id(f.tenant_id)),
+        FixedClaim::IssuedAt => json!(iat),
+        FixedClaim::ClientId => json!(l.client_id),
+        FixedClaim::SessionId => json!(session_id(&l.user.id, l.client_id, l.auth_time)),
+        FixedClaim::Picture => json!(picture_url(&l.user.id)),
+    }
+}
+
+/// Entra's `sid`: a GUID that names one sign-in, so a refresh of it keeps the same value.
+pub fn session_id(user_id: &str, client_id: &str, auth_time: DateTime<Utc>) -> String {
+    let h = sha256(format!("sid\n{user_id}\n{client_id}\n{}", auth_time.timestamp()).as_bytes());
+    let hex: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    if hex.len() < 32 {
+        return String::new();
+    }
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Google's `picture`: a googleusercontent URL stable per user.
+pub fn picture_url(user_id: &str) -> String {
+    let h = URL_SAFE_NO_PAD.encode(sha256(format!("picture\n{user_id}").as_bytes()));
+    format!("https://lh3.googleusercontent.com/a/ACg8oc{h}=s96-c")
+}
+
+/// The userinfo answer: `sub` (as in the id_token), the released profile claims and the
+/// vendor's userinfo-only claims, then the override's userinfo claims.
 pub fn userinfo_claims(f: &IssuerFacts, l: &LoginFacts) -> Map<String, Value> {
     let mut c = Map::new();
     c.insert(
@@ -270,9 +314,61 @@ pub fn userinfo_claims(f: &IssuerFacts, l: &LoginFacts) -> Map<String, Value> {
         json!(subject(f.oidc.subject, &l.user.id, l.client_id)),
     );
     profile_claims(f, l, &mut c);
+    let auth_time = l.auth_time.timestamp();
+    for (name, fixed, scope) in f.oidc.userinfo_fixed_claims {
+        if released(*scope, l.scopes) {
+            let v = fixed_value(
+                fixed,
+                f,
+                l,
+                auth_time,
+                auth_time,
+                &protocols::SeededIds::new(0),
+            );
+            c.insert((*name).to_string(), v);
+        }
+    }
     for (k, v) in &l.login.oidc.userinfo_claims {
         c.insert(k.clone(), v.clone());
     }
+    c
+}
+
+/// What an access token in JWT form says.
+#[derive(Debug, Clone)]
+pub struct AccessTokenFacts<'a> {
+    pub issuer: &'a str,
+    pub audience: &'a str,
+    pub jti: String,
+    pub client_id: &'a str,
+    pub user: &'a User,
+    pub scopes: &'a [String],
+    pub auth_time: DateTime<Utc>,
+}
+
+/// Okta's JWT access token (S10): `ver` 1, `jti` "AT.…", `iss`, `aud`, `iat`, `exp`, `cid` (the
+/// client), `uid` (the user id), `scp` (granted scopes), `auth_time`, and `sub` = the login.
+pub fn access_token_claims(
+    a: &AccessTokenFacts,
+    now: DateTime<Utc>,
+    lifetime: chrono::Duration,
+) -> Map<String, Value> {
+    let iat = now.timestamp();
+    let mut c = Map::new();
+    c.insert("ver".into(), json!(1));
+    c.insert("jti".into(), json!(a.jti));
+    c.insert("iss".into(), json!(a.issuer));
+    c.insert("aud".into(), json!(a.audience));
+    c.insert("iat".into(), json!(iat));
+    c.insert(
+        "exp".into(),
+        json!(iat.saturating_add(lifetime.num_seconds())),
+    );
+    c.insert("cid".into(), json!(a.client_id));
+    c.insert("uid".into(), json!(a.user.id));
+    c.insert("scp".into(), json!(a.scopes));
+    c.insert("auth_time".into(), json!(a.auth_time.timestamp()));
+    c.insert("sub".into(), json!(a.user.login));
     c
 }
 
@@ -281,7 +377,7 @@ pub fn header_options(oidc: &OidcPersonality, o: &OidcOverrides) -> HeaderOption
     HeaderOptions {
         typ: oidc.header_typ.map(str::to_string),
         kid: !o.omit_kid,
-        x5t: false,
+        x5t: oidc.header_x5t,
     }
 }
 
@@ -339,6 +435,7 @@ mod tests {
             scopes: &s,
             auth_time: snapshot_epoch(),
             login,
+            groups_configured: true,
         };
         id_token_claims(
             &facts(v),
@@ -505,6 +602,7 @@ mod tests {
             scopes: &s,
             auth_time: snapshot_epoch(),
             login: &NextLogin::default(),
+            groups_configured: false,
         };
         let f = facts(Vendor::Entra);
         let ui = userinfo_claims(&f, &l);

@@ -3,21 +3,22 @@
 //! URL), else a plain "signed out" page. The `id_token_hint` is checked loosely: signed by this
 //! tenant and issued by it, expiry ignored.
 
+use super::provider::Provider;
 use super::{clip, redirect, text_page, Input};
 use crate::server::{is_loopback_redirect, noted};
-use crate::tenant::{Mode, Tenant};
+use crate::tenant::Mode;
 use axum::http::StatusCode;
 use axum::response::Response;
 use protocols::jose::Jwks;
 use serde_json::Value;
 
 /// The client an id_token_hint names, when the hint is this tenant's.
-fn hint_client(t: &Tenant, hint: &str) -> Result<String, String> {
-    let keys = t.state.lock().keys.all().to_vec();
+fn hint_client(op: &Provider, hint: &str) -> Result<String, String> {
+    let keys = op.t.state.lock().keys.all().to_vec();
     let jwks = Jwks::from_keys(&keys).map_err(|e| e.to_string())?;
     let decoded = protocols::jose::verify(hint, &jwks, &["RS256", "ES256"])
         .map_err(|e| format!("id_token_hint rejected: {e}"))?;
-    if decoded.claims.get("iss").and_then(Value::as_str) != Some(t.oidc_issuer().as_str()) {
+    if decoded.claims.get("iss").and_then(Value::as_str) != Some(op.issuer().as_str()) {
         return Err("id_token_hint was issued by someone else".into());
     }
     match decoded.claims.get("aud") {
@@ -32,14 +33,14 @@ fn hint_client(t: &Tenant, hint: &str) -> Result<String, String> {
 }
 
 /// Where to send the browser, or why not.
-fn destination(t: &Tenant, input: &Input) -> Result<Option<url::Url>, String> {
+fn destination(op: &Provider, input: &Input) -> Result<Option<url::Url>, String> {
     let params = input.params().as_ref().map_err(|e| e.to_string())?;
     let one = |n: &'static str| params.one(n).map_err(|e| e.to_string());
     let Some(target) = one("post_logout_redirect_uri")? else {
         return Ok(None);
     };
     let from_hint = match one("id_token_hint")? {
-        Some(h) => Some(hint_client(t, h)?),
+        Some(h) => Some(hint_client(op, h)?),
         None => None,
     };
     let client_id = match (from_hint, one("client_id")?) {
@@ -48,6 +49,7 @@ fn destination(t: &Tenant, input: &Input) -> Result<Option<url::Url>, String> {
         }
         (h, c) => h.or(c.map(str::to_string)),
     };
+    let t = op.t;
     let allowed = match client_id.as_deref().and_then(|c| t.oidc_client(c)) {
         Some(c) => c.post_logout_redirect_uris.iter().any(|u| u == target),
         None => t.mode == Mode::Open && is_loopback_redirect(target),
@@ -65,9 +67,9 @@ fn destination(t: &Tenant, input: &Input) -> Result<Option<url::Url>, String> {
     Ok(Some(u))
 }
 
-pub fn end_session(t: &Tenant, input: &Input) -> Response {
+pub fn end_session(op: &Provider, input: &Input) -> Response {
     let signed_out = || text_page(StatusCode::OK, "Signed out", "You have been signed out.");
-    match destination(t, input) {
+    match destination(op, input) {
         Ok(Some(u)) => noted(
             redirect(u.as_str()),
             format!("signed out; back to {}", clip(u.as_str())),

@@ -17,11 +17,13 @@ pub mod claims;
 pub mod discovery;
 pub mod end_session;
 pub mod error;
+pub mod multi_tenant;
 pub mod params;
+pub mod provider;
 pub mod token;
 pub mod userinfo;
 
-use crate::routes::OidcEndpoint;
+use crate::routes::{AuthzServer, OidcEndpoint};
 use crate::server::noted;
 use crate::tenant::{SharedTenant, Tenant};
 use axum::body::Body;
@@ -59,7 +61,18 @@ impl Input {
 }
 
 /// Serve one OIDC endpoint of `tenant`.
-pub async fn serve(tenant: SharedTenant, endpoint: OidcEndpoint, req: Request) -> Response {
+pub async fn serve(
+    tenant: SharedTenant,
+    endpoint: OidcEndpoint,
+    server: AuthzServer,
+    req: Request,
+) -> Response {
+    let input = read_input(req).await;
+    handle(&tenant, endpoint, server, &input)
+}
+
+/// Read a request once, bounded, into an [`Input`].
+pub async fn read_input(req: Request) -> Input {
     let (parts, body) = req.into_parts();
     let is_post = parts.method == Method::POST;
     let query = Params::parse(parts.uri.query().unwrap_or("").as_bytes());
@@ -84,20 +97,31 @@ pub async fn serve(tenant: SharedTenant, endpoint: OidcEndpoint, req: Request) -
     } else {
         (Ok(Params::default()), true)
     };
-    let input = Input {
+    Input {
         method: parts.method,
         headers: parts.headers,
         query,
         form,
         form_content_type_ok,
-    };
-    handle(&tenant, endpoint, &input)
+    }
 }
 
-/// Route a read request to its handler. Sync: nothing here awaits.
-pub fn handle(tenant: &Tenant, endpoint: OidcEndpoint, input: &Input) -> Response {
+/// Route a read request to its handler. Sync: nothing here awaits. An unknown authorization
+/// server is refused before anything else, so it spends nothing.
+pub fn handle(
+    tenant: &Tenant,
+    endpoint: OidcEndpoint,
+    server: AuthzServer,
+    input: &Input,
+) -> Response {
+    let op = match provider::Provider::resolve(tenant, server) {
+        Ok(op) => op,
+        Err(e) => return e.response(),
+    };
     let allowed: &[Method] = match endpoint {
-        OidcEndpoint::Discovery | OidcEndpoint::Jwks => &[Method::GET, Method::HEAD],
+        OidcEndpoint::Discovery | OidcEndpoint::Jwks | OidcEndpoint::AuthServerMetadata => {
+            &[Method::GET, Method::HEAD]
+        }
         OidcEndpoint::Token => &[Method::POST],
         // No HEAD: an authorization has side effects (it spends the next login, mints a code).
         OidcEndpoint::Authorize | OidcEndpoint::Userinfo | OidcEndpoint::EndSession => {
@@ -108,12 +132,13 @@ pub fn handle(tenant: &Tenant, endpoint: OidcEndpoint, input: &Input) -> Respons
         return method_not_allowed(allowed);
     }
     match endpoint {
-        OidcEndpoint::Discovery => discovery::discovery(tenant),
-        OidcEndpoint::Jwks => discovery::jwks(tenant),
-        OidcEndpoint::Authorize => authorize::authorize(tenant, input),
-        OidcEndpoint::Token => token::token(tenant, input),
-        OidcEndpoint::Userinfo => userinfo::userinfo(tenant, input),
-        OidcEndpoint::EndSession => end_session::end_session(tenant, input),
+        OidcEndpoint::Discovery => discovery::discovery(&op),
+        OidcEndpoint::AuthServerMetadata => discovery::authorization_server_metadata(&op),
+        OidcEndpoint::Jwks => discovery::jwks(&op),
+        OidcEndpoint::Authorize => authorize::authorize(&op, input),
+        OidcEndpoint::Token => token::token(&op, input),
+        OidcEndpoint::Userinfo => userinfo::userinfo(&op, input),
+        OidcEndpoint::EndSession => end_session::end_session(&op, input),
     }
 }
 

@@ -1,16 +1,18 @@
 //! The token endpoint: client authentication (client_secret_basic, client_secret_post), the
 //! authorization_code grant with PKCE, and the refresh_token grant.
 //!
-//! A refresh token is issued when the grant holds `offline_access` (Okta, Entra); Google's
-//! `access_type=offline` is not modelled. Refresh tokens are not rotated.
+//! A refresh token is issued when the authorization decided so: `offline_access` (Okta, Entra)
+//! or Google's `access_type=offline` with `prompt=consent` (S14). Refresh tokens are not
+//! rotated. Codes and tokens redeem only at the authorization server that issued them.
 
 use super::authorize::{valid_pkce_value, ChallengeMethod};
 use super::claims::{self, ClaimsError, IssuerFacts, LoginFacts};
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
+use super::provider::Provider;
 use super::{clip, json, no_store, secret_eq, Input};
 use crate::overrides::{KeyChoice, NextLogin, OidcOverrides};
-use crate::personality::TokenAuth;
+use crate::personality::{AccessTokenStyle, IdShape, TokenAuth};
 use crate::server::noted;
 use crate::tenant::{Mode, Tenant, TokenGrant};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -123,17 +125,18 @@ fn presented(headers: &HeaderMap, form: &Params) -> Result<Presented, AuthFailur
 
 /// Authenticate the client of a token request.
 pub fn authenticate(
-    t: &Tenant,
+    op: &Provider,
     headers: &HeaderMap,
     form: &Params,
 ) -> Result<AuthedClient, AuthFailure> {
+    let t = op.t;
     let p = presented(headers, form)?;
     let basic_attempted = p.method == TokenAuth::ClientSecretBasic;
     let fail = |d: String| AuthFailure {
         error: OAuthError::invalid_client(d),
         basic_attempted,
     };
-    if !t.personality().oidc.token_auth.contains(&p.method) {
+    if !op.oidc.token_auth.contains(&p.method) {
         return Err(fail(format!("{} is not supported here", p.method.as_str())));
     }
     match t.oidc_client(&p.client_id) {
@@ -190,6 +193,7 @@ struct Grant {
     nonce: Option<String>,
     login: NextLogin,
     auth_time: DateTime<Utc>,
+    offline: bool,
 }
 
 /// Issued tokens, for the answer and the replay bookkeeping.
@@ -200,8 +204,8 @@ struct Issued {
     user_login: String,
 }
 
-pub fn token(t: &Tenant, input: &Input) -> Response {
-    let realm = t.oidc_issuer();
+pub fn token(op: &Provider, input: &Input) -> Response {
+    let realm = op.issuer();
     let refuse = |e: OAuthError, basic: bool| {
         let note = format!("token refused: {}", clip(&e.to_string()));
         noted(e.token_response(basic, &realm), note)
@@ -216,7 +220,7 @@ pub fn token(t: &Tenant, input: &Input) -> Response {
             false,
         );
     }
-    let client = match authenticate(t, &input.headers, form) {
+    let client = match authenticate(op, &input.headers, form) {
         Ok(c) => c,
         Err(f) => return refuse(f.error, f.basic_attempted),
     };
@@ -227,8 +231,8 @@ pub fn token(t: &Tenant, input: &Input) -> Response {
         Err(e) => return refuse(OAuthError::invalid_request(e.to_string()), basic),
     };
     let outcome = match grant_type {
-        "authorization_code" => code_grant(t, &client, form),
-        "refresh_token" => refresh_grant(t, &client, form),
+        "authorization_code" => code_grant(op, &client, form),
+        "refresh_token" => refresh_grant(op, &client, form),
         other => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
             format!("grant_type {:?} is not supported", clip(other)),
@@ -248,7 +252,8 @@ pub fn token(t: &Tenant, input: &Input) -> Response {
     }
 }
 
-fn code_grant(t: &Tenant, client: &AuthedClient, form: &Params) -> Result<Issued, OAuthError> {
+fn code_grant(op: &Provider, client: &AuthedClient, form: &Params) -> Result<Issued, OAuthError> {
+    let t = op.t;
     let one = |n: &'static str| {
         form.one(n)
             .map_err(|e| OAuthError::invalid_request(e.to_string()))
@@ -267,6 +272,12 @@ fn code_grant(t: &Tenant, client: &AuthedClient, form: &Params) -> Result<Issued
             }
             return Err(OAuthError::invalid_grant(
                 "the authorization code was already redeemed; its tokens are revoked",
+            ));
+        }
+        // A code of another authorization server stays redeemable where it was issued.
+        if st.codes.get(code).is_some_and(|g| g.server != op.server) {
+            return Err(OAuthError::invalid_grant(
+                "the code was issued by another authorization server",
             ));
         }
         let grant = st
@@ -306,7 +317,7 @@ fn code_grant(t: &Tenant, client: &AuthedClient, form: &Params) -> Result<Issued
         }
     }
     let issued = issue(
-        t,
+        op,
         Grant {
             client_id: grant.client_id,
             user_id: grant.user_id,
@@ -314,6 +325,7 @@ fn code_grant(t: &Tenant, client: &AuthedClient, form: &Params) -> Result<Issued
             nonce: grant.nonce,
             login: grant.login,
             auth_time: grant.auth_time,
+            offline: grant.offline,
         },
         None,
         now,
@@ -326,7 +338,12 @@ fn code_grant(t: &Tenant, client: &AuthedClient, form: &Params) -> Result<Issued
     Ok(issued)
 }
 
-fn refresh_grant(t: &Tenant, client: &AuthedClient, form: &Params) -> Result<Issued, OAuthError> {
+fn refresh_grant(
+    op: &Provider,
+    client: &AuthedClient,
+    form: &Params,
+) -> Result<Issued, OAuthError> {
+    let t = op.t;
     let one = |n: &'static str| {
         form.one(n)
             .map_err(|e| OAuthError::invalid_request(e.to_string()))
@@ -341,6 +358,11 @@ fn refresh_grant(t: &Tenant, client: &AuthedClient, form: &Params) -> Result<Iss
         .get(token)
         .cloned()
         .ok_or_else(|| OAuthError::invalid_grant("unknown or revoked refresh token"))?;
+    if grant.server != op.server {
+        return Err(OAuthError::invalid_grant(
+            "the refresh token was issued by another authorization server",
+        ));
+    }
     if grant.client_id != client.client_id {
         return Err(OAuthError::invalid_grant(
             "the refresh token was issued to another client",
@@ -365,7 +387,7 @@ fn refresh_grant(t: &Tenant, client: &AuthedClient, form: &Params) -> Result<Iss
         scopes.retain(|s| asked.contains(s));
     }
     issue(
-        t,
+        op,
         Grant {
             client_id: grant.client_id,
             user_id: grant.user_id,
@@ -373,20 +395,22 @@ fn refresh_grant(t: &Tenant, client: &AuthedClient, form: &Params) -> Result<Iss
             nonce: grant.nonce,
             login: grant.login,
             auth_time: grant.auth_time,
+            offline: true,
         },
         Some(token.to_string()),
         now,
     )
 }
 
-/// Mint an access token and an id_token (and a refresh token when `offline_access` is granted
-/// and none is being reused).
+/// Mint an access token and an id_token (and a refresh token when the grant is offline and none
+/// is being reused).
 fn issue(
-    t: &Tenant,
+    op: &Provider,
     g: Grant,
     reuse_refresh: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Issued, OAuthError> {
+    let t = op.t;
     let p = t.personality();
     let (user, groups) = {
         let st = t.state.lock();
@@ -407,10 +431,42 @@ fn issue(
     let key = t
         .signing_key(g.login.oidc.signing_key.as_ref())
         .map_err(|e| OAuthError::new(ErrorCode::ServerError, e))?;
-    let access_token = t.ids.token(32);
-    let issuer = t.oidc_issuer();
+    let issuer = op.issuer();
+    let access_lifetime = op.oidc.access_token_lifetime;
+    let access_token = match op.oidc.access_token {
+        AccessTokenStyle::Opaque => t.ids.token(32),
+        AccessTokenStyle::Jwt { audience } => {
+            let aud = audience
+                .replace("{issuer}", &issuer)
+                .replace("{server}", op.server_id().unwrap_or(""));
+            let c = claims::access_token_claims(
+                &claims::AccessTokenFacts {
+                    issuer: &issuer,
+                    audience: &aud,
+                    jti: IdShape::Prefixed {
+                        prefix: "AT.",
+                        len: 43,
+                    }
+                    .make(t.ids.as_ref()),
+                    client_id: &g.client_id,
+                    user: &user,
+                    scopes: &g.scopes,
+                    auth_time: g.auth_time,
+                },
+                now,
+                access_lifetime,
+            );
+            protocols::jose::sign(
+                &key,
+                &serde_json::Value::Object(c),
+                &claims::header_options(op.oidc, &OidcOverrides::default()),
+            )
+            .map_err(|e| OAuthError::new(ErrorCode::ServerError, e.to_string()))?
+        }
+    };
+    let groups_configured = t.oidc_client(&g.client_id).is_some_and(|c| c.groups_claim);
     let facts = IssuerFacts {
-        oidc: &p.oidc,
+        oidc: op.oidc,
         issuer: &issuer,
         tenant_id: &t.id,
         domain: &t.domain,
@@ -424,6 +480,7 @@ fn issue(
         scopes: &g.scopes,
         auth_time: g.auth_time,
         login: &g.login,
+        groups_configured,
     };
     let id_claims = claims::id_token_claims(
         &facts,
@@ -438,7 +495,7 @@ fn issue(
     let id_token = protocols::jose::sign(
         &key,
         &serde_json::Value::Object(id_claims),
-        &claims::header_options(&p.oidc, &g.login.oidc),
+        &claims::header_options(op.oidc, &g.login.oidc),
     )
     .map_err(|e| OAuthError::new(ErrorCode::ServerError, e.to_string()))?;
     let id_token = match g.login.oidc.attack {
@@ -448,14 +505,13 @@ fn issue(
         _ => id_token,
     };
 
-    let access_lifetime = p.oidc.access_token_lifetime;
-    let offline = g.scopes.iter().any(|s| s == "offline_access");
     let refresh_token = match reuse_refresh {
         Some(r) => Some(r),
-        None if offline => Some(t.ids.token(48)),
+        None if g.offline => Some(t.ids.token(48)),
         None => None,
     };
     let token_grant = |expires| TokenGrant {
+        server: op.server.clone(),
         client_id: g.client_id.clone(),
         user_id: user.id.clone(),
         scopes: g.scopes.clone(),

@@ -3,9 +3,9 @@
 
 use super::claims::{self, IssuerFacts, LoginFacts};
 use super::error::{ErrorCode, OAuthError};
+use super::provider::Provider;
 use super::{json, no_store, Input};
 use crate::server::noted;
-use crate::tenant::Tenant;
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
 
@@ -47,8 +47,9 @@ fn bearer(input: &Input) -> Result<Option<String>, OAuthError> {
     }
 }
 
-pub fn userinfo(t: &Tenant, input: &Input) -> Response {
-    let realm = t.oidc_issuer();
+pub fn userinfo(op: &Provider, input: &Input) -> Response {
+    let t = op.t;
+    let realm = op.issuer();
     let refuse = |e: OAuthError| {
         let note = format!("userinfo refused: {e}");
         noted(e.bearer_response(&realm), note)
@@ -83,6 +84,11 @@ pub fn userinfo(t: &Tenant, input: &Input) -> Response {
         let groups: Vec<_> = st.directory.groups_of(&user).into_iter().cloned().collect();
         (grant, user, groups)
     };
+    if grant.server != op.server {
+        return refuse(invalid(
+            "the access token was issued by another authorization server",
+        ));
+    }
     if now >= grant.expires {
         return refuse(invalid("the access token expired"));
     }
@@ -90,9 +96,9 @@ pub fn userinfo(t: &Tenant, input: &Input) -> Response {
         return refuse(invalid("the user is deactivated"));
     }
     let p = t.personality();
-    let issuer = t.oidc_issuer();
+    let issuer = op.issuer();
     let facts = IssuerFacts {
-        oidc: &p.oidc,
+        oidc: op.oidc,
         issuer: &issuer,
         tenant_id: &t.id,
         domain: &t.domain,
@@ -106,6 +112,9 @@ pub fn userinfo(t: &Tenant, input: &Input) -> Response {
         scopes: &grant.scopes,
         auth_time: grant.auth_time,
         login: &grant.login,
+        groups_configured: t
+            .oidc_client(&grant.client_id)
+            .is_some_and(|c| c.groups_claim),
     };
     let body = serde_json::Value::Object(claims::userinfo_claims(&facts, &login));
     noted(

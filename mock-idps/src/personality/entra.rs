@@ -106,6 +106,186 @@ pub const ENTRA_SCIM_AADOPTSCIM062020: ScimDialect = ScimDialect {
     ..ENTRA_SCIM_DEFAULT
 };
 
+/// The v2.0 endpoints of a tenant (the default).
+fn v2() -> OidcPersonality {
+    OidcPersonality {
+        issuer_path: "v2.0",
+        discovery_path: "v2.0/.well-known/openid-configuration",
+        authorize_path: "oauth2/v2.0/authorize",
+        token_path: "oauth2/v2.0/token",
+        userinfo_path: "oidc/userinfo",
+        jwks_path: "discovery/v2.0/keys",
+        end_session_path: Some("oauth2/v2.0/logout"),
+        token_auth: &[TokenAuth::ClientSecretPost, TokenAuth::ClientSecretBasic],
+        id_token_lifetime: Duration::minutes(60),
+        access_token_lifetime: Duration::minutes(75),
+        header_typ: Some("JWT"),
+        subject: SubjectStyle::Pairwise,
+        fixed_claims: &[
+            ("ver", FixedClaim::Str("2.0")),
+            ("tid", FixedClaim::TenantId),
+            (
+                "uti",
+                FixedClaim::Id(IdShape::Prefixed {
+                    prefix: "",
+                    len: 22,
+                }),
+            ),
+            // S4: nbf always (= iat); aio, rh (opaque, internal) and sid (the session) are
+            // present in v2 id_tokens.
+            ("nbf", FixedClaim::IssuedAt),
+            (
+                "aio",
+                FixedClaim::Id(IdShape::Prefixed {
+                    prefix: "AWQAm/8",
+                    len: 100,
+                }),
+            ),
+            (
+                "rh",
+                FixedClaim::Id(IdShape::Prefixed {
+                    prefix: "0.A",
+                    len: 60,
+                }),
+            ),
+            ("sid", FixedClaim::SessionId),
+        ],
+        profile_claims: &[
+            ("oid", UserField::Id, None),
+            ("preferred_username", UserField::Login, Some("profile")),
+            ("name", UserField::DisplayName, Some("profile")),
+            ("email", UserField::Email, Some("email")),
+            ("roles", UserField::Roles, None),
+        ],
+        groups_claim: Some("groups"),
+        groups_value: GroupValue::Id,
+        groups_scope: None,
+        groups_limit: GroupLimit::Overage { max: 200 },
+        groups_overage_endpoint: Some(
+            "https://graph.microsoft.com/v1.0/users/{oid}/getMemberObjects",
+        ),
+        published_keys: 3,
+        sp_initiated_only: false,
+        scopes: &["openid", "profile", "email", "offline_access"],
+        // Entra takes S256 and plain but its discovery omits the list (S5).
+        pkce_methods: &["S256", "plain"],
+        advertise_pkce: false,
+        response_modes: &["query", "fragment", "form_post"],
+        advertise_response_modes: true,
+        // S4: "isn't returned on ID tokens from the /token endpoint".
+        at_hash: false,
+        // S2/S4: groups only once the app's groupMembershipClaims is set.
+        groups_need_client_setting: true,
+        offline: OfflineAccess::Scope,
+        access_token: AccessTokenStyle::Opaque,
+        // S4: the kid is the certificate's x5t; keys carry x5c.
+        jwks: JwksShape {
+            x5c: true,
+            kid_is_x5t: true,
+        },
+        userinfo_fixed_claims: &[],
+        discovery_extra: &[
+            (
+                "claims_supported",
+                DiscoveryValue::List(&[
+                    "sub",
+                    "iss",
+                    "cloud_instance_name",
+                    "cloud_instance_host_name",
+                    "cloud_graph_host_name",
+                    "msgraph_host",
+                    "aud",
+                    "exp",
+                    "iat",
+                    "auth_time",
+                    "acr",
+                    "nonce",
+                    "preferred_username",
+                    "name",
+                    "tid",
+                    "ver",
+                    "at_hash",
+                    "c_hash",
+                    "email",
+                ]),
+            ),
+            (
+                "request_uri_parameter_supported",
+                DiscoveryValue::Bool(false),
+            ),
+            ("http_logout_supported", DiscoveryValue::Bool(true)),
+            ("frontchannel_logout_supported", DiscoveryValue::Bool(true)),
+            (
+                "cloud_instance_name",
+                DiscoveryValue::Str("microsoftonline.com"),
+            ),
+            (
+                "cloud_graph_host_name",
+                DiscoveryValue::Str("graph.windows.net"),
+            ),
+            ("msgraph_host", DiscoveryValue::Str("graph.microsoft.com")),
+            ("rbac_url", DiscoveryValue::Str("https://pas.windows.net")),
+        ],
+        custom_servers: None,
+        v1: None,
+        // Multi-tenant apps use these in place of the tenant id; their discovery shows the
+        // issuer with a literal {tenantid} (S4, S5).
+        multi_tenant: &["common", "organizations"],
+        issuer_template: None,
+        header_x5t: false,
+    }
+}
+
+/// The v1.0 endpoints of a tenant: issuer `https://sts.windows.net/{tid}/` (S15), `ver` "1.0",
+/// and both `kid` and `x5t` in the header (S15: "kid (x5t in v1)").
+fn v1() -> OidcPersonality {
+    let v2 = v2();
+    OidcPersonality {
+        issuer_path: "",
+        issuer_template: Some("https://sts.windows.net/{tenant}/"),
+        header_x5t: true,
+        discovery_path: ".well-known/openid-configuration",
+        authorize_path: "oauth2/authorize",
+        token_path: "oauth2/token",
+        userinfo_path: "openid/userinfo",
+        jwks_path: "discovery/keys",
+        end_session_path: Some("oauth2/logout"),
+        fixed_claims: &[
+            ("ver", FixedClaim::Str("1.0")),
+            ("tid", FixedClaim::TenantId),
+            ("amr", FixedClaim::List(&["pwd"])),
+            ("nbf", FixedClaim::IssuedAt),
+            (
+                "aio",
+                FixedClaim::Id(IdShape::Prefixed {
+                    prefix: "AWQAm/8",
+                    len: 100,
+                }),
+            ),
+            (
+                "rh",
+                FixedClaim::Id(IdShape::Prefixed {
+                    prefix: "0.A",
+                    len: 60,
+                }),
+            ),
+        ],
+        profile_claims: &[
+            ("oid", UserField::Id, None),
+            ("unique_name", UserField::Login, None),
+            ("upn", UserField::Login, None),
+            ("name", UserField::DisplayName, None),
+            ("given_name", UserField::GivenName, None),
+            ("family_name", UserField::FamilyName, None),
+            ("roles", UserField::Roles, None),
+        ],
+        discovery_extra: &[],
+        multi_tenant: &[],
+        v1: None,
+        ..v2
+    }
+}
+
 pub fn personality() -> Personality {
     Personality {
         vendor: Vendor::Entra,
@@ -170,46 +350,8 @@ pub fn personality() -> Personality {
             cert_cn: "Microsoft Azure Federated SSO Certificate",
         },
         oidc: OidcPersonality {
-            issuer_path: "v2.0",
-            discovery_path: "v2.0/.well-known/openid-configuration",
-            authorize_path: "oauth2/v2.0/authorize",
-            token_path: "oauth2/v2.0/token",
-            userinfo_path: "oidc/userinfo",
-            jwks_path: "discovery/v2.0/keys",
-            end_session_path: Some("oauth2/v2.0/logout"),
-            token_auth: &[TokenAuth::ClientSecretPost, TokenAuth::ClientSecretBasic],
-            id_token_lifetime: Duration::minutes(60),
-            access_token_lifetime: Duration::minutes(75),
-            header_typ: Some("JWT"),
-            subject: SubjectStyle::Pairwise,
-            fixed_claims: &[
-                ("ver", FixedClaim::Str("2.0")),
-                ("tid", FixedClaim::TenantId),
-                (
-                    "uti",
-                    FixedClaim::Id(IdShape::Prefixed {
-                        prefix: "",
-                        len: 22,
-                    }),
-                ),
-            ],
-            profile_claims: &[
-                ("oid", UserField::Id, None),
-                ("preferred_username", UserField::Login, Some("profile")),
-                ("name", UserField::DisplayName, Some("profile")),
-                ("email", UserField::Email, Some("email")),
-                ("roles", UserField::Roles, None),
-            ],
-            groups_claim: Some("groups"),
-            groups_value: GroupValue::Id,
-            groups_scope: None,
-            groups_limit: GroupLimit::Overage { max: 200 },
-            groups_overage_endpoint: Some(
-                "https://graph.microsoft.com/v1.0/users/{oid}/getMemberObjects",
-            ),
-            published_keys: 3,
-            sp_initiated_only: false,
-            scopes: &["openid", "profile", "email", "offline_access"],
+            v1: Some(Box::new(v1())),
+            ..v2()
         },
         scim: ScimSupport::Dialects(&[ENTRA_SCIM_DEFAULT, ENTRA_SCIM_AADOPTSCIM062020]),
     }

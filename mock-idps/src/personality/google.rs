@@ -102,6 +102,8 @@ pub fn personality() -> Personality {
             fixed_claims: &[
                 ("hd", FixedClaim::HostedDomain),
                 ("email_verified", FixedClaim::Bool(true)),
+                // S14: azp is always present (the client id).
+                ("azp", FixedClaim::ClientId),
             ],
             profile_claims: &[
                 ("email", UserField::Email, Some("email")),
@@ -117,6 +119,50 @@ pub fn personality() -> Personality {
             published_keys: 2,
             sp_initiated_only: true,
             scopes: &["openid", "email", "profile"],
+            // S14's discovery lists plain and S256.
+            pkce_methods: &["plain", "S256"],
+            advertise_pkce: true,
+            // Google's discovery has no response_modes_supported, so the OIDC default (query,
+            // fragment) applies; form_post is not documented for the code flow (S14).
+            response_modes: &["query", "fragment"],
+            advertise_response_modes: false,
+            at_hash: true,
+            groups_need_client_setting: false,
+            // S14: a refresh token with access_type=offline (on the consent that grants it).
+            offline: OfflineAccess::AccessTypeOfflineWithConsent,
+            access_token: AccessTokenStyle::Opaque,
+            // S14: bare RSA keys.
+            jwks: JwksShape {
+                x5c: false,
+                kid_is_x5t: false,
+            },
+            // S14: userinfo returns email_verified, hd and picture.
+            userinfo_fixed_claims: &[
+                ("email_verified", FixedClaim::Bool(true), Some("email")),
+                ("hd", FixedClaim::HostedDomain, None),
+                ("picture", FixedClaim::Picture, Some("profile")),
+            ],
+            discovery_extra: &[(
+                "claims_supported",
+                DiscoveryValue::List(&[
+                    "aud",
+                    "email",
+                    "email_verified",
+                    "exp",
+                    "family_name",
+                    "given_name",
+                    "iat",
+                    "iss",
+                    "name",
+                    "picture",
+                    "sub",
+                ]),
+            )],
+            custom_servers: None,
+            v1: None,
+            multi_tenant: &[],
+            issuer_template: None,
+            header_x5t: false,
         },
         scim: ScimSupport::None {
             reason: "Google Workspace has no SCIM provisioning for custom apps: users arrive \

@@ -259,6 +259,11 @@ impl TokenAuth {
 pub struct OidcPersonality {
     /// Issuer path under the tenant base URL ("" for the base itself).
     pub issuer_path: &'static str,
+    /// An issuer that is not under the base URL (Entra v1 `https://sts.windows.net/{tenant}/`);
+    /// `{tenant}` is the tenant id. Wins over `issuer_path`.
+    pub issuer_template: Option<&'static str>,
+    /// Put the certificate thumbprint `x5t` in id_token headers (Entra v1).
+    pub header_x5t: bool,
     /// Paths under the tenant base URL.
     pub discovery_path: &'static str,
     pub authorize_path: &'static str,
@@ -288,6 +293,92 @@ pub struct OidcPersonality {
     pub published_keys: usize,
     pub sp_initiated_only: bool,
     pub scopes: &'static [&'static str],
+    /// PKCE methods accepted, in the order discovery lists them.
+    pub pkce_methods: &'static [&'static str],
+    /// Whether discovery lists `code_challenge_methods_supported` (Entra's does not, S5).
+    pub advertise_pkce: bool,
+    /// `response_mode` values accepted for the code flow.
+    pub response_modes: &'static [&'static str],
+    /// Whether discovery lists `response_modes_supported` (Google's does not: the OIDC default
+    /// `query`, `fragment` applies, S14).
+    pub advertise_response_modes: bool,
+    /// Whether id_tokens from the token endpoint carry `at_hash` (Entra's do not, S4).
+    pub at_hash: bool,
+    /// Whether the groups claim needs the client's `groups_claim` setting (Okta's Groups claim
+    /// filter, S10; Entra's groupMembershipClaims, S2/S4) besides `groups_scope`.
+    pub groups_need_client_setting: bool,
+    /// When a refresh token is issued.
+    pub offline: OfflineAccess,
+    /// What an access token is.
+    pub access_token: AccessTokenStyle,
+    /// How the JWKS lists keys.
+    pub jwks: JwksShape,
+    /// Claims the userinfo answer adds to the released profile claims, and the scope that
+    /// releases each (Google's `email_verified`, `hd`, `picture`, S14).
+    pub userinfo_fixed_claims: &'static [(&'static str, FixedClaim, Option<&'static str>)],
+    /// Extra discovery members, as the vendor publishes them (endpoints the mock does not serve
+    /// are not listed).
+    pub discovery_extra: &'static [(&'static str, DiscoveryValue)],
+    /// Custom authorization servers beside the org one (Okta's `/oauth2/{id}`, S9).
+    pub custom_servers: Option<Box<CustomServers>>,
+    /// The v1.0 endpoints beside the v2.0 ones (Entra), paths under the tenant base.
+    pub v1: Option<Box<OidcPersonality>>,
+    /// Tenant-independent path segments that serve every tenant (Entra `common`,
+    /// `organizations`), with the issuer template their discovery shows.
+    pub multi_tenant: &'static [&'static str],
+}
+
+/// When the token endpoint issues a refresh token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfflineAccess {
+    /// With the `offline_access` scope (Okta, Entra); `access_type` is an unknown parameter and
+    /// ignored (RFC 6749 3.1).
+    Scope,
+    /// With `access_type=offline` and `prompt=consent` (Google, S14); `access_type` must be
+    /// `online` or `offline`.
+    AccessTypeOfflineWithConsent,
+}
+
+/// What the access token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessTokenStyle {
+    /// Random characters.
+    Opaque,
+    /// A signed JWT (Okta: `ver`, `jti` "AT.", `cid`, `uid`, `scp`, S10). `audience`:
+    /// `{issuer}` for the issuer itself, `{server}` for the authorization server id.
+    Jwt { audience: &'static str },
+}
+
+/// JWKS entry shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct JwksShape {
+    /// Certificates in `x5c`/`x5t` (Entra yes; Okta and Google publish bare keys, S9/S14).
+    pub x5c: bool,
+    /// The kid is the certificate's x5t (Entra, S4).
+    pub kid_is_x5t: bool,
+}
+
+/// A discovery value that does not come from elsewhere in the personality.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub enum DiscoveryValue {
+    Str(&'static str),
+    Bool(bool),
+    List(&'static [&'static str]),
+}
+
+/// Custom authorization servers (Okta API Access Management, S9).
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomServers {
+    /// Where a server lives under the tenant base; `{server}` is its id.
+    pub path: &'static str,
+    /// Servers every tenant has.
+    pub builtin: &'static [&'static str],
+    /// How a new server id looks (`aus` + 17).
+    pub id: IdShape,
+    /// The server's OIDC facts; its paths are relative to the server's base and its issuer.
+    pub oidc: OidcPersonality,
 }
 
 /// What a group claim carries.
@@ -317,4 +408,12 @@ pub enum FixedClaim {
     HostedDomain,
     /// An id naming the IdP inside the vendor (Okta `idp`).
     IdpId,
+    /// The issue time (Entra `nbf`, S4).
+    IssuedAt,
+    /// The client id (Google `azp`, S14).
+    ClientId,
+    /// A session id stable for one sign-in (Entra `sid`, a GUID).
+    SessionId,
+    /// A picture URL for the user (Google `picture`, S14).
+    Picture,
 }

@@ -77,6 +77,151 @@ pub const OKTA_SCIM_CUSTOM: ScimDialect = ScimDialect {
     ..OKTA_SCIM_CATALOGUE
 };
 
+/// Okta's `claims_supported` (S9), the same on the org and the custom servers.
+const CLAIMS_SUPPORTED: &[&str] = &[
+    "iss",
+    "ver",
+    "sub",
+    "aud",
+    "iat",
+    "exp",
+    "jti",
+    "auth_time",
+    "amr",
+    "idp",
+    "nonce",
+    "name",
+    "nickname",
+    "preferred_username",
+    "given_name",
+    "middle_name",
+    "family_name",
+    "email",
+    "email_verified",
+    "profile",
+    "zoneinfo",
+    "locale",
+    "address",
+    "phone_number",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "updated_at",
+    "at_hash",
+    "c_hash",
+];
+
+/// What the org server and a custom server share. Paths are the org server's; a custom
+/// server's are relative to `/oauth2/{id}` (S9).
+fn org_and_custom_common() -> OidcPersonality {
+    OidcPersonality {
+        issuer_path: "",
+        discovery_path: ".well-known/openid-configuration",
+        authorize_path: "oauth2/v1/authorize",
+        token_path: "oauth2/v1/token",
+        userinfo_path: "oauth2/v1/userinfo",
+        jwks_path: "oauth2/v1/keys",
+        end_session_path: Some("oauth2/v1/logout"),
+        token_auth: &[TokenAuth::ClientSecretBasic, TokenAuth::ClientSecretPost],
+        id_token_lifetime: Duration::minutes(60),
+        access_token_lifetime: Duration::minutes(60),
+        header_typ: None,
+        subject: SubjectStyle::UserId,
+        fixed_claims: &[
+            ("ver", FixedClaim::Int(1)),
+            (
+                "jti",
+                FixedClaim::Id(IdShape::Prefixed {
+                    prefix: "ID.",
+                    len: 43,
+                }),
+            ),
+            ("amr", FixedClaim::List(&["pwd"])),
+            ("idp", FixedClaim::IdpId),
+            ("auth_time", FixedClaim::AuthTime),
+        ],
+        profile_claims: &[
+            ("preferred_username", UserField::Login, Some("profile")),
+            ("name", UserField::DisplayName, Some("profile")),
+            ("given_name", UserField::GivenName, Some("profile")),
+            ("family_name", UserField::FamilyName, Some("profile")),
+            ("email", UserField::Email, Some("email")),
+        ],
+        groups_claim: Some("groups"),
+        groups_value: GroupValue::Name,
+        groups_scope: Some("groups"),
+        groups_limit: GroupLimit::Fail { max: 100 },
+        groups_overage_endpoint: None,
+        published_keys: 2,
+        sp_initiated_only: false,
+        scopes: &[
+            "openid",
+            "profile",
+            "email",
+            "address",
+            "phone",
+            "offline_access",
+        ],
+        // S9: both servers list S256 only.
+        pkce_methods: &["S256"],
+        advertise_pkce: true,
+        // S9 also lists okta_post_message, which the mock does not serve.
+        response_modes: &["query", "fragment", "form_post"],
+        advertise_response_modes: true,
+        at_hash: true,
+        // S10: scope groups alone gave no groups claim; the app needs a Groups claim filter.
+        groups_need_client_setting: true,
+        offline: OfflineAccess::Scope,
+        // S10: the org server's access token is a JWT whose aud is the org URL.
+        access_token: AccessTokenStyle::Jwt {
+            audience: "{issuer}",
+        },
+        // S9/S10: bare RSA keys, no certificates.
+        jwks: JwksShape {
+            x5c: false,
+            kid_is_x5t: false,
+        },
+        userinfo_fixed_claims: &[],
+        discovery_extra: &[
+            ("claims_supported", DiscoveryValue::List(CLAIMS_SUPPORTED)),
+            ("request_parameter_supported", DiscoveryValue::Bool(false)),
+        ],
+        custom_servers: None,
+        v1: None,
+        multi_tenant: &[],
+        issuer_template: None,
+        header_x5t: false,
+    }
+}
+
+/// The custom authorization server (`/oauth2/{id}`, with `default` in every org, S9): its own
+/// issuer, discovery, endpoints and JWT access tokens for the audience `api://{id}`.
+fn custom_server() -> CustomServers {
+    CustomServers {
+        path: "oauth2/{server}",
+        builtin: &["default"],
+        id: IdShape::Prefixed {
+            prefix: "aus",
+            len: 17,
+        },
+        oidc: OidcPersonality {
+            discovery_path: ".well-known/openid-configuration",
+            authorize_path: "v1/authorize",
+            token_path: "v1/token",
+            userinfo_path: "v1/userinfo",
+            jwks_path: "v1/keys",
+            end_session_path: Some("v1/logout"),
+            // A custom server has no groups scope; its groups claim is one the admin adds.
+            groups_scope: None,
+            access_token: AccessTokenStyle::Jwt {
+                audience: "api://{server}",
+            },
+            ..org_and_custom_common()
+        },
+    }
+}
+
 pub fn personality() -> Personality {
     Personality {
         vendor: Vendor::Okta,
@@ -160,45 +305,7 @@ pub fn personality() -> Personality {
             cert_cn: "dev-okta",
         },
         oidc: OidcPersonality {
-            issuer_path: "",
-            discovery_path: ".well-known/openid-configuration",
-            authorize_path: "oauth2/v1/authorize",
-            token_path: "oauth2/v1/token",
-            userinfo_path: "oauth2/v1/userinfo",
-            jwks_path: "oauth2/v1/keys",
-            end_session_path: Some("oauth2/v1/logout"),
-            token_auth: &[TokenAuth::ClientSecretBasic, TokenAuth::ClientSecretPost],
-            id_token_lifetime: Duration::minutes(60),
-            access_token_lifetime: Duration::minutes(60),
-            header_typ: None,
-            subject: SubjectStyle::UserId,
-            fixed_claims: &[
-                ("ver", FixedClaim::Int(1)),
-                (
-                    "jti",
-                    FixedClaim::Id(IdShape::Prefixed {
-                        prefix: "ID.",
-                        len: 43,
-                    }),
-                ),
-                ("amr", FixedClaim::List(&["pwd"])),
-                ("idp", FixedClaim::IdpId),
-                ("auth_time", FixedClaim::AuthTime),
-            ],
-            profile_claims: &[
-                ("preferred_username", UserField::Login, Some("profile")),
-                ("name", UserField::DisplayName, Some("profile")),
-                ("given_name", UserField::GivenName, Some("profile")),
-                ("family_name", UserField::FamilyName, Some("profile")),
-                ("email", UserField::Email, Some("email")),
-            ],
-            groups_claim: Some("groups"),
-            groups_value: GroupValue::Name,
-            groups_scope: Some("groups"),
-            groups_limit: GroupLimit::Fail { max: 100 },
-            groups_overage_endpoint: None,
-            published_keys: 2,
-            sp_initiated_only: false,
+            custom_servers: Some(Box::new(custom_server())),
             scopes: &[
                 "openid",
                 "profile",
@@ -208,6 +315,7 @@ pub fn personality() -> Personality {
                 "offline_access",
                 "groups",
             ],
+            ..org_and_custom_common()
         },
         scim: ScimSupport::Dialects(&[OKTA_SCIM_CATALOGUE, OKTA_SCIM_CUSTOM]),
     }

@@ -27,7 +27,7 @@ pub async fn serve(t: SharedTenant, ep: Endpoint, req: Request) -> Response {
         Endpoint::SamlMetadata { app } => metadata(&t, app.as_deref()),
         Endpoint::SamlSso { app } => sso(&t, app.as_deref(), req).await,
         Endpoint::SamlIdpInitiated { app } => idp_initiated(&t, app.as_deref(), req),
-        Endpoint::Oidc(_) => error_page(StatusCode::NOT_FOUND, "not a SAML endpoint"),
+        Endpoint::Oidc(..) => error_page(StatusCode::NOT_FOUND, "not a SAML endpoint"),
     }
 }
 

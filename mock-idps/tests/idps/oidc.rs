@@ -18,14 +18,14 @@ use protocols::ManualClock;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-const CLIENT: &str = "app-client";
-const SECRET: &str = "app-secret";
-const REDIRECT: &str = "https://app.example/callback";
-const LOGOUT_TO: &str = "https://app.example/signed-out";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+pub(crate) const CLIENT: &str = "app-client";
+pub(crate) const SECRET: &str = "app-secret";
+pub(crate) const REDIRECT: &str = "https://app.example/callback";
+pub(crate) const LOGOUT_TO: &str = "https://app.example/signed-out";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-fn client(auth: Option<TokenAuth>) -> NewOidcClient {
+pub(crate) fn client(auth: Option<TokenAuth>) -> NewOidcClient {
     NewOidcClient {
         client_id: Some(CLIENT.into()),
         client_secret: Some(SECRET.into()),
@@ -33,10 +33,11 @@ fn client(auth: Option<TokenAuth>) -> NewOidcClient {
         auth_method: auth,
         require_pkce: false,
         post_logout_redirect_uris: vec![LOGOUT_TO.into()],
+        groups_claim: true,
     }
 }
 
-fn alice() -> NewUser {
+pub(crate) fn alice() -> NewUser {
     NewUser {
         login: Some("alice@acme.example".into()),
         given_name: Some("Alice".into()),
@@ -48,18 +49,23 @@ fn alice() -> NewUser {
 }
 
 /// One tenant behind a router with a pinned clock and seeded ids.
-struct Op {
-    idps: MockIdps,
-    clock: ManualClock,
-    t: SharedTenant,
+pub(crate) struct Op {
+    pub(crate) idps: MockIdps,
+    pub(crate) clock: ManualClock,
+    pub(crate) t: SharedTenant,
 }
 
 impl Op {
-    fn new(vendor: Vendor) -> Self {
+    pub(crate) fn new(vendor: Vendor) -> Self {
         Self::with(vendor, Mode::Strict, vec![client(None)], vec![alice()])
     }
 
-    fn with(vendor: Vendor, mode: Mode, clients: Vec<NewOidcClient>, users: Vec<NewUser>) -> Self {
+    pub(crate) fn with(
+        vendor: Vendor,
+        mode: Mode,
+        clients: Vec<NewOidcClient>,
+        users: Vec<NewUser>,
+    ) -> Self {
         let (idps, clock) = idps();
         let t = idps
             .create_tenant(NewTenant {
@@ -75,15 +81,15 @@ impl Op {
         Self { idps, clock, t }
     }
 
-    fn path(&self, p: &str) -> String {
+    pub(crate) fn path(&self, p: &str) -> String {
         path_of(&self.t.url(p))
     }
 
-    fn next_login(&self, n: NextLogin) {
+    pub(crate) fn next_login(&self, n: NextLogin) {
         self.t.state.lock().next_login = Some(n);
     }
 
-    async fn authorize(&self, params: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn authorize(&self, params: &[(&str, &str)]) -> Answer {
         let q = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(params)
             .finish();
@@ -95,7 +101,7 @@ impl Op {
     }
 
     /// A well-formed request for `scope`, with PKCE S256, plus `extra` parameters.
-    async fn authorize_ok(&self, scope: &str, extra: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn authorize_ok(&self, scope: &str, extra: &[(&str, &str)]) -> Answer {
         let mut params = vec![
             ("response_type", "code"),
             ("client_id", CLIENT),
@@ -110,7 +116,7 @@ impl Op {
         self.authorize(&params).await
     }
 
-    async fn code(&self, scope: &str) -> String {
+    pub(crate) async fn code(&self, scope: &str) -> String {
         let a = self.authorize_ok(scope, &[]).await;
         let q = redirect_query(&a);
         q.get("code")
@@ -118,7 +124,7 @@ impl Op {
             .unwrap_or_else(|| panic!("no code in {q:?}"))
     }
 
-    async fn token(&self, basic: Option<(&str, &str)>, form: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn token(&self, basic: Option<(&str, &str)>, form: &[(&str, &str)]) -> Answer {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
@@ -134,7 +140,7 @@ impl Op {
     }
 
     /// Redeem `code` with client_secret_post and the right verifier.
-    async fn redeem(&self, code: &str) -> Answer {
+    pub(crate) async fn redeem(&self, code: &str) -> Answer {
         self.token(
             None,
             &[
@@ -149,7 +155,10 @@ impl Op {
         .await
     }
 
-    async fn id_token(&self, scope: &str) -> (BTreeMap<String, Value>, BTreeMap<String, Value>) {
+    pub(crate) async fn id_token(
+        &self,
+        scope: &str,
+    ) -> (BTreeMap<String, Value>, BTreeMap<String, Value>) {
         let code = self.code(scope).await;
         let a = self.redeem(&code).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.body);
@@ -162,7 +171,7 @@ impl Op {
         )
     }
 
-    async fn userinfo(&self, bearer: &str) -> Answer {
+    pub(crate) async fn userinfo(&self, bearer: &str) -> Answer {
         call(
             &self.idps,
             Request::get(self.path(self.t.personality().oidc.userinfo_path))
@@ -174,7 +183,7 @@ impl Op {
     }
 }
 
-fn location(a: &Answer) -> url::Url {
+pub(crate) fn location(a: &Answer) -> url::Url {
     assert_eq!(
         a.status,
         StatusCode::FOUND,
@@ -185,11 +194,11 @@ fn location(a: &Answer) -> url::Url {
     url::Url::parse(loc).expect("absolute URL")
 }
 
-fn redirect_query(a: &Answer) -> BTreeMap<String, String> {
+pub(crate) fn redirect_query(a: &Answer) -> BTreeMap<String, String> {
     location(a).query_pairs().into_owned().collect()
 }
 
-fn error_of(a: &Answer) -> String {
+pub(crate) fn error_of(a: &Answer) -> String {
     let v: Value = serde_json::from_str(&a.body).unwrap_or_else(|_| panic!("not JSON: {}", a.body));
     v["error"].as_str().unwrap_or_default().to_string()
 }
@@ -213,6 +222,11 @@ mod real_rp {
     const RP_REDIRECT: &str = "http://127.0.0.1:9/callback";
 
     async fn code_flow(vendor: Vendor, auth: AuthType, scopes: &[&str]) {
+        code_flow_at(vendor, None, auth, scopes).await;
+    }
+
+    /// The flow against the org server, or the custom authorization server `server`.
+    async fn code_flow_at(vendor: Vendor, server: Option<&str>, auth: AuthType, scopes: &[&str]) {
         // openidconnect checks exp against the wall clock, so this server runs on it.
         let (idps, _server) =
             mock_idps::spawn_local(Arc::new(SystemClock), Arc::new(SeededIds::new(3)))
@@ -242,7 +256,11 @@ mod real_rp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("http client");
-        let issuer = IssuerUrl::new(t.oidc_issuer()).expect("issuer URL");
+        let issuer_url = match server {
+            Some(id) => t.url(&format!("oauth2/{id}")),
+            None => t.oidc_issuer(),
+        };
+        let issuer = IssuerUrl::new(issuer_url.clone()).expect("issuer URL");
         let meta = CoreProviderMetadata::discover_async(issuer, &http)
             .await
             .expect("discovery");
@@ -289,15 +307,22 @@ mod real_rp {
         let claims = id_token
             .claims(&verifier, &nonce)
             .expect("id_token verifies");
-        let expected = claims.access_token_hash().expect("at_hash");
-        let actual = AccessTokenHash::from_token(
-            tokens.access_token(),
-            id_token.signing_alg().expect("alg"),
-            id_token.signing_key(&verifier).expect("key"),
-        )
-        .expect("hash");
-        assert_eq!(&actual, expected);
-        assert_eq!(claims.issuer().as_str(), t.oidc_issuer());
+        // S4: Entra's id_tokens from /token carry no at_hash; the others' must match.
+        assert_eq!(
+            claims.access_token_hash().is_some(),
+            vendor != Vendor::Entra,
+            "{vendor}"
+        );
+        if let Some(expected) = claims.access_token_hash() {
+            let actual = AccessTokenHash::from_token(
+                tokens.access_token(),
+                id_token.signing_alg().expect("alg"),
+                id_token.signing_key(&verifier).expect("key"),
+            )
+            .expect("hash");
+            assert_eq!(&actual, expected);
+        }
+        assert_eq!(claims.issuer().as_str(), issuer_url);
 
         let info: CoreUserInfoClaims = rp
             .user_info(
@@ -329,6 +354,17 @@ mod real_rp {
     }
 
     #[tokio::test]
+    async fn okta_custom_authorization_server_code_flow() {
+        code_flow_at(
+            Vendor::Okta,
+            Some("default"),
+            AuthType::BasicAuth,
+            &["profile", "email", "offline_access"],
+        )
+        .await;
+    }
+
+    #[tokio::test]
     async fn entra_code_flow_with_client_secret_post() {
         code_flow(Vendor::Entra, AuthType::RequestBody, &["profile", "email"]).await;
     }
@@ -354,10 +390,13 @@ async fn discovery_follows_each_vendor() {
         assert_eq!(d["token_endpoint"], op.t.url(p.oidc.token_path));
         let methods: Vec<&str> = p.oidc.token_auth.iter().map(|m| m.as_str()).collect();
         assert_eq!(d["token_endpoint_auth_methods_supported"], json!(methods));
-        assert_eq!(
-            d["code_challenge_methods_supported"],
-            json!(["S256", "plain"])
-        );
+        // S9: Okta S256 only; S5: Entra does not list them; S14: Google plain and S256.
+        let pkce = match vendor {
+            Vendor::Okta => json!(["S256"]),
+            Vendor::Entra => Value::Null,
+            Vendor::Google => json!(["plain", "S256"]),
+        };
+        assert_eq!(d["code_challenge_methods_supported"], pkce, "{vendor}");
         assert_eq!(d["response_types_supported"], json!(["code"]));
         assert_eq!(
             d.get("end_session_endpoint").is_some(),

@@ -171,6 +171,7 @@ impl World {
                     auth_method: Some(TokenAuth::ClientSecretPost),
                     require_pkce: true,
                     post_logout_redirect_uris: vec![],
+                    groups_claim: true,
                 }],
                 ..NewTenant::default()
             })
