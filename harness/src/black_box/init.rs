@@ -228,14 +228,12 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
         let _ = writeln!(paste, "== {v} (tenant {}) ==", t.id);
         match &saml_sp {
             Some((entity, acs, md)) => {
-                match md {
-                    Some(m) if !m.starts_with("http") => {
-                        let _ = writeln!(profile, "sp_metadata = {}", toml_str(m));
-                    }
-                    _ => {
-                        let _ = writeln!(profile, "sp_entity_id = {}", toml_str(entity));
-                    }
+                // The entity id read from the metadata, not the metadata's path: a relative
+                // path given here would be read against the profile's folder later.
+                if let Some(m) = md {
+                    let _ = writeln!(profile, "# from the SP metadata {m}");
                 }
+                let _ = writeln!(profile, "sp_entity_id = {}", toml_str(entity));
                 let app = t.saml_app(entity).context("the app just registered")?;
                 let xml = mock_idps::saml_idp::metadata_xml(&t, Some(&app.id))
                     .map_err(anyhow::Error::msg)?;
