@@ -58,24 +58,9 @@ fn check_url(flag: &str, u: &str) -> anyhow::Result<()> {
 /// The SP's entity id and ACS URL, from the arguments or its metadata.
 async fn saml_sp(a: &InitArgs) -> anyhow::Result<(String, String, Option<String>)> {
     if let Some(m) = &a.sp_metadata {
-        let text = if m.starts_with("http://") || m.starts_with("https://") {
-            let c = reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(10))
-                .build()?;
-            let r = c
-                .get(m)
-                .send()
-                .await
-                .with_context(|| format!("--sp-metadata: fetching {m}"))?;
-            if !r.status().is_success() {
-                bail!("--sp-metadata: {m} answered {}", r.status());
-            }
-            r.text().await?
-        } else {
-            std::fs::read_to_string(m).with_context(|| format!("--sp-metadata: reading {m}"))?
-        };
-        let md = protocols::saml::metadata::parse_sp_metadata(&text)
-            .map_err(|e| anyhow::anyhow!("--sp-metadata: {m} is not SAML SP metadata: {e}"))?;
+        let md = super::read_sp_metadata(m, std::path::Path::new("."))
+            .await
+            .map_err(|e| anyhow::anyhow!("--sp-metadata: {e:#}"))?;
         let acs = md
             .default_acs()
             .map(|x| x.location.clone())

@@ -129,5 +129,32 @@ impl Attributes {
     }
 }
 
+/// SP metadata from an http(s) URL, or a file (relative to `base`), parsed.
+pub async fn read_sp_metadata(
+    at: &str,
+    base: &std::path::Path,
+) -> anyhow::Result<protocols::saml::metadata::SpMetadata> {
+    use anyhow::Context as _;
+    let text = if at.starts_with("http://") || at.starts_with("https://") {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()?;
+        let resp = client
+            .get(at)
+            .send()
+            .await
+            .with_context(|| format!("fetching {at}"))?;
+        if !resp.status().is_success() {
+            anyhow::bail!("{at} answered {}", resp.status());
+        }
+        resp.text().await?
+    } else {
+        let path = base.join(at);
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?
+    };
+    protocols::saml::metadata::parse_sp_metadata(&text)
+        .map_err(|e| anyhow::anyhow!("{at} is not SAML SP metadata: {e}"))
+}
+
 #[cfg(test)]
 mod tests;

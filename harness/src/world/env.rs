@@ -282,29 +282,10 @@ async fn start_black_box(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
 
 /// The entityID of SP metadata in a file (relative to the profile) or at an http(s) URL.
 async fn sp_metadata_entity(profile: &std::path::Path, at: &str) -> anyhow::Result<String> {
-    let text = if at.starts_with("http://") || at.starts_with("https://") {
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .build()?;
-        let resp = client
-            .get(at)
-            .send()
-            .await
-            .with_context(|| format!("fetching {at}"))?;
-        if !resp.status().is_success() {
-            bail!("{at} answered {}", resp.status());
-        }
-        resp.text().await?
-    } else {
-        let path = profile
-            .parent()
-            .unwrap_or(std::path::Path::new("."))
-            .join(at);
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?
-    };
-    let md = protocols::saml::metadata::parse_sp_metadata(&text)
-        .map_err(|e| anyhow::anyhow!("{at} is not SAML SP metadata: {e}"))?;
-    Ok(md.entity_id)
+    let base = profile.parent().unwrap_or(std::path::Path::new("."));
+    Ok(crate::black_box::read_sp_metadata(at, base)
+        .await?
+        .entity_id)
 }
 
 impl Env {
