@@ -102,7 +102,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
             }
             load::run(cfg).await
         })?;
-        print!("{}\n", report.markdown());
+        println!("{}", report.markdown());
         reports.push(report);
     }
     let mut md: String = reports
