@@ -125,6 +125,8 @@ fn one(flaw: Flaw, features: &Path) -> anyhow::Result<Vec<Value>> {
         protocols: Vec::new(),
         concurrency: 8,
         verbose: false,
+        shard: None,
+        durations: Default::default(),
     };
     let outcome = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -10,6 +10,7 @@ pub mod report;
 pub mod result;
 pub mod runner;
 pub mod scim_probe;
+pub mod shard;
 pub mod steps;
 pub mod target;
 pub mod world;

@@ -27,6 +27,14 @@ pub struct LoadArgs {
     users: usize,
     #[arg(long, default_value_t = 20)]
     groups: usize,
+    /// Members per group (user i of group g is (g * M + i) mod users). Default: user i is in
+    /// group i mod groups.
+    #[arg(long)]
+    members_per_group: Option<usize>,
+    /// Run once per org size (users), each into a fresh org, and print the per-size table,
+    /// e.g. 1000,5000,10000. Overrides --users.
+    #[arg(long, value_delimiter = ',')]
+    sizes: Vec<usize>,
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
     /// Random users (and groups) checked attribute by attribute afterwards.
@@ -49,49 +57,75 @@ fn dialect(s: &str) -> anyhow::Result<DialectId> {
 
 pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let d = dialect(&args.dialect)?;
+    if args.sizes.contains(&0) {
+        anyhow::bail!("--sizes: every org size must be at least 1 user");
+    }
+    let sizes = if args.sizes.is_empty() {
+        vec![args.users]
+    } else {
+        args.sizes.clone()
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let report = rt.block_on(async {
-        let mut cfg = LoadConfig {
-            base_url: String::new(),
-            token: String::new(),
-            dialect: d,
-            users: args.users,
-            groups: args.groups,
-            concurrency: args.concurrency,
-            spot_checks: args.spot_checks,
-            admin: None,
-        };
-        let _sp;
-        match args.target_base {
-            Some(base) => {
-                cfg.base_url = base;
-                cfg.token = args
-                    .token
-                    .ok_or_else(|| anyhow::anyhow!("--token is required with --target-base"))?;
+    let mut reports = Vec::new();
+    for users in sizes {
+        let report = rt.block_on(async {
+            let mut cfg = LoadConfig {
+                base_url: String::new(),
+                token: String::new(),
+                dialect: d,
+                users,
+                groups: args.groups,
+                members_per_group: args.members_per_group,
+                concurrency: args.concurrency,
+                spot_checks: args.spot_checks,
+                admin: None,
+            };
+            let _sp;
+            match &args.target_base {
+                Some(base) => {
+                    cfg.base_url = base.clone();
+                    cfg.token = args
+                        .token
+                        .clone()
+                        .ok_or_else(|| anyhow::anyhow!("--token is required with --target-base"))?;
+                }
+                None => {
+                    // A fresh SP per size: the org holds exactly this many users.
+                    let sp = embedded::start("load").await?;
+                    cfg.base_url = sp.scim_base.clone();
+                    cfg.token = sp.token.clone();
+                    cfg.admin = Some((sp.admin(), sp.org.clone()));
+                    _sp = sp;
+                }
             }
-            None => {
-                let sp = embedded::start("load").await?;
-                cfg.base_url = sp.scim_base.clone();
-                cfg.token = sp.token.clone();
-                cfg.admin = Some((sp.admin(), sp.org.clone()));
-                _sp = sp;
-            }
-        }
-        load::run(cfg).await
-    })?;
-    let md = report.markdown();
+            load::run(cfg).await
+        })?;
+        println!("{}", report.markdown());
+        reports.push(report);
+    }
+    let mut md: String = reports
+        .iter()
+        .map(|r| r.markdown())
+        .collect::<Vec<_>>()
+        .join("\n");
+    if reports.len() > 1 {
+        let table = load::sizes_markdown(&reports);
+        println!("Per org size:\n\n{table}");
+        md = format!("Per org size:\n\n{table}\n{md}");
+    }
     if let Some(dir) = &args.report {
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join("scim-load.md"), &md)?;
-        std::fs::write(
-            dir.join("scim-load.json"),
-            serde_json::to_string_pretty(&report)?,
-        )?;
+        let json = if reports.len() == 1 {
+            serde_json::to_string_pretty(&reports[0])?
+        } else {
+            serde_json::to_string_pretty(&reports)?
+        };
+        std::fs::write(dir.join("scim-load.json"), json)?;
     }
-    print!("{md}");
-    Ok(if report.complete {
+    Ok(if reports.iter().all(|r| r.complete) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

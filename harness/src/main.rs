@@ -5,6 +5,7 @@ mod keys_cmd;
 mod load_cmd;
 mod probe_cmd;
 mod reference_sp_cmd;
+mod report_cmd;
 mod run_cmd;
 mod serve;
 mod target_cmd;
@@ -64,6 +65,10 @@ enum Command {
     /// Run the scenario catalogue against a target (default: the embedded reference SP) and
     /// write the reports. Exit 0 only if every scenario passed or is a listed deviation.
     Run(run_cmd::RunArgs),
+    /// Work on the reports of earlier runs: merge the shards of a sharded run, record the
+    /// scenario durations that balance the shards. See docs/ci-sharding.md.
+    #[command(subcommand)]
+    Report(report_cmd::ReportCommand),
     /// Probe a SCIM 2.0 server (default: the embedded reference SP) with vendor-independent
     /// checks, each at its RFC level. See docs/scim-probes.md.
     ScimProbe(probe_cmd::ProbeArgs),
@@ -96,6 +101,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     let ok = |r: anyhow::Result<()>| r.map(|()| std::process::ExitCode::SUCCESS);
     match cli.command {
         Command::Run(args) => run_cmd::run(args),
+        Command::Report(cmd) => report_cmd::run(cmd),
         Command::ScimLoad(args) => load_cmd::run(args),
         Command::FlawCoverage(args) => ok(flaw_cmd::run(args)),
         Command::ScimProbe(args) => probe_cmd::run(args),

@@ -2,8 +2,10 @@
 //! reports and snapshot checks. Exit 0 only when every scenario passed or is a listed deviation.
 
 use harness::profile::{Expectations, Profile};
-use harness::report::{self, Summary};
+use harness::report::merge::{self, RunRecord, Selection};
+use harness::report::Summary;
 use harness::runner::{self, RunConfig};
+use harness::shard::{Durations, Shard};
 use protocols::Clock as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -41,6 +43,28 @@ pub struct RunArgs {
     /// see that the catalogue catches it. See `idpsim reference-sp --help` for the names.
     #[arg(long = "sp-flaw", value_name = "NAME")]
     sp_flaw: Vec<reference_sp::Flaw>,
+    /// Run only part i of n of the catalogue (1-based), e.g. 2/4: a deterministic partition
+    /// balanced by recorded durations. Merge the parts with `idpsim report merge`. See
+    /// docs/ci-sharding.md.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+    /// Recorded scenario durations that balance the shards. Default: reports/durations.json
+    /// (here, else the workspace's); scenarios missing from it count as the median.
+    #[arg(long, value_name = "FILE")]
+    durations: Option<PathBuf>,
+}
+
+/// The durations file: the one given, else ./reports/durations.json, else the workspace's.
+pub fn durations_path(given: Option<&Path>) -> PathBuf {
+    if let Some(p) = given {
+        return p.to_path_buf();
+    }
+    let local = Path::new("reports/durations.json");
+    if local.is_file() {
+        local.to_path_buf()
+    } else {
+        runner::default_features_dir().join("../reports/durations.json")
+    }
 }
 
 fn slug(s: &str) -> String {
@@ -78,6 +102,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| Path::new("reports/snapshots").join(slug(&profile.name)));
     let started = protocols::SystemClock.now().to_rfc3339();
+    let durations = match args.shard {
+        Some(_) => Durations::load(&durations_path(args.durations.as_deref()))?,
+        None => Durations::default(),
+    };
     let cfg = RunConfig {
         profile: profile.clone(),
         expectations,
@@ -92,6 +120,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             .collect(),
         concurrency: args.concurrency,
         verbose: true,
+        shard: args.shard,
+        durations,
+    };
+    let selection = Selection {
+        tags: cfg.tags.clone(),
+        vendors: cfg.vendors.clone(),
+        protocols: cfg.protocols.clone(),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -112,12 +147,22 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         wall_time_ms: outcome.wall_time.as_millis() as u64,
         sp_flaws: args.sp_flaw.iter().map(|f| f.name().to_string()).collect(),
     };
-    let written = report::write_all(&args.report, &outcome.results, &summary)?;
-    if profile.is_black_box() {
-        std::fs::write(
-            args.report.join("verdicts.md"),
-            report::verdicts::markdown(&profile.name, &outcome.results),
-        )?;
+    let record = RunRecord {
+        format: merge::FORMAT.to_string(),
+        summary,
+        black_box: profile.is_black_box(),
+        selection,
+        catalogue: outcome.catalogue.clone(),
+        shard: args.shard,
+        results: outcome.results.clone(),
+    };
+    let written = merge::write(&args.report, &record)?;
+    if let Some(shard) = args.shard {
+        eprintln!(
+            "shard {shard}: {} of the catalogue's {} scenarios",
+            outcome.results.len(),
+            outcome.catalogue.scenarios
+        );
     }
     // A black-box SP's pages are its own (cookies, dates, session ids): its evidence is kept in
     // the reports, not held against baselines.

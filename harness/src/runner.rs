@@ -6,16 +6,18 @@
 //! gathers each scenario's steps, and the `after` hook hands over the World's evidence.
 
 use crate::profile::{Expectations, Profile};
+use crate::report::merge::CatalogueId;
 use crate::report::snapshot::Drift;
 use crate::report::Totals;
 use crate::result::{Evidence, ScenarioResult, StepResult, StepStatus, Verdict};
+use crate::shard::{self, Durations, Partition, Shard};
 use crate::target::NOT_APPLICABLE;
 use crate::world::{env, EnvConfig, IdpWorld, NO_ANSWER};
 use cucumber::tag::Ext as _;
 use cucumber::{cli, event, gherkin, parser, Event, World as _, Writer};
 use parking_lot::Mutex;
 use reference_sp::Flaw;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -38,6 +40,10 @@ pub struct RunConfig {
     pub concurrency: usize,
     /// Print one line per finished scenario.
     pub verbose: bool,
+    /// Run only this part of the catalogue's partition (crate::shard).
+    pub shard: Option<Shard>,
+    /// Recorded scenario durations, to balance the shards.
+    pub durations: Durations,
 }
 
 /// The default features directory: `features/` at the workspace root.
@@ -57,6 +63,8 @@ pub struct RunOutcome {
     pub not_applicable: usize,
     /// Per scenario (by name): run-specific strings and their stable names, for snapshots.
     pub substitutions: HashMap<String, Vec<(String, String)>>,
+    /// The catalogue found on disk (before any filter), which the shards partition.
+    pub catalogue: CatalogueId,
 }
 
 impl RunOutcome {
@@ -191,17 +199,7 @@ impl Collector {
                     .chain(scenario.tags.iter())
                     .map(|t| format!("@{t}"))
                     .collect();
-                let feature_path = feature
-                    .path
-                    .as_ref()
-                    .map(|p| {
-                        let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-                        canon(p)
-                            .strip_prefix(canon(&self.features_dir))
-                            .map(|r| r.display().to_string())
-                            .unwrap_or_else(|_| p.display().to_string())
-                    })
-                    .unwrap_or_default();
+                let feature_path = relative_path(&self.features_dir, feature);
                 self.pending.insert(
                     key,
                     Pending {
@@ -399,17 +397,13 @@ fn is_stateful(f: &gherkin::Feature, s: &gherkin::Scenario) -> bool {
         .any(|st| STATEFUL.iter().any(|a| st.value.contains(a)))
 }
 
+/// The feature file's path relative to the features directory: the reports' `feature_path`
+/// and half of a scenario's shard key.
 fn relative_path(features_dir: &Path, feature: &gherkin::Feature) -> String {
     feature
         .path
         .as_ref()
-        .map(|p| {
-            let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-            canon(p)
-                .strip_prefix(canon(features_dir))
-                .map(|r| r.display().to_string())
-                .unwrap_or_else(|_| p.display().to_string())
-        })
+        .map(|p| shard::relative(features_dir, p))
         .unwrap_or_default()
 }
 
@@ -483,6 +477,8 @@ struct PassSpec {
     tag_expr: Option<gherkin::tagexpr::TagOperation>,
     blocked: Vec<(String, String)>,
     not_applicable: Arc<Mutex<Vec<ScenarioResult>>>,
+    /// A shard's scenarios; None: all.
+    mine: Option<Arc<BTreeSet<shard::ScenarioKey>>>,
 }
 
 type PassOutput = (
@@ -500,11 +496,19 @@ async fn cucumber_pass(cfg: &RunConfig, spec: PassSpec) -> PassOutput {
         tag_expr,
         blocked,
         not_applicable: na,
+        mine,
     } = spec;
     let profile = cfg.profile.clone();
     let (vendors, protocols) = (cfg.vendors.clone(), cfg.protocols.clone());
     let features_dir = cfg.features.clone();
     let filter = move |f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario| {
+        // Another shard's scenario is that shard's to run or to count as not applicable.
+        if let Some(mine) = &mine {
+            let key = shard::ScenarioKey::new(relative_path(&features_dir, f), s.name.clone());
+            if !mine.contains(&key) {
+                return false;
+            }
+        }
         let all = all_tags(f, r, s);
         if let Some(lane) = lane {
             let vendor = all.iter().find(|t| ["okta", "entra", "google"].contains(t));
@@ -617,6 +621,17 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
         ),
         None => None,
     };
+    let keys = shard::catalogue(&cfg.features)
+        .map_err(|e| anyhow::anyhow!("reading the features in {}: {e}", cfg.features.display()))?;
+    let catalogue = CatalogueId {
+        scenarios: keys.len(),
+        digest: shard::digest(&keys),
+    };
+    let mine = cfg
+        .shard
+        .map(|shard| Arc::new(Partition::plan(&keys, &cfg.durations, shard.count).keys_of(shard)));
+    // The baseline logins are not catalogue scenarios: the first shard reports them.
+    let report_baselines = cfg.shard.is_none_or(|s| s.index == 1);
     let mut results: Vec<ScenarioResult> = Vec::new();
     // Black-box: the honest login of each vendor x protocol first, as a gate.
     let mut blocked: Vec<(String, String)> = Vec::new();
@@ -646,7 +661,9 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
                     eprintln!("     {why}");
                 }
             }
-            results.push(r);
+            if report_baselines {
+                results.push(r);
+            }
         }
     }
     let black_box = env.black_box.is_some();
@@ -686,6 +703,7 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
                 tag_expr: tag_expr.clone(),
                 blocked: blocked.clone(),
                 not_applicable: not_applicable.clone(),
+                mine: mine.clone(),
             };
             cucumber_pass(&cfg, spec)
         });
@@ -733,7 +751,7 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
     let not_applicable = std::mem::take(&mut *not_applicable.lock());
     let na_count = not_applicable.len();
     results.extend(not_applicable);
-    results.sort_by(|a, b| (&a.feature_path, a.line).cmp(&(&b.feature_path, b.line)));
+    crate::report::merge::sort(&mut results);
     let totals = Totals::of(&results);
     Ok(RunOutcome {
         results,
@@ -742,6 +760,7 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
         parse_errors,
         not_applicable: na_count,
         substitutions,
+        catalogue,
     })
 }
 

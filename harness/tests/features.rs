@@ -20,6 +20,8 @@ fn main() -> ExitCode {
         protocols: Vec::new(),
         concurrency: 8,
         verbose: std::env::var_os("IDPSIM_QUIET").is_none(),
+        shard: None,
+        durations: Default::default(),
     };
     let outcome = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

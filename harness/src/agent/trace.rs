@@ -2,7 +2,7 @@
 
 use super::page::Page;
 use reqwest::Method;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Form fields whose values never go into a trace.
 const SECRET_FIELDS: &[&str] = &["password", "client_secret"];
@@ -10,7 +10,7 @@ const SECRET_FIELDS: &[&str] = &["password", "client_secret"];
 pub const BODY_EXCERPT: usize = 2048;
 
 /// An SSO message found in an exchange.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Decoded {
     /// A SAML AuthnRequest or Response, as XML.
@@ -21,7 +21,7 @@ pub enum Decoded {
     Undecodable { field: String, error: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
     pub method: String,
     pub url: String,

@@ -5,6 +5,7 @@
 
 mod cucumber_json;
 mod junit;
+pub mod merge;
 pub mod normalize;
 pub mod snapshot;
 mod summary;

@@ -2,7 +2,7 @@
 //! failure with its step, expected and actual outcome, and an excerpt of the trace.
 
 use crate::result::{ScenarioResult, Verdict};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -61,7 +61,7 @@ impl Totals {
 }
 
 /// Run-level facts the results do not carry.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub target: String,
     pub started: String,

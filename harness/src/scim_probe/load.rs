@@ -20,6 +20,9 @@ pub struct LoadConfig {
     pub dialect: DialectId,
     pub users: usize,
     pub groups: usize,
+    /// Members of each group: user i of group g is `(g * m + i) mod users`. None: user i is in
+    /// group `i mod groups` (so about users / groups each).
+    pub members_per_group: Option<usize>,
     pub concurrency: usize,
     /// Users (and groups) spot-checked after the run.
     pub spot_checks: usize,
@@ -75,6 +78,8 @@ pub struct LoadReport {
     pub dialect: DialectId,
     pub users: usize,
     pub groups: usize,
+    /// Members per group as pushed (the largest group's).
+    pub members_per_group: usize,
     pub concurrency: usize,
     pub user_phase: Phase,
     pub group_phase: Phase,
@@ -130,6 +135,53 @@ impl LoadReport {
     }
 }
 
+/// The per-org-size table: one row per run (each into a fresh org of that many users), and
+/// how the group rate at the largest org compares with the smallest.
+pub fn sizes_markdown(runs: &[LoadReport]) -> String {
+    let mut s = String::from(
+        "| org users | users/s | groups | members/group | groups/s | group event ms p50/p99 | failed | SCIM totals users/groups | lost | complete |\n\
+         |---:|---:|---:|---:|---:|---|---:|---|---:|---|\n",
+    );
+    for r in runs {
+        let lost = r
+            .users
+            .saturating_sub(r.scim_user_total.unwrap_or(0).max(0) as usize)
+            + r.groups
+                .saturating_sub(r.scim_group_total.unwrap_or(0).max(0) as usize);
+        s += &format!(
+            "| {} | {:.0} | {} | {} | {:.0} | {:.1} / {:.1} | {} | {} / {} | {} | {} |\n",
+            r.users,
+            r.user_phase.events_per_sec,
+            r.groups,
+            r.members_per_group,
+            r.group_phase.events_per_sec,
+            r.group_phase.event_latency.p50_ms,
+            r.group_phase.event_latency.p99_ms,
+            r.user_phase.failed + r.group_phase.failed,
+            r.scim_user_total.map_or("-".into(), |n| n.to_string()),
+            r.scim_group_total.map_or("-".into(), |n| n.to_string()),
+            lost,
+            r.complete,
+        );
+    }
+    if let (Some(small), Some(large)) = (
+        runs.iter().min_by_key(|r| r.users),
+        runs.iter().max_by_key(|r| r.users),
+    ) {
+        if small.users != large.users && small.group_phase.events_per_sec > 0.0 {
+            let ratio = large.group_phase.events_per_sec / small.group_phase.events_per_sec;
+            s += &format!(
+                "\ngroups/s at {} users is {:.0}% of groups/s at {} users; users/s {:.0}%\n",
+                large.users,
+                ratio * 100.0,
+                small.users,
+                large.user_phase.events_per_sec / small.user_phase.events_per_sec.max(1e-9) * 100.0
+            );
+        }
+    }
+    s
+}
+
 fn user(tag: &str, i: usize) -> PushUser {
     let user_name = format!("load-{tag}-{i}");
     PushUser {
@@ -143,11 +195,22 @@ fn user(tag: &str, i: usize) -> PushUser {
     }
 }
 
-fn group_members(tag: &str, g: usize, users: usize, groups: usize) -> Vec<String> {
-    (g..users)
-        .step_by(groups.max(1))
-        .map(|i| user(tag, i).idp_id)
-        .collect()
+fn group_members(tag: &str, g: usize, cfg: &LoadConfig) -> Vec<String> {
+    let (users, groups) = (cfg.users, cfg.groups);
+    match cfg.members_per_group {
+        Some(m) if users > 0 => {
+            let mut seen = std::collections::BTreeSet::new();
+            (0..m.min(users))
+                .map(|i| (g * m + i) % users)
+                .filter(|i| seen.insert(*i))
+                .map(|i| user(tag, i).idp_id)
+                .collect()
+        }
+        _ => (g..users)
+            .step_by(groups.max(1))
+            .map(|i| user(tag, i).idp_id)
+            .collect(),
+    }
 }
 
 struct Tally {
@@ -275,7 +338,7 @@ pub async fn run(mut cfg: LoadConfig) -> anyhow::Result<LoadReport> {
             group: PushGroup {
                 idp_id: format!("00g{tag}{g:05}"),
                 display_name: format!("load-{tag}-group-{g}"),
-                members: group_members(&tag, g, cfg.users, cfg.groups),
+                members: group_members(&tag, g, &cfg),
             },
         })
         .collect();
@@ -368,7 +431,7 @@ pub async fn run(mut cfg: LoadConfig) -> anyhow::Result<LoadReport> {
     for g in 0..cfg.groups.min(cfg.spot_checks.max(1)) {
         let g = (g * 7919) % cfg.groups.max(1);
         checked += 1;
-        let want = group_members(&tag, g, cfg.users, cfg.groups).len();
+        let want = group_members(&tag, g, &cfg).len();
         let Some(k) = known.group(&format!("00g{tag}{g:05}")) else {
             mismatches.push(format!("group {g}: never created"));
             continue;
@@ -388,10 +451,15 @@ pub async fn run(mut cfg: LoadConfig) -> anyhow::Result<LoadReport> {
         && scim_group_total == Some(cfg.groups as i64)
         && admin_member_count.is_none_or(|n| n == cfg.users)
         && mismatches.is_empty();
+    let members_per_group = (0..cfg.groups)
+        .map(|g| group_members(&tag, g, &cfg).len())
+        .max()
+        .unwrap_or(0);
     Ok(LoadReport {
         dialect: cfg.dialect,
         users: cfg.users,
         groups: cfg.groups,
+        members_per_group,
         concurrency: cfg.concurrency,
         user_phase,
         group_phase,

@@ -5,7 +5,7 @@
 //! match that after every change that could move it (membership, activation, deletion, link
 //! or role), so a user removed from one group keeps the role another linked group gives.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use protocols::scim::resource::{check_required, normalize_resource, without_read_only};
 use protocols::scim::{
@@ -74,7 +74,14 @@ impl GroupInput {
     }
 }
 
-fn ensure_valid(ctx: &Ctx<'_>, me: Option<&str>, input: &GroupInput) -> Result<(), Error> {
+/// `already` are the group's current members: they are Users of the org already (deleting a
+/// User removes its memberships), so only newcomers are looked up.
+fn ensure_valid(
+    ctx: &Ctx<'_>,
+    me: Option<&str>,
+    input: &GroupInput,
+    already: &[String],
+) -> Result<(), Error> {
     let other = |rows: Vec<GroupRow>| rows.iter().any(|r| Some(r.id.as_str()) != me);
     if other(store::groups(
         ctx.tx,
@@ -88,8 +95,13 @@ fn ensure_valid(ctx: &Ctx<'_>, me: Option<&str>, input: &GroupInput) -> Result<(
             return Err(ScimError::uniqueness("externalId", x).into());
         }
     }
-    for m in &input.members {
-        if store::user(ctx.tx, ctx.org, m)?.is_none() {
+    let already: HashSet<&str> = already.iter().map(String::as_str).collect();
+    for m in input
+        .members
+        .iter()
+        .filter(|m| !already.contains(m.as_str()))
+    {
+        if !store::user_exists(ctx.tx, ctx.org, m)? {
             let shown: String = m.chars().take(60).collect();
             return Err(ScimError::invalid_value(format!(
                 "member {shown:?} is not a User of this organisation"
@@ -103,7 +115,7 @@ fn ensure_valid(ctx: &Ctx<'_>, me: Option<&str>, input: &GroupInput) -> Result<(
 /// POST /Groups.
 pub(crate) fn create(ctx: &Ctx<'_>, body: &Value) -> Result<GroupRow, Error> {
     let input = GroupInput::from_body(body)?;
-    ensure_valid(ctx, None, &input)?;
+    ensure_valid(ctx, None, &input, &[])?;
     let row = GroupRow {
         id: ctx.ids.guid(),
         display_name: input.display_name,
@@ -115,7 +127,7 @@ pub(crate) fn create(ctx: &Ctx<'_>, body: &Value) -> Result<GroupRow, Error> {
         link: None,
     };
     store::upsert_group(ctx.tx, ctx.org, &row)?;
-    store::set_members(ctx.tx, ctx.org, &row.id, &input.members)?;
+    store::set_members(ctx.tx, ctx.org, &row.id, &[], &input.members)?;
     Ok(row)
 }
 
@@ -144,7 +156,7 @@ fn update(ctx: &Ctx<'_>, current: GroupRow, input: GroupInput) -> Result<GroupRo
     if input.resource == current.resource && input.members == members {
         return Ok(current);
     }
-    ensure_valid(ctx, Some(&current.id), &input)?;
+    ensure_valid(ctx, Some(&current.id), &input, &members)?;
     let row = GroupRow {
         display_name: input.display_name,
         external_id: input.external_id,
@@ -154,7 +166,7 @@ fn update(ctx: &Ctx<'_>, current: GroupRow, input: GroupInput) -> Result<GroupRo
         ..current
     };
     store::upsert_group(ctx.tx, ctx.org, &row)?;
-    store::set_members(ctx.tx, ctx.org, &row.id, &input.members)?;
+    store::set_members(ctx.tx, ctx.org, &row.id, &members, &input.members)?;
     if let Some((rg, _)) = &row.link {
         sync_rg(ctx.platform, ctx.tx, ctx.org, rg)?;
     }
@@ -276,39 +288,15 @@ fn render_with(
     }
 }
 
-/// The display of each user of the org: displayName, else userName.
-fn user_displays(conn: &Connection, org: &str) -> Result<BTreeMap<String, String>, Error> {
-    Ok(store::users(conn, org, store::UserKey::All)?
-        .into_iter()
-        .map(|u| {
-            let display = u
-                .resource
-                .get("displayName")
-                .and_then(Value::as_str)
-                .map_or_else(|| u.user_name.clone(), str::to_string);
-            (u.id, display)
-        })
-        .collect())
-}
-
-fn with_displays(ids: Vec<String>, displays: &BTreeMap<String, String>) -> Vec<(String, String)> {
-    ids.into_iter()
-        .map(|id| {
-            let d = displays.get(&id).cloned().unwrap_or_default();
-            (id, d)
-        })
-        .collect()
-}
-
-/// The Group as answered, members included.
+/// The Group as answered, members included: the group's own rows only, never the whole
+/// org's users.
 pub(crate) fn render(
     conn: &Connection,
     base_url: &str,
     org: &str,
     row: &GroupRow,
 ) -> Result<Rendered, Error> {
-    let displays = user_displays(conn, org)?;
-    let members = with_displays(store::members(conn, org, &row.id)?, &displays);
+    let members = store::member_displays(conn, org, &row.id)?;
     Ok(render_with(base_url, org, row, &members))
 }
 
@@ -329,18 +317,28 @@ pub(crate) fn list(
         },
         None => GroupKey::All,
     };
+    let indexed = !matches!(key, GroupKey::All);
     let rows = store::groups(conn, org, key)?;
-    let displays = user_displays(conn, org)?;
-    let mut by_group: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (gid, uid) in store::all_members(conn, org)? {
-        by_group.entry(gid).or_default().push(uid);
-    }
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let ids = by_group.remove(&r.id).unwrap_or_default();
-            render_with(base_url, org, r, &with_displays(ids, &displays)).json
-        })
+    let rendered: Vec<Value> = if indexed {
+        // A lookup (Okta's and Entra's displayName eq, an id or externalId): a row or none,
+        // rendered from its own members.
+        rows.iter()
+            .map(|r| render(conn, base_url, org, r).map(|x| x.json))
+            .collect::<Result<_, _>>()?
+    } else {
+        let mut by_group: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for (gid, uid, display) in store::all_member_displays(conn, org)? {
+            by_group.entry(gid).or_default().push((uid, display));
+        }
+        rows.iter()
+            .map(|r| {
+                let members = by_group.remove(&r.id).unwrap_or_default();
+                render_with(base_url, org, r, &members).json
+            })
+            .collect()
+    };
+    Ok(rendered
+        .into_iter()
         .filter(|v| filter.is_none_or(|f| f.matches(v, &GROUP_RESOURCE)))
         .collect())
 }

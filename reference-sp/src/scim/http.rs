@@ -609,24 +609,22 @@ async fn patch(
         match cur {
             Current::User(u) => {
                 let row = users::patch(ctx, u, &request)?;
-                users::render(ctx.tx, ctx.base_url, ctx.org, &row)
+                users::render(ctx.tx, ctx.base_url, ctx.org, &row).map(Ok)
             }
-            Current::Group(g) => {
-                let row = groups::patch(ctx, g, &request)?;
-                groups::render(ctx.tx, ctx.base_url, ctx.org, &row)
-            }
+            // 204 without a body: rendering the group (every member) would be thrown away.
+            Current::Group(g) => Ok(Err(groups::patch(ctx, g, &request)?.version)),
         }
     })
     .await?;
-    Ok(match kind {
+    Ok(match r {
+        Ok(rendered) => Answer::resource(StatusCode::OK, rendered),
         // Entra expects 204 for Group PATCH; the ETag still says which version resulted.
-        Kind::Group => Answer {
+        Err(version) => Answer {
             status: StatusCode::NO_CONTENT,
             body: None,
-            etag: Some(r.version),
+            etag: Some(version),
             location: None,
         },
-        Kind::User => Answer::resource(StatusCode::OK, r),
     })
 }
 

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use protocols::IdGen;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 
 use super::platform::{AccountId, ResourceGroupId, Role};
 
@@ -116,13 +117,8 @@ pub fn revoke_tokens(conn: &Connection, org: &str) -> rusqlite::Result<usize> {
 
 /// Whether `token` is one of `org`'s. Another organisation's token is as good as none.
 pub(crate) fn token_valid(conn: &Connection, org: &str, token: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT 1 FROM scim_tokens WHERE token_hash = ?1 AND org = ?2",
-        params![token_hash(token), org],
-        |_| Ok(()),
-    )
-    .optional()
-    .map(|o| o.is_some())
+    conn.prepare_cached("SELECT 1 FROM scim_tokens WHERE token_hash = ?1 AND org = ?2")?
+        .exists(params![token_hash(token), org])
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,12 +189,17 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
 }
 
 pub(crate) fn user(conn: &Connection, org: &str, id: &str) -> rusqlite::Result<Option<UserRow>> {
-    conn.query_row(
-        &format!("SELECT {USER_COLS} FROM scim_users WHERE org = ?1 AND id = ?2"),
-        params![org, id],
-        user_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {USER_COLS} FROM scim_users WHERE org = ?1 AND id = ?2"
+    ))?
+    .query_row(params![org, id], user_row)
     .optional()
+}
+
+/// Whether `id` is a User of `org` (the primary key alone: no resource to parse).
+pub(crate) fn user_exists(conn: &Connection, org: &str, id: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM scim_users WHERE org = ?1 AND id = ?2")?
+        .exists(params![org, id])
 }
 
 /// Users whose `column` equals `value`, or every user of the org, in creation order.
@@ -223,7 +224,7 @@ pub(crate) fn users(
         UserKey::Account(a) => (" AND account_id = ?2", a.0.clone()),
     };
     let sql = format!("SELECT {USER_COLS} FROM scim_users WHERE org = ?1{clause} ORDER BY rowid");
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = if clause.is_empty() {
         stmt.query_map(params![org], user_row)?.collect()
     } else {
@@ -233,7 +234,7 @@ pub(crate) fn users(
 }
 
 pub(crate) fn upsert_user(conn: &Connection, org: &str, u: &UserRow) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO scim_users (org, id, user_name, user_name_lc, external_id, active, resource,
                                  version, created, modified, account_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -242,20 +243,20 @@ pub(crate) fn upsert_user(conn: &Connection, org: &str, u: &UserRow) -> rusqlite
             external_id = excluded.external_id, active = excluded.active,
             resource = excluded.resource, version = excluded.version,
             modified = excluded.modified, account_id = excluded.account_id",
-        params![
-            org,
-            u.id,
-            u.user_name,
-            u.user_name.to_lowercase(),
-            u.external_id,
-            u.active,
-            Value::Object(u.resource.clone()).to_string(),
-            sql_version(u.version),
-            u.created.to_rfc3339(),
-            u.modified.to_rfc3339(),
-            u.account.0,
-        ],
-    )?;
+    )?
+    .execute(params![
+        org,
+        u.id,
+        u.user_name,
+        u.user_name.to_lowercase(),
+        u.external_id,
+        u.active,
+        Value::Object(u.resource.clone()).to_string(),
+        sql_version(u.version),
+        u.created.to_rfc3339(),
+        u.modified.to_rfc3339(),
+        u.account.0,
+    ])?;
     Ok(())
 }
 
@@ -306,11 +307,10 @@ fn group_row(r: &Row<'_>) -> rusqlite::Result<GroupRow> {
 }
 
 pub(crate) fn group(conn: &Connection, org: &str, id: &str) -> rusqlite::Result<Option<GroupRow>> {
-    conn.query_row(
-        &format!("SELECT {GROUP_COLS} FROM scim_groups WHERE org = ?1 AND id = ?2"),
-        params![org, id],
-        group_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {GROUP_COLS} FROM scim_groups WHERE org = ?1 AND id = ?2"
+    ))?
+    .query_row(params![org, id], group_row)
     .optional()
 }
 
@@ -335,7 +335,7 @@ pub(crate) fn groups(
         GroupKey::LinkedTo(rg) => (" AND linked_rg = ?2", rg.0.clone()),
     };
     let sql = format!("SELECT {GROUP_COLS} FROM scim_groups WHERE org = ?1{clause} ORDER BY rowid");
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = if clause.is_empty() {
         stmt.query_map(params![org], group_row)?.collect()
     } else {
@@ -349,7 +349,7 @@ pub(crate) fn upsert_group(conn: &Connection, org: &str, g: &GroupRow) -> rusqli
         Some((rg, role)) => (Some(rg.0.as_str()), Some(role.as_str())),
         None => (None, None),
     };
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO scim_groups (org, id, display_name, display_name_lc, external_id, resource,
                                   version, created, modified, linked_rg, linked_role)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -358,20 +358,20 @@ pub(crate) fn upsert_group(conn: &Connection, org: &str, g: &GroupRow) -> rusqli
             external_id = excluded.external_id, resource = excluded.resource,
             version = excluded.version, modified = excluded.modified,
             linked_rg = excluded.linked_rg, linked_role = excluded.linked_role",
-        params![
-            org,
-            g.id,
-            g.display_name,
-            g.display_name.to_lowercase(),
-            g.external_id,
-            Value::Object(g.resource.clone()).to_string(),
-            sql_version(g.version),
-            g.created.to_rfc3339(),
-            g.modified.to_rfc3339(),
-            rg,
-            role,
-        ],
-    )?;
+    )?
+    .execute(params![
+        org,
+        g.id,
+        g.display_name,
+        g.display_name.to_lowercase(),
+        g.external_id,
+        Value::Object(g.resource.clone()).to_string(),
+        sql_version(g.version),
+        g.created.to_rfc3339(),
+        g.modified.to_rfc3339(),
+        rg,
+        role,
+    ])?;
     Ok(())
 }
 
@@ -393,7 +393,7 @@ pub(crate) fn members(
     org: &str,
     group_id: &str,
 ) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT user_id FROM scim_group_members WHERE org = ?1 AND group_id = ?2 ORDER BY rowid",
     )?;
     let rows = stmt
@@ -404,7 +404,7 @@ pub(crate) fn members(
 
 /// Every (group id, user id) membership of the org, in the order they were made.
 pub(crate) fn all_members(conn: &Connection, org: &str) -> rusqlite::Result<Vec<(String, String)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT group_id, user_id FROM scim_group_members WHERE org = ?1 ORDER BY rowid",
     )?;
     let rows = stmt
@@ -413,27 +413,70 @@ pub(crate) fn all_members(conn: &Connection, org: &str) -> rusqlite::Result<Vec<
     rows
 }
 
-/// Replaces a group's members, keeping the rows (and so the order) of those who stay.
+/// Replaces a group's members (`current` as [`members`] read them in this transaction),
+/// keeping the rows (and so the order) of those who stay. Sets, not scans: a 10,000-member
+/// group costs no more per member than a small one.
 pub(crate) fn set_members(
     conn: &Connection,
     org: &str,
     group_id: &str,
+    current: &[String],
     user_ids: &[String],
 ) -> rusqlite::Result<()> {
-    let current = members(conn, org, group_id)?;
-    for gone in current.iter().filter(|c| !user_ids.contains(c)) {
-        conn.execute(
-            "DELETE FROM scim_group_members WHERE org = ?1 AND group_id = ?2 AND user_id = ?3",
-            params![org, group_id, gone],
-        )?;
+    let wanted: HashSet<&str> = user_ids.iter().map(String::as_str).collect();
+    let had: HashSet<&str> = current.iter().map(String::as_str).collect();
+    let mut delete = conn.prepare_cached(
+        "DELETE FROM scim_group_members WHERE org = ?1 AND group_id = ?2 AND user_id = ?3",
+    )?;
+    for gone in current.iter().filter(|c| !wanted.contains(c.as_str())) {
+        delete.execute(params![org, group_id, gone])?;
     }
-    for new in user_ids.iter().filter(|u| !current.contains(u)) {
-        conn.execute(
-            "INSERT OR IGNORE INTO scim_group_members (org, group_id, user_id) VALUES (?1, ?2, ?3)",
-            params![org, group_id, new],
-        )?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO scim_group_members (org, group_id, user_id) VALUES (?1, ?2, ?3)",
+    )?;
+    for new in user_ids.iter().filter(|u| !had.contains(u.as_str())) {
+        insert.execute(params![org, group_id, new])?;
     }
     Ok(())
+}
+
+/// A member's `display`: the User's displayName when it is a string, else its userName; ""
+/// for an id that is no User (not reachable: deleting a User removes its memberships).
+const MEMBER_DISPLAY: &str = "COALESCE(CASE WHEN json_type(u.resource, '$.displayName') = 'text'
+         THEN json_extract(u.resource, '$.displayName') END, u.user_name, '')";
+
+/// A group's members with their displays, in the order they joined: one indexed join over
+/// the group's rows, whatever the size of the org.
+pub(crate) fn member_displays(
+    conn: &Connection,
+    org: &str,
+    group_id: &str,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT m.user_id, {MEMBER_DISPLAY} FROM scim_group_members m
+         LEFT JOIN scim_users u ON u.org = m.org AND u.id = m.user_id
+         WHERE m.org = ?1 AND m.group_id = ?2 ORDER BY m.rowid"
+    ))?;
+    let rows = stmt
+        .query_map(params![org, group_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect();
+    rows
+}
+
+/// Every membership of the org as (group id, user id, display), in the order they were made.
+pub(crate) fn all_member_displays(
+    conn: &Connection,
+    org: &str,
+) -> rusqlite::Result<Vec<(String, String, String)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT m.group_id, m.user_id, {MEMBER_DISPLAY} FROM scim_group_members m
+         LEFT JOIN scim_users u ON u.org = m.org AND u.id = m.user_id
+         WHERE m.org = ?1 ORDER BY m.rowid"
+    ))?;
+    let rows = stmt
+        .query_map(params![org], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect();
+    rows
 }
 
 /// The groups (id, displayName) a user belongs to.
@@ -442,7 +485,7 @@ pub(crate) fn groups_of(
     org: &str,
     user_id: &str,
 ) -> rusqlite::Result<Vec<(String, String)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT g.id, g.display_name FROM scim_group_members m
          JOIN scim_groups g ON g.org = m.org AND g.id = m.group_id
          WHERE m.org = ?1 AND m.user_id = ?2 ORDER BY m.rowid",
@@ -460,7 +503,7 @@ pub(crate) fn desired_rg_roles(
     org: &str,
     rg: &ResourceGroupId,
 ) -> rusqlite::Result<Vec<(AccountId, Role)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT u.account_id, g.linked_role FROM scim_groups g
          JOIN scim_group_members m ON m.org = g.org AND m.group_id = g.id
          JOIN scim_users u ON u.org = m.org AND u.id = m.user_id
@@ -485,7 +528,7 @@ pub(crate) fn linked_rgs_of_user(
     org: &str,
     user_id: &str,
 ) -> rusqlite::Result<Vec<ResourceGroupId>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT g.linked_rg FROM scim_group_members m
          JOIN scim_groups g ON g.org = m.org AND g.id = m.group_id
          WHERE m.org = ?1 AND m.user_id = ?2 AND g.linked_rg IS NOT NULL ORDER BY g.linked_rg",

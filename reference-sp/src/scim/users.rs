@@ -374,6 +374,18 @@ pub(crate) fn list(
         },
         None => UserKey::All,
     };
+    if !matches!(key, UserKey::All) {
+        // A lookup (the push clients' userName eq before every create): only its own groups.
+        return store::users(conn, org, key)?
+            .iter()
+            .map(|r| render(conn, base_url, org, r).map(|x| x.json))
+            .filter(|v| {
+                v.as_ref().map_or(true, |v| {
+                    filter.is_none_or(|f| f.matches(v, &USER_RESOURCE))
+                })
+            })
+            .collect();
+    }
     let rows = store::users(conn, org, key)?;
     let names: BTreeMap<String, String> = store::groups(conn, org, store::GroupKey::All)?
         .into_iter()

@@ -59,40 +59,40 @@ pub fn create(c: &Connection, new: &NewAccount, now: i64) -> Result<Account, Sto
             new.username
         )));
     }
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO accounts (username, password_hash, managed_by_org, idp_login, \
          display_name, active, created) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
-        params![
-            new.username,
-            new.password_hash,
-            new.managed_by_org,
-            new.idp_login,
-            new.display_name,
-            now
-        ],
-    )?;
+    )?
+    .execute(params![
+        new.username,
+        new.password_hash,
+        new.managed_by_org,
+        new.idp_login,
+        new.display_name,
+        now
+    ])?;
     let id = c.last_insert_rowid();
     set_emails(c, id, &new.emails)?;
     by_id(c, id)?.ok_or_else(|| StoreError::NotFound("the account just created".into()))
 }
 
 pub fn username_available(c: &Connection, username: &str) -> Result<bool, StoreError> {
-    let n: i64 = c.query_row(
-        "SELECT count(*) FROM accounts WHERE username = ?1",
-        [username],
-        |r| r.get(0),
-    )?;
+    let n: i64 = c
+        .prepare_cached("SELECT count(*) FROM accounts WHERE username = ?1")?
+        .query_row([username], |r| r.get(0))?;
     Ok(n == 0)
 }
 
 /// Replace the account's emails; the first is primary. Refuses an email another account holds.
 pub fn set_emails(c: &Connection, id: Id, emails: &[String]) -> Result<(), StoreError> {
-    c.execute("DELETE FROM account_emails WHERE account_id = ?1", [id])?;
+    c.prepare_cached("DELETE FROM account_emails WHERE account_id = ?1")?
+        .execute([id])?;
     for (i, e) in emails.iter().enumerate() {
-        let r = c.execute(
-            "INSERT INTO account_emails (account_id, email, is_primary) VALUES (?1, ?2, ?3)",
-            params![id, e.trim(), i == 0],
-        );
+        let r = c
+            .prepare_cached(
+                "INSERT INTO account_emails (account_id, email, is_primary) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![id, e.trim(), i == 0]);
         match r.map_err(StoreError::from) {
             Err(err) if err.is_unique_violation() => {
                 return Err(StoreError::Conflict(format!(
@@ -118,42 +118,35 @@ pub fn emails(c: &Connection, id: Id) -> Result<Vec<String>, StoreError> {
 
 /// Whether `email` is one of the account's emails, case-insensitively [BASIC-7].
 pub fn has_email(c: &Connection, id: Id, email: &str) -> Result<bool, StoreError> {
-    let n: i64 = c.query_row(
-        "SELECT count(*) FROM account_emails WHERE account_id = ?1 AND email = ?2",
-        params![id, email.trim()],
-        |r| r.get(0),
-    )?;
+    let n: i64 = c
+        .prepare_cached("SELECT count(*) FROM account_emails WHERE account_id = ?1 AND email = ?2")?
+        .query_row(params![id, email.trim()], |r| r.get(0))?;
     Ok(n > 0)
 }
 
 pub fn by_id(c: &Connection, id: Id) -> Result<Option<Account>, StoreError> {
-    Ok(c.query_row(
-        &format!("SELECT {COLS} FROM accounts WHERE id = ?1"),
-        [id],
-        row,
+    Ok(
+        c.prepare_cached(&format!("SELECT {COLS} FROM accounts WHERE id = ?1"))?
+            .query_row([id], row)
+            .optional()?,
     )
-    .optional()?)
 }
 
 pub fn by_username(c: &Connection, username: &str) -> Result<Option<Account>, StoreError> {
-    Ok(c.query_row(
-        &format!("SELECT {COLS} FROM accounts WHERE username = ?1"),
-        [username],
-        row,
+    Ok(
+        c.prepare_cached(&format!("SELECT {COLS} FROM accounts WHERE username = ?1"))?
+            .query_row([username], row)
+            .optional()?,
     )
-    .optional()?)
 }
 
 /// The account holding `email`, if any.
 pub fn by_email(c: &Connection, email: &str) -> Result<Option<Account>, StoreError> {
-    Ok(c.query_row(
-        &format!(
-            "SELECT {COLS} FROM accounts WHERE id = \
+    Ok(c.prepare_cached(&format!(
+        "SELECT {COLS} FROM accounts WHERE id = \
              (SELECT account_id FROM account_emails WHERE email = ?1)"
-        ),
-        [email.trim()],
-        row,
-    )
+    ))?
+    .query_row([email.trim()], row)
     .optional()?)
 }
 
@@ -165,43 +158,38 @@ pub fn managed_matching(
     login: Option<&str>,
     email: Option<&str>,
 ) -> Result<Option<Account>, StoreError> {
-    Ok(c.query_row(
-        &format!(
-            "SELECT {COLS} FROM accounts WHERE managed_by_org = ?1 AND ( \
-               (?2 IS NOT NULL AND idp_login = ?2 COLLATE NOCASE) OR \
-               (?3 IS NOT NULL AND id IN \
-                  (SELECT account_id FROM account_emails WHERE email = ?3))) \
-             ORDER BY id LIMIT 1"
-        ),
-        params![org, login, email.map(str::trim)],
-        row,
-    )
+    // Two indexed lookups (login, email) instead of an OR that scanned every account.
+    Ok(c.prepare_cached(&format!(
+        "SELECT {COLS} FROM accounts WHERE id = (SELECT min(x) FROM ( \
+               SELECT id AS x FROM accounts \
+                 WHERE ?2 IS NOT NULL AND managed_by_org = ?1 AND idp_login = ?2 COLLATE NOCASE \
+               UNION ALL \
+               SELECT a.id FROM account_emails e JOIN accounts a ON a.id = e.account_id \
+                 WHERE ?3 IS NOT NULL AND e.email = ?3 AND a.managed_by_org = ?1))"
+    ))?
+    .query_row(params![org, login, email.map(str::trim)], row)
     .optional()?)
 }
 
 pub fn password_hash(c: &Connection, id: Id) -> Result<Option<String>, StoreError> {
-    Ok(c.query_row(
-        "SELECT password_hash FROM accounts WHERE id = ?1",
-        [id],
-        |r| r.get(0),
+    Ok(
+        c.prepare_cached("SELECT password_hash FROM accounts WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?
+            .flatten(),
     )
-    .optional()?
-    .flatten())
 }
 
 pub fn set_active(c: &Connection, id: Id, active: bool) -> Result<(), StoreError> {
-    c.execute(
-        "UPDATE accounts SET active = ?2 WHERE id = ?1",
-        params![id, active],
-    )?;
+    c.prepare_cached("UPDATE accounts SET active = ?2 WHERE id = ?1")?
+        .execute(params![id, active])?;
     Ok(())
 }
 
 pub fn set_username(c: &Connection, id: Id, username: &str) -> Result<(), StoreError> {
-    let r = c.execute(
-        "UPDATE accounts SET username = ?2 WHERE id = ?1",
-        params![id, username],
-    );
+    let r = c
+        .prepare_cached("UPDATE accounts SET username = ?2 WHERE id = ?1")?
+        .execute(params![id, username]);
     match r.map_err(StoreError::from) {
         Err(e) if e.is_unique_violation() => Err(StoreError::Conflict(format!(
             "the username {username:?} is taken"
@@ -212,33 +200,29 @@ pub fn set_username(c: &Connection, id: Id, username: &str) -> Result<(), StoreE
 }
 
 pub fn set_display_name(c: &Connection, id: Id, name: Option<&str>) -> Result<(), StoreError> {
-    c.execute(
-        "UPDATE accounts SET display_name = ?2 WHERE id = ?1",
-        params![id, name],
-    )?;
+    c.prepare_cached("UPDATE accounts SET display_name = ?2 WHERE id = ?1")?
+        .execute(params![id, name])?;
     Ok(())
 }
 
 pub fn set_idp_login(c: &Connection, id: Id, login: Option<&str>) -> Result<(), StoreError> {
-    c.execute(
-        "UPDATE accounts SET idp_login = ?2 WHERE id = ?1",
-        params![id, login],
-    )?;
+    c.prepare_cached("UPDATE accounts SET idp_login = ?2 WHERE id = ?1")?
+        .execute(params![id, login])?;
     Ok(())
 }
 
 pub fn set_password_hash(c: &Connection, id: Id, hash: Option<&str>) -> Result<(), StoreError> {
-    c.execute(
-        "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
-        params![id, hash],
-    )?;
+    c.prepare_cached("UPDATE accounts SET password_hash = ?2 WHERE id = ?1")?
+        .execute(params![id, hash])?;
     Ok(())
 }
 
 /// Delete the account; its memberships, sessions, emails and identities go with it. Repos it
 /// created stay (their creator becomes unknown) unless the caller deletes them.
 pub fn delete(c: &Connection, id: Id) -> Result<bool, StoreError> {
-    Ok(c.execute("DELETE FROM accounts WHERE id = ?1", [id])? > 0)
+    Ok(c.prepare_cached("DELETE FROM accounts WHERE id = ?1")?
+        .execute([id])?
+        > 0)
 }
 
 /// Link an IdP subject of `org` to an account, or refresh the link.
@@ -250,32 +234,30 @@ pub fn link_identity(
     email: Option<&str>,
     now: i64,
 ) -> Result<(), StoreError> {
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO sso_identities (org_id, subject, account_id, email, last_login) \
          VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (org_id, subject) DO UPDATE SET \
          account_id = ?3, email = ?4, last_login = ?5",
-        params![org, subject, account, email, now],
-    )?;
+    )?
+    .execute(params![org, subject, account, email, now])?;
     Ok(())
 }
 
 /// The account an IdP subject of `org` is linked to.
 pub fn by_identity(c: &Connection, org: Id, subject: &str) -> Result<Option<Id>, StoreError> {
-    Ok(c.query_row(
+    Ok(c.prepare_cached(
         "SELECT account_id FROM sso_identities WHERE org_id = ?1 AND subject = ?2",
-        params![org, subject],
-        |r| r.get(0),
-    )
+    )?
+    .query_row(params![org, subject], |r| r.get(0))
     .optional()?)
 }
 
 /// The subject an account is linked to in `org`.
 pub fn identity_of(c: &Connection, org: Id, account: Id) -> Result<Option<String>, StoreError> {
-    Ok(c.query_row(
+    Ok(c.prepare_cached(
         "SELECT subject FROM sso_identities WHERE org_id = ?1 AND account_id = ?2 \
          ORDER BY last_login DESC LIMIT 1",
-        params![org, account],
-        |r| r.get(0),
-    )
+    )?
+    .query_row(params![org, account], |r| r.get(0))
     .optional()?)
 }

@@ -83,44 +83,38 @@ fn decode(t: Raw) -> Result<Invitation, StoreError> {
 }
 
 pub fn create(c: &Connection, n: &NewInvitation, now: i64) -> Result<Invitation, StoreError> {
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO invitations (org_id, account_id, email, role, external_collaborator, \
          token, source, accepted, active, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 1, ?8)",
-        params![
-            n.org_id,
-            n.account_id,
-            n.email,
-            n.role.as_str(),
-            n.external_collaborator,
-            n.token,
-            n.source,
-            now
-        ],
-    )?;
+    )?
+    .execute(params![
+        n.org_id,
+        n.account_id,
+        n.email,
+        n.role.as_str(),
+        n.external_collaborator,
+        n.token,
+        n.source,
+        now
+    ])?;
     by_id(c, c.last_insert_rowid())?
         .ok_or_else(|| StoreError::NotFound("the invitation just created".into()))
 }
 
 pub fn by_id(c: &Connection, id: Id) -> Result<Option<Invitation>, StoreError> {
-    c.query_row(
-        &format!("SELECT {COLS} FROM invitations WHERE id = ?1"),
-        [id],
-        row,
-    )
-    .optional()?
-    .map(decode)
-    .transpose()
+    c.prepare_cached(&format!("SELECT {COLS} FROM invitations WHERE id = ?1"))?
+        .query_row([id], row)
+        .optional()?
+        .map(decode)
+        .transpose()
 }
 
 pub fn by_token(c: &Connection, token: &str) -> Result<Option<Invitation>, StoreError> {
-    c.query_row(
-        &format!("SELECT {COLS} FROM invitations WHERE token = ?1"),
-        [token],
-        row,
-    )
-    .optional()?
-    .map(decode)
-    .transpose()
+    c.prepare_cached(&format!("SELECT {COLS} FROM invitations WHERE token = ?1"))?
+        .query_row([token], row)
+        .optional()?
+        .map(decode)
+        .transpose()
 }
 
 /// The newest unaccepted invitation of `org` addressed to the account or one of its emails.
@@ -140,32 +134,30 @@ pub fn pending_for(c: &Connection, org: Id, account: Id) -> Result<Option<Invita
 }
 
 pub fn accept(c: &Connection, id: Id, account: Id) -> Result<(), StoreError> {
-    c.execute(
-        "UPDATE invitations SET accepted = 1, account_id = ?2 WHERE id = ?1",
-        params![id, account],
-    )?;
+    c.prepare_cached("UPDATE invitations SET accepted = 1, account_id = ?2 WHERE id = ?1")?
+        .execute(params![id, account])?;
     Ok(())
 }
 
 pub fn set_active(c: &Connection, id: Id, active: bool) -> Result<(), StoreError> {
-    c.execute(
-        "UPDATE invitations SET active = ?2 WHERE id = ?1",
-        params![id, active],
-    )?;
+    c.prepare_cached("UPDATE invitations SET active = ?2 WHERE id = ?1")?
+        .execute(params![id, active])?;
     Ok(())
 }
 
 pub fn delete(c: &Connection, id: Id) -> Result<bool, StoreError> {
-    Ok(c.execute("DELETE FROM invitations WHERE id = ?1", [id])? > 0)
+    Ok(c.prepare_cached("DELETE FROM invitations WHERE id = ?1")?
+        .execute([id])?
+        > 0)
 }
 
 /// Drop the unaccepted invitations of `org` addressed to the account or one of its emails.
 pub fn drop_pending_for(c: &Connection, org: Id, account: Id) -> Result<usize, StoreError> {
-    Ok(c.execute(
+    Ok(c.prepare_cached(
         "DELETE FROM invitations WHERE org_id = ?1 AND accepted = 0 AND \
          (account_id = ?2 OR email IN (SELECT email FROM account_emails WHERE account_id = ?2))",
-        params![org, account],
-    )?)
+    )?
+    .execute(params![org, account])?)
 }
 
 pub fn of_org(c: &Connection, org: Id) -> Result<Vec<Invitation>, StoreError> {

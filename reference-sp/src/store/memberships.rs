@@ -55,11 +55,10 @@ fn decode(t: Raw) -> Result<Membership, StoreError> {
 }
 
 pub fn get(c: &Connection, org: Id, account: Id) -> Result<Option<Membership>, StoreError> {
-    c.query_row(
-        &format!("SELECT {COLS} FROM memberships WHERE org_id = ?1 AND account_id = ?2"),
-        params![org, account],
-        row,
-    )
+    c.prepare_cached(&format!(
+        "SELECT {COLS} FROM memberships WHERE org_id = ?1 AND account_id = ?2"
+    ))?
+    .query_row(params![org, account], row)
     .optional()?
     .map(decode)
     .transpose()
@@ -67,10 +66,12 @@ pub fn get(c: &Connection, org: Id, account: Id) -> Result<Option<Membership>, S
 
 /// Add a member; refuses when the account already belongs to the organisation.
 pub fn insert(c: &Connection, m: &Membership) -> Result<(), StoreError> {
-    let r = c.execute(
-        "INSERT INTO memberships (org_id, account_id, role, source, external_collaborator, \
+    let r = c
+        .prepare_cached(
+            "INSERT INTO memberships (org_id, account_id, role, source, external_collaborator, \
          invited_role, active, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
+        )?
+        .execute(params![
             m.org_id,
             m.account_id,
             m.role.as_str(),
@@ -79,8 +80,7 @@ pub fn insert(c: &Connection, m: &Membership) -> Result<(), StoreError> {
             m.invited_role.map(Role::as_str),
             m.active,
             m.created
-        ],
-    );
+        ]);
     match r.map_err(StoreError::from) {
         Err(e) if e.is_unique_violation() => Err(StoreError::Conflict(
             "the account is already a member of the organisation".into(),
@@ -91,18 +91,14 @@ pub fn insert(c: &Connection, m: &Membership) -> Result<(), StoreError> {
 }
 
 pub fn set_role(c: &Connection, org: Id, account: Id, role: Role) -> Result<(), StoreError> {
-    c.execute(
-        "UPDATE memberships SET role = ?3 WHERE org_id = ?1 AND account_id = ?2",
-        params![org, account, role.as_str()],
-    )?;
+    c.prepare_cached("UPDATE memberships SET role = ?3 WHERE org_id = ?1 AND account_id = ?2")?
+        .execute(params![org, account, role.as_str()])?;
     Ok(())
 }
 
 pub fn set_active(c: &Connection, org: Id, account: Id, active: bool) -> Result<(), StoreError> {
-    c.execute(
-        "UPDATE memberships SET active = ?3 WHERE org_id = ?1 AND account_id = ?2",
-        params![org, account, active],
-    )?;
+    c.prepare_cached("UPDATE memberships SET active = ?3 WHERE org_id = ?1 AND account_id = ?2")?
+        .execute(params![org, account, active])?;
     Ok(())
 }
 
@@ -112,24 +108,25 @@ pub fn set_invited_role(
     account: Id,
     role: Option<Role>,
 ) -> Result<(), StoreError> {
-    c.execute(
+    c.prepare_cached(
         "UPDATE memberships SET invited_role = ?3 WHERE org_id = ?1 AND account_id = ?2",
-        params![org, account, role.map(Role::as_str)],
-    )?;
+    )?
+    .execute(params![org, account, role.map(Role::as_str)])?;
     Ok(())
 }
 
 /// Remove the member, with their resource-group memberships in this organisation [SCIM-B5].
 pub fn remove(c: &Connection, org: Id, account: Id) -> Result<bool, StoreError> {
-    c.execute(
+    c.prepare_cached(
         "DELETE FROM rg_members WHERE account_id = ?2 AND rg_id IN \
          (SELECT id FROM resource_groups WHERE org_id = ?1)",
-        params![org, account],
-    )?;
-    Ok(c.execute(
-        "DELETE FROM memberships WHERE org_id = ?1 AND account_id = ?2",
-        params![org, account],
-    )? > 0)
+    )?
+    .execute(params![org, account])?;
+    Ok(
+        c.prepare_cached("DELETE FROM memberships WHERE org_id = ?1 AND account_id = ?2")?
+            .execute(params![org, account])?
+            > 0,
+    )
 }
 
 pub fn of_org(c: &Connection, org: Id) -> Result<Vec<Membership>, StoreError> {

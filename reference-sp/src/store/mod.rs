@@ -100,6 +100,9 @@ impl Store {
     fn init(mut conn: Connection, location: String) -> Result<Self, StoreError> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Every hot statement is prepared once per connection (`prepare_cached`); the SCIM
+        // server and the core together use about a hundred distinct ones.
+        conn.set_prepared_statement_cache_capacity(256);
         migrate(&mut conn)?;
         // The SCIM server's own tables, after the core's (migration 2 hands `scim_tokens` over).
         crate::scim::migrate(&conn)?;

@@ -63,10 +63,12 @@ fn decode(t: Raw) -> Result<Org, StoreError> {
 }
 
 pub fn create(c: &Connection, slug: &str, s: &OrgSettings, now: i64) -> Result<Org, StoreError> {
-    let r = c.execute(
-        "INSERT INTO orgs (slug, mode, default_role, session_timeout_secs, sso_enforced, \
+    let r = c
+        .prepare_cached(
+            "INSERT INTO orgs (slug, mode, default_role, session_timeout_secs, sso_enforced, \
          allow_idp_initiated, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
+        )?
+        .execute(params![
             slug,
             s.mode.as_str(),
             s.default_role.as_str(),
@@ -74,8 +76,7 @@ pub fn create(c: &Connection, slug: &str, s: &OrgSettings, now: i64) -> Result<O
             s.sso_enforced,
             s.allow_idp_initiated,
             now
-        ],
-    );
+        ]);
     match r.map_err(StoreError::from) {
         Err(e) if e.is_unique_violation() => Err(StoreError::Conflict(format!(
             "an organisation {slug:?} already exists"
@@ -87,34 +88,32 @@ pub fn create(c: &Connection, slug: &str, s: &OrgSettings, now: i64) -> Result<O
 }
 
 pub fn update(c: &Connection, id: Id, s: &OrgSettings) -> Result<(), StoreError> {
-    c.execute(
+    c.prepare_cached(
         "UPDATE orgs SET mode = ?2, default_role = ?3, session_timeout_secs = ?4, \
          sso_enforced = ?5, allow_idp_initiated = ?6 WHERE id = ?1",
-        params![
-            id,
-            s.mode.as_str(),
-            s.default_role.as_str(),
-            s.session_timeout_secs,
-            s.sso_enforced,
-            s.allow_idp_initiated
-        ],
-    )?;
+    )?
+    .execute(params![
+        id,
+        s.mode.as_str(),
+        s.default_role.as_str(),
+        s.session_timeout_secs,
+        s.sso_enforced,
+        s.allow_idp_initiated
+    ])?;
     Ok(())
 }
 
 pub fn by_slug(c: &Connection, slug: &str) -> Result<Option<Org>, StoreError> {
-    c.query_row(
-        &format!("SELECT {COLS} FROM orgs WHERE slug = ?1"),
-        [slug],
-        row,
-    )
-    .optional()?
-    .map(decode)
-    .transpose()
+    c.prepare_cached(&format!("SELECT {COLS} FROM orgs WHERE slug = ?1"))?
+        .query_row([slug], row)
+        .optional()?
+        .map(decode)
+        .transpose()
 }
 
 pub fn by_id(c: &Connection, id: Id) -> Result<Option<Org>, StoreError> {
-    c.query_row(&format!("SELECT {COLS} FROM orgs WHERE id = ?1"), [id], row)
+    c.prepare_cached(&format!("SELECT {COLS} FROM orgs WHERE id = ?1"))?
+        .query_row([id], row)
         .optional()?
         .map(decode)
         .transpose()
@@ -128,11 +127,11 @@ pub fn all(c: &Connection) -> Result<Vec<Org>, StoreError> {
 
 pub fn set_sso(c: &Connection, org: Id, cfg: &SsoConfig, now: i64) -> Result<(), StoreError> {
     let json = serde_json::to_string(cfg).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO org_sso (org_id, protocol, config, updated) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (org_id) DO UPDATE SET protocol = ?2, config = ?3, updated = ?4",
-        params![org, cfg.protocol.name(), json, now],
-    )?;
+    )?
+    .execute(params![org, cfg.protocol.name(), json, now])?;
     Ok(())
 }
 
@@ -147,5 +146,7 @@ pub fn sso(c: &Connection, org: Id) -> Result<Option<SsoConfig>, StoreError> {
 }
 
 pub fn clear_sso(c: &Connection, org: Id) -> Result<bool, StoreError> {
-    Ok(c.execute("DELETE FROM org_sso WHERE org_id = ?1", [org])? > 0)
+    Ok(c.prepare_cached("DELETE FROM org_sso WHERE org_id = ?1")?
+        .execute([org])?
+        > 0)
 }

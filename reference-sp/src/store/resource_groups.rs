@@ -25,10 +25,9 @@ pub struct GroupMember {
 }
 
 pub fn create(c: &Connection, org: Id, name: &str, now: i64) -> Result<ResourceGroup, StoreError> {
-    let r = c.execute(
-        "INSERT INTO resource_groups (org_id, name, created) VALUES (?1, ?2, ?3)",
-        params![org, name, now],
-    );
+    let r = c
+        .prepare_cached("INSERT INTO resource_groups (org_id, name, created) VALUES (?1, ?2, ?3)")?
+        .execute(params![org, name, now]);
     match r.map_err(StoreError::from) {
         Err(e) if e.is_unique_violation() => Err(StoreError::Conflict(format!(
             "a resource group {name:?} already exists"
@@ -44,35 +43,33 @@ pub fn create(c: &Connection, org: Id, name: &str, now: i64) -> Result<ResourceG
 }
 
 pub fn by_name(c: &Connection, org: Id, name: &str) -> Result<Option<ResourceGroup>, StoreError> {
-    Ok(c.query_row(
+    Ok(c.prepare_cached(
         "SELECT id, org_id, name, created FROM resource_groups WHERE org_id = ?1 AND name = ?2",
-        params![org, name],
-        |r| {
-            Ok(ResourceGroup {
-                id: r.get(0)?,
-                org_id: r.get(1)?,
-                name: r.get(2)?,
-                created: r.get(3)?,
-            })
-        },
-    )
+    )?
+    .query_row(params![org, name], |r| {
+        Ok(ResourceGroup {
+            id: r.get(0)?,
+            org_id: r.get(1)?,
+            name: r.get(2)?,
+            created: r.get(3)?,
+        })
+    })
     .optional()?)
 }
 
 pub fn by_id(c: &Connection, id: Id) -> Result<Option<ResourceGroup>, StoreError> {
-    Ok(c.query_row(
-        "SELECT id, org_id, name, created FROM resource_groups WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(ResourceGroup {
-                id: r.get(0)?,
-                org_id: r.get(1)?,
-                name: r.get(2)?,
-                created: r.get(3)?,
+    Ok(
+        c.prepare_cached("SELECT id, org_id, name, created FROM resource_groups WHERE id = ?1")?
+            .query_row([id], |r| {
+                Ok(ResourceGroup {
+                    id: r.get(0)?,
+                    org_id: r.get(1)?,
+                    name: r.get(2)?,
+                    created: r.get(3)?,
+                })
             })
-        },
+            .optional()?,
     )
-    .optional()?)
 }
 
 pub fn of_org(c: &Connection, org: Id) -> Result<Vec<ResourceGroup>, StoreError> {
@@ -93,7 +90,11 @@ pub fn of_org(c: &Connection, org: Id) -> Result<Vec<ResourceGroup>, StoreError>
 }
 
 pub fn delete(c: &Connection, id: Id) -> Result<bool, StoreError> {
-    Ok(c.execute("DELETE FROM resource_groups WHERE id = ?1", [id])? > 0)
+    Ok(
+        c.prepare_cached("DELETE FROM resource_groups WHERE id = ?1")?
+            .execute([id])?
+            > 0,
+    )
 }
 
 pub fn set_member(
@@ -103,19 +104,20 @@ pub fn set_member(
     role: Role,
     source: &Source,
 ) -> Result<(), StoreError> {
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO rg_members (rg_id, account_id, role, source) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (rg_id, account_id) DO UPDATE SET role = ?3, source = ?4",
-        params![rg, account, role.as_str(), source.as_str()],
-    )?;
+    )?
+    .execute(params![rg, account, role.as_str(), source.as_str()])?;
     Ok(())
 }
 
 pub fn remove_member(c: &Connection, rg: Id, account: Id) -> Result<bool, StoreError> {
-    Ok(c.execute(
-        "DELETE FROM rg_members WHERE rg_id = ?1 AND account_id = ?2",
-        params![rg, account],
-    )? > 0)
+    Ok(
+        c.prepare_cached("DELETE FROM rg_members WHERE rg_id = ?1 AND account_id = ?2")?
+            .execute(params![rg, account])?
+            > 0,
+    )
 }
 
 fn members_where(

@@ -155,4 +155,19 @@ CREATE TABLE scim_tokens (
     r#"
 DROP TABLE IF EXISTS scim_tokens;
 "#,
+    // 3: indexes for lookups that scanned a whole table and so slowed down as an org grew:
+    // a managed account by IdP login (SCIM create, SSO), and the foreign keys that deleting an
+    // account or an org checks (SQLite indexes the parent side only).
+    r#"
+CREATE INDEX accounts_managed_login ON accounts(managed_by_org, idp_login COLLATE NOCASE);
+CREATE INDEX memberships_account ON memberships(account_id);
+CREATE INDEX sso_identities_account ON sso_identities(account_id);
+CREATE INDEX invitations_org_account ON invitations(org_id, account_id);
+CREATE INDEX rg_members_account ON rg_members(account_id);
+CREATE INDEX sessions_account ON sessions(account_id);
+CREATE INDEX org_sso_sessions_org ON org_sso_sessions(org_id);
+CREATE INDEX saml_requests_org ON saml_requests(org_id);
+CREATE INDEX oidc_pending_org ON oidc_pending(org_id);
+CREATE INDEX repos_resource_group ON repos(resource_group);
+"#,
 ];
