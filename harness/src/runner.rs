@@ -131,6 +131,8 @@ struct Pending {
 /// A cucumber writer that keeps each scenario's steps and prints a line per scenario.
 pub struct Collector {
     features_dir: PathBuf,
+    /// Known deviations: their failures print as such, not as FAIL.
+    expectations: Expectations,
     pending: HashMap<ScenarioKey, Pending>,
     done: Vec<(ScenarioKey, Pending)>,
     parse_errors: Vec<String>,
@@ -170,9 +172,10 @@ fn panic_text(e: &event::StepError) -> String {
 }
 
 impl Collector {
-    fn new(features_dir: PathBuf, verbose: bool) -> Self {
+    fn new(features_dir: PathBuf, expectations: Expectations, verbose: bool) -> Self {
         Self {
             features_dir,
+            expectations,
             pending: HashMap::new(),
             done: Vec::new(),
             parse_errors: Vec::new(),
@@ -260,7 +263,9 @@ impl Collector {
                                 ));
                             }
                         }
-                        None if self.verbose => print_line(&p),
+                        None if self.verbose => {
+                            print_line(&p, self.expectations.reason_for(&p.scenario))
+                        }
                         None => {}
                     }
                     self.done.push((key, p));
@@ -275,7 +280,7 @@ fn failed(p: &Pending) -> bool {
     p.hook_error.is_some() || p.steps.iter().any(|s| s.status != StepStatus::Passed)
 }
 
-fn print_line(p: &Pending) {
+fn print_line(p: &Pending, deviation: Option<&str>) {
     let mut err = std::io::stderr().lock();
     let na = p
         .steps
@@ -286,6 +291,11 @@ fn print_line(p: &Pending) {
     if let Some(why) = na {
         let _ = writeln!(err, "n/a  {}:{} {}", p.feature_path, p.line, p.scenario);
         let _ = writeln!(err, "     {why}");
+        return;
+    }
+    if let (true, Some(why)) = (failed(p), deviation) {
+        let _ = writeln!(err, "dev  {}:{} {}", p.feature_path, p.line, p.scenario);
+        let _ = writeln!(err, "     listed deviation: {why}");
         return;
     }
     if failed(p) {
@@ -594,7 +604,11 @@ async fn cucumber_pass(cfg: &RunConfig, spec: PassSpec) -> PassOutput {
                 }
             })
         })
-        .with_writer(Collector::new(cfg.features.clone(), cfg.verbose))
+        .with_writer(Collector::new(
+            cfg.features.clone(),
+            cfg.expectations.clone(),
+            cfg.verbose,
+        ))
         .with_default_cli()
         .filter_run(cfg.features.clone(), filter)
         .await;
