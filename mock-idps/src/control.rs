@@ -68,7 +68,7 @@ fn valid_url(field: &str, u: &str) -> Result<(), ServerError> {
 }
 
 /// FNV-1a over `parts`: a seed that depends only on them, for ids that must repeat across runs.
-pub(crate) fn stable_seed(parts: &[&str]) -> u64 {
+pub fn stable_seed(parts: &[&str]) -> u64 {
     parts
         .iter()
         .flat_map(|p| p.bytes().chain(std::iter::once(0)))

@@ -38,6 +38,13 @@ pub enum AgentError {
     BadUrl(String),
 }
 
+impl AgentError {
+    /// The other side never answered: the hop timed out or could not connect.
+    pub fn is_no_answer(&self) -> bool {
+        matches!(self, AgentError::Http { source, .. } if source.is_timeout() || source.is_connect())
+    }
+}
+
 /// A named actor's browser.
 #[derive(Clone)]
 pub struct UserAgent {
@@ -123,6 +130,11 @@ impl UserAgent {
 
     fn record(&self, e: Exchange) {
         self.trace.lock().exchanges.push(e);
+    }
+
+    /// The last exchange, without copying the whole trace.
+    pub fn last_exchange(&self) -> Option<Exchange> {
+        self.trace.lock().exchanges.last().cloned()
     }
 
     fn trace_len(&self) -> usize {

@@ -41,6 +41,16 @@ impl Page {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// One line for an error message: status, URL, where it redirects, and the body's start.
+    pub fn describe(&self) -> String {
+        let loc = self
+            .header("location")
+            .map(|l| format!(" -> {l}"))
+            .unwrap_or_default();
+        let body: String = self.body.chars().take(300).collect();
+        format!("{} {}{loc} {body}", self.status.as_u16(), self.url)
+    }
+
     pub fn is_html(&self) -> bool {
         self.header("content-type")
             .is_some_and(|c| c.to_ascii_lowercase().starts_with("text/html"))

@@ -36,8 +36,7 @@ struct GateError {
 }
 
 fn agent_failure(e: AgentError, hop: &str) -> GateError {
-    let no_answer =
-        matches!(&e, AgentError::Http { source, .. } if source.is_timeout() || source.is_connect());
+    let no_answer = e.is_no_answer();
     let what = if no_answer {
         "no answer (unreachable, or slower than black_box.hop_timeout_secs)"
     } else {

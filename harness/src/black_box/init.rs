@@ -38,15 +38,6 @@ pub struct InitArgs {
 /// The user honest logins sign in as.
 pub const USER: &str = "alice@idpsim.example";
 
-fn seed(parts: &[&str]) -> u64 {
-    parts
-        .iter()
-        .flat_map(|p| p.bytes().chain(std::iter::once(0)))
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        })
-}
-
 fn check_url(flag: &str, u: &str) -> anyhow::Result<()> {
     let parsed = url::Url::parse(u).with_context(|| format!("{flag} {u:?} is not a URL"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -116,7 +107,11 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
         .unwrap_or_default();
     let mut tenants = Vec::new();
     for v in &a.vendors {
-        let ids = SeededIds::new(seed(&[&slug, v.as_str(), &sp_key]));
+        let ids = SeededIds::new(mock_idps::control::stable_seed(&[
+            &slug,
+            v.as_str(),
+            &sp_key,
+        ]));
         let p = v.personality();
         let mut t = NewTenant {
             vendor: Some(*v),

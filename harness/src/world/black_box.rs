@@ -6,7 +6,7 @@
 
 use super::params::{Protocol, Req, Vendor};
 use super::{IdpWorld, Org, Outcome};
-use crate::agent::{AgentError, Page};
+use crate::agent::AgentError;
 use crate::black_box::{Login, Proto};
 use crate::target::{OrgUrls, NOT_APPLICABLE};
 use anyhow::{bail, Context as _};
@@ -23,21 +23,10 @@ fn proto(p: Protocol) -> Proto {
 
 /// An agent error, with timeouts and refused connections named as "no answer".
 pub fn agent_error(e: AgentError) -> anyhow::Error {
-    if let AgentError::Http { source, .. } = &e {
-        if source.is_timeout() || source.is_connect() {
-            return anyhow::anyhow!("{NO_ANSWER}{e}");
-        }
+    if e.is_no_answer() {
+        return anyhow::anyhow!("{NO_ANSWER}{e}");
     }
     anyhow::Error::new(e)
-}
-
-fn describe(p: &Page) -> String {
-    let loc = p
-        .header("location")
-        .map(|l| format!(" -> {l}"))
-        .unwrap_or_default();
-    let body: String = p.body.chars().take(300).collect();
-    format!("{} {}{loc} {}", p.status.as_u16(), p.url, body.trim())
 }
 
 impl IdpWorld {
@@ -83,7 +72,7 @@ impl IdpWorld {
                 .map(|k| k.client_secret.clone())
                 .unwrap_or_default()
         };
-        let org = Org::black_box(
+        let org = Org::new(
             name,
             l.tenant.id.clone(),
             mode,
@@ -142,9 +131,9 @@ impl IdpWorld {
         let agent = self.known_actor(actor)?.agent.clone();
         // The journey that just ended at the probe URL is the probe: asking again would cost
         // the SP another request and tell nothing new.
-        let trace = agent.trace();
+        let last_exchange = agent.last_exchange();
         let reuse = self.last.as_ref().and_then(|o| {
-            let last = trace.exchanges.last()?;
+            let last = last_exchange.as_ref()?;
             (o.actor == actor
                 && o.page.url.as_str() == l.probe_url
                 && last.url == l.probe_url
@@ -169,7 +158,7 @@ impl IdpWorld {
 
     fn bb_last_page(&self, actor: &str) -> String {
         self.last_of(actor)
-            .map(|o| describe(&o.page))
+            .map(|o| o.page.describe())
             .unwrap_or_default()
     }
 

@@ -2,7 +2,6 @@
 //! browser, and the target's state through its admin API. Each error says what was expected
 //! and what happened.
 
-use super::journey::excerpt;
 use super::params::{Req, Role};
 use super::IdpWorld;
 use crate::agent::Page;
@@ -16,11 +15,7 @@ fn code_of(p: &Page) -> String {
 }
 
 fn describe(p: &Page) -> String {
-    let loc = p
-        .header("location")
-        .map(|l| format!(" -> {l}"))
-        .unwrap_or_default();
-    format!("{} {}{loc} {}", p.status.as_u16(), p.url, excerpt(&p.body))
+    p.describe()
 }
 
 impl IdpWorld {

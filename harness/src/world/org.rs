@@ -122,9 +122,9 @@ impl Org {
         self.client_id.clone()
     }
 
-    /// An organisation of a black-box target: the fixed tenant and the SP as configured.
+    /// An organisation with no mappings yet: its SP side, its IdP tenant and its OIDC client.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn black_box(
+    pub(super) fn new(
         name: &str,
         slug: String,
         mode: Mode,
@@ -221,8 +221,8 @@ impl IdpWorld {
             })
             .map_err(|e| anyhow::anyhow!("creating the {} tenant: {e}", vendor.name()))?;
         let client_id = format!("client-{slug}");
-        let org = Org {
-            name: name.to_string(),
+        let org = Org::new(
+            name,
             slug,
             mode,
             vendor,
@@ -231,12 +231,7 @@ impl IdpWorld {
             urls,
             client_secret,
             client_id,
-            role_attribute: None,
-            role_rules: Vec::new(),
-            group_attribute: None,
-            group_rules: Vec::new(),
-            scim: None,
-        };
+        );
         self.orgs.insert(name.to_string(), org);
         self.push_sso(name).await
     }
