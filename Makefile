@@ -2,12 +2,13 @@
 # Both install the system packages the build needs first (as root, on Debian), then build.
 
 SHELL := /bin/bash
-APT_PACKAGES := libxmlsec1-dev libxmlsec1-openssl libxml2-dev libssl-dev pkg-config libclang-dev xmlsec1 openssl apache2 libapache2-mod-auth-mellon libapache2-mod-auth-openidc curl iproute2
+APT_PACKAGES := libxmlsec1-dev libxmlsec1-openssl libxml2-dev libssl-dev pkg-config libclang-dev xmlsec1 openssl apache2 libapache2-mod-auth-mellon libapache2-mod-auth-openidc curl iproute2 chromium chromium-driver
 LISTEN ?= 127.0.0.1:8080
 
 .PHONY: run serve test deps lint unit bench fmt
 
-## Install the Debian packages samael's xmlsec bindings and the xmlsec1 cross-checks need.
+## Install the Debian packages samael's xmlsec bindings, the xmlsec1 cross-checks, the black-box
+## SPs (Apache) and browser mode (chromium, chromium-driver) need.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \

@@ -127,6 +127,7 @@ fn one(flaw: Flaw, features: &Path) -> anyhow::Result<Vec<Value>> {
         verbose: false,
         shard: None,
         durations: Default::default(),
+        browser: Default::default(),
     };
     let outcome = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -69,6 +69,20 @@ pub struct Evidence {
     /// content).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub notes: Vec<String>,
+    /// Browser mode: per actor, the cookies Chromium held at the end and, for a failed
+    /// scenario, the screenshot (relative to the report directory).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub browser: BTreeMap<String, crate::browser::BrowserEvidence>,
+}
+
+impl Evidence {
+    /// The screenshots of a failed scenario, relative to the report directory.
+    pub fn screenshots(&self) -> Vec<&str> {
+        self.browser
+            .values()
+            .filter_map(|b| b.screenshot.as_deref())
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

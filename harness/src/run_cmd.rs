@@ -1,6 +1,7 @@
 //! `idpsim run`: the catalogue against a target (default: the embedded reference SP), with
 //! reports and snapshot checks. Exit 0 only when every scenario passed or is a listed deviation.
 
+use harness::browser::{BrowserConfig, BrowserKind};
 use harness::profile::{Expectations, Profile};
 use harness::report::merge::{self, RunRecord, Selection};
 use harness::report::Summary;
@@ -52,6 +53,14 @@ pub struct RunArgs {
     /// (here, else the workspace's); scenarios missing from it count as the median.
     #[arg(long, value_name = "FILE")]
     durations: Option<PathBuf>,
+    /// Which browser signs in: the harness's HTTP agent (fast), or a real headless Chromium
+    /// over WebDriver (needs chromium and chromium-driver; see docs/browser.md).
+    #[arg(long, value_enum, default_value_t = BrowserKind::Http)]
+    browser: BrowserKind,
+    /// With --browser chromium: a WebDriver server already running (e.g.
+    /// http://127.0.0.1:9515) instead of starting chromedriver.
+    #[arg(long, value_name = "URL")]
+    webdriver: Option<String>,
 }
 
 /// The durations file: the one given, else ./reports/durations.json, else the workspace's.
@@ -85,6 +94,15 @@ fn slug(s: &str) -> String {
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    if args.webdriver.is_some() && args.browser != BrowserKind::Chromium {
+        anyhow::bail!("--webdriver needs --browser chromium");
+    }
+    if args.update_snapshots && args.browser != BrowserKind::Http {
+        anyhow::bail!(
+            "--update-snapshots: the baselines are the HTTP agent's evidence; run it without \
+             --browser"
+        );
+    }
     let (profile, expectations) = match &args.target {
         Some(p) => Profile::load(p)?,
         None => (Profile::reference(), Expectations::default()),
@@ -122,6 +140,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         verbose: true,
         shard: args.shard,
         durations,
+        browser: BrowserConfig {
+            kind: args.browser,
+            webdriver: args.webdriver.clone(),
+            report_dir: Some(args.report.clone()),
+        },
     };
     let selection = Selection {
         tags: cfg.tags.clone(),
@@ -164,9 +187,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             outcome.catalogue.scenarios
         );
     }
-    // A black-box SP's pages are its own (cookies, dates, session ids): its evidence is kept in
-    // the reports, not held against baselines.
-    let drifts = if profile.is_black_box() {
+    // A black-box SP's pages are its own (cookies, dates, session ids), and Chromium's hops
+    // are not the HTTP agent's (headers, bodies): that evidence is kept in the reports, not
+    // held against the baselines.
+    let browser_mode = args.browser != BrowserKind::Http;
+    let drifts = if profile.is_black_box() || browser_mode {
         Vec::new()
     } else {
         outcome.check_snapshots(&snapshots, args.update_snapshots)?

@@ -5,6 +5,7 @@
 //! alone), and turns cucumber's event stream into [`ScenarioResult`]s: a [`Collector`] writer
 //! gathers each scenario's steps, and the `after` hook hands over the World's evidence.
 
+use crate::browser::BrowserConfig;
 use crate::profile::{Expectations, Profile};
 use crate::report::merge::CatalogueId;
 use crate::report::snapshot::Drift;
@@ -44,6 +45,8 @@ pub struct RunConfig {
     pub shard: Option<Shard>,
     /// Recorded scenario durations, to balance the shards.
     pub durations: Durations,
+    /// The HTTP agent (default) or a real Chromium for the journeys.
+    pub browser: BrowserConfig,
 }
 
 /// The default features directory: `features/` at the workspace root.
@@ -590,12 +593,21 @@ async fn cucumber_pass(cfg: &RunConfig, spec: PassSpec) -> PassOutput {
                 w.bb_before_scenario(vendor.as_deref(), stateful).await;
             })
         })
-        .after(move |f, _, s, _, w| {
+        .after(move |f, _, s, finished, w| {
             let store = after_store.clone();
             let key = key_of(f, s);
             let stateful = is_stateful(f, s);
+            let failed = match finished {
+                event::ScenarioFinished::StepFailed(_, _, e) => {
+                    !panic_text(e).starts_with(NOT_APPLICABLE)
+                }
+                event::ScenarioFinished::BeforeHookFailed(_) => true,
+                _ => false,
+            };
+            let name = s.name.clone();
             Box::pin(async move {
                 if let Some(w) = w {
+                    w.finish_browsers(&name, failed).await;
                     let not_applied = w.bb_after_scenario(stateful).await;
                     let ev = w.evidence().await;
                     store
@@ -625,8 +637,21 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunOutcome> {
     let env = env::start(EnvConfig {
         profile: cfg.profile.clone(),
         sp_flaws: cfg.sp_flaws.clone(),
+        browser: cfg.browser.clone(),
     })
     .await?;
+    let outcome = run_in(&cfg, &env, started).await;
+    if let Some(chromium) = &env.browser {
+        chromium.shutdown();
+    }
+    outcome
+}
+
+async fn run_in(
+    cfg: &RunConfig,
+    env: &Arc<env::Env>,
+    started: Instant,
+) -> anyhow::Result<RunOutcome> {
 
     let tag_expr: Option<gherkin::tagexpr::TagOperation> = match &cfg.tags {
         Some(t) => Some(

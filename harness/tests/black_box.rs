@@ -6,11 +6,18 @@
 //! reason), and its verdict table must equal the one committed in docs/black-box.md: any change
 //! in a verdict fails. `IDPSIM_UPDATE_VERDICTS=1` rewrites the committed tables instead.
 //!
-//! One test function: both SPs trust IdPs on the same fixed address, so the runs take turns.
+//! Both SPs trust IdPs on the same fixed address, so the runs that start one take turns
+//! ([`TURN`]). Browser mode's runs against the same SPs are in black_box/browser.rs.
+
+#[path = "black_box/browser.rs"]
+mod browser;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// Held by every test that starts an Apache SP or listens on the black-box IdP address.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -253,6 +260,7 @@ fn bad_input() {
 
 #[test]
 fn apache_mellon_and_openidc_hold_the_black_box_catalogue() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     check_catalogue("mellon", |t| {
         assert!(t["passed"].as_u64().unwrap_or(0) > 60, "{t}");
         assert!(t["not_applicable"].as_u64().unwrap_or(0) > 0, "{t}");

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         verbose: std::env::var_os("IDPSIM_QUIET").is_none(),
         shard: None,
         durations: Default::default(),
+        browser: Default::default(),
     };
     let outcome = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

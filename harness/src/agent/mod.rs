@@ -50,6 +50,8 @@ impl AgentError {
 pub struct UserAgent {
     name: String,
     client: reqwest::Client,
+    /// The client's cookie jar, shared with browser mode's Chromium (crate::browser).
+    jar: Arc<reqwest::cookie::Jar>,
     trace: Arc<Mutex<Trace>>,
     timeout: std::time::Duration,
 }
@@ -85,23 +87,28 @@ impl UserAgent {
         name: impl Into<String>,
         timeout: std::time::Duration,
     ) -> Result<Self, AgentError> {
+        let (client, jar) = Self::client(timeout)?;
         Ok(Self {
             name: name.into(),
-            client: Self::client(timeout)?,
+            client,
+            jar,
             trace: Arc::new(Mutex::new(Trace::default())),
             timeout,
         })
     }
 
-    fn client(timeout: std::time::Duration) -> Result<reqwest::Client, AgentError> {
+    fn client(
+        timeout: std::time::Duration,
+    ) -> Result<(reqwest::Client, Arc<reqwest::cookie::Jar>), AgentError> {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         reqwest::Client::builder()
-            .cookie_provider(jar)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .user_agent("idpsim-agent/0.1")
             .timeout(timeout)
             .connect_timeout(timeout)
             .build()
+            .map(|c| (c, jar))
             .map_err(|source| AgentError::Http {
                 method: Method::GET,
                 url: String::new(),
@@ -111,9 +118,11 @@ impl UserAgent {
 
     /// The same person in a new browser session: an empty cookie jar, the same trace.
     pub fn fresh_session(&self) -> Result<Self, AgentError> {
+        let (client, jar) = Self::client(self.timeout)?;
         Ok(Self {
             name: self.name.clone(),
-            client: Self::client(self.timeout)?,
+            client,
+            jar,
             trace: self.trace.clone(),
             timeout: self.timeout,
         })
@@ -130,6 +139,24 @@ impl UserAgent {
 
     fn record(&self, e: Exchange) {
         self.trace.lock().exchanges.push(e);
+    }
+
+    /// Exchanges another browser made for this actor (browser mode's Chromium).
+    pub(crate) fn record_all(&self, es: Vec<Exchange>) {
+        self.trace.lock().exchanges.extend(es);
+    }
+
+    /// Take a cookie another browser was given (a `Set-Cookie` value, as set by `url`).
+    pub(crate) fn add_cookie(&self, set_cookie: &str, url: &Url) {
+        self.jar.add_cookie_str(set_cookie, url);
+    }
+
+    /// The `Cookie` header this agent would send to `url`.
+    pub(crate) fn cookie_header(&self, url: &Url) -> Option<String> {
+        use reqwest::cookie::CookieStore as _;
+        self.jar
+            .cookies(url)
+            .and_then(|v| v.to_str().ok().map(str::to_string))
     }
 
     /// The last exchange, without copying the whole trace.

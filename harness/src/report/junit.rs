@@ -49,6 +49,7 @@ pub fn render(results: &[ScenarioResult], summary: &Summary) -> Vec<u8> {
                 format!("{:.3}", r.duration_ms as f64 / 1000.0).as_str(),
             ));
             let _ = w.write_event(Event::Start(case));
+            let mut out: Vec<String> = Vec::new();
             match r.verdict {
                 Verdict::Failed | Verdict::NotApplied | Verdict::NoAnswer => {
                     let step = r.failed_step();
@@ -77,8 +78,7 @@ pub fn render(results: &[ScenarioResult], summary: &Summary) -> Vec<u8> {
                     let _ = w.write_event(Event::Empty(sk));
                 }
                 Verdict::ExpectedFailure | Verdict::UnexpectedPass => {
-                    let _ = w.write_event(Event::Start(BytesStart::new("system-out")));
-                    let note = format!(
+                    out.push(format!(
                         "{}: {}",
                         if r.verdict == Verdict::ExpectedFailure {
                             "expected failure"
@@ -86,11 +86,19 @@ pub fn render(results: &[ScenarioResult], summary: &Summary) -> Vec<u8> {
                             "unexpected pass (the deviation is listed but no longer happens)"
                         },
                         r.deviation.clone().unwrap_or_default()
-                    );
-                    let _ = w.write_event(Event::Text(BytesText::new(&note)));
-                    let _ = w.write_event(Event::End(BytesEnd::new("system-out")));
+                    ));
                 }
                 Verdict::Passed => {}
+            }
+            // Browser mode's failure screenshots, in the attachment form CI servers (GitLab,
+            // Jenkins' attachments plugin) link from the test case.
+            for shot in r.evidence.screenshots() {
+                out.push(format!("[[ATTACHMENT|{shot}]]"));
+            }
+            if !out.is_empty() {
+                let _ = w.write_event(Event::Start(BytesStart::new("system-out")));
+                let _ = w.write_event(Event::Text(BytesText::new(&out.join("\n"))));
+                let _ = w.write_event(Event::End(BytesEnd::new("system-out")));
             }
             let _ = w.write_event(Event::End(BytesEnd::new("testcase")));
         }

@@ -256,6 +256,9 @@ impl Summary {
                     let _ = writeln!(s, "```text\n{}\n```\n", err.trim());
                 }
             }
+            for shot in r.evidence.screenshots() {
+                let _ = writeln!(s, "Screenshot: [{shot}]({shot})\n");
+            }
             let excerpt = trace_excerpt(r);
             if !excerpt.is_empty() {
                 let _ = writeln!(
@@ -296,6 +299,7 @@ impl Summary {
                     "reason": r.reason,
                     "step": r.failed_step(),
                     "trace_excerpt": trace_excerpt(r),
+                    "screenshots": r.evidence.screenshots(),
                 })
             })
             .collect();

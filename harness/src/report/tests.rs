@@ -164,3 +164,46 @@ fn snapshot_names_are_file_safe() {
     );
     assert!(n.starts_with("roles_mapping__most_privileged"), "{n}");
 }
+
+#[test]
+fn a_browser_mode_screenshot_is_linked_from_junit_and_the_summary() {
+    let mut failed = result(
+        "most privileged wins (okta, saml)",
+        Verdict::Failed,
+        &["@okta", "@saml", "@req-ROLE-3"],
+    );
+    failed.evidence.browser.insert(
+        "Alice".into(),
+        crate::browser::BrowserEvidence {
+            cookies: vec![crate::browser::CookieSeen {
+                name: "sp_session".into(),
+                domain: "127.0.0.1".into(),
+                path: "/".into(),
+                http_only: true,
+                secure: false,
+                same_site: Some("Lax".into()),
+            }],
+            screenshot: Some("screenshots/most-privileged-wins-okta-saml-alice.png".into()),
+        },
+    );
+    let passed = result("passed", Verdict::Passed, &["@okta", "@saml"]);
+    let dir = tempfile::tempdir().expect("tmp");
+    let w = write_all(dir.path(), &[failed, passed], &summary()).expect("write");
+    let junit = std::fs::read_to_string(&w.junit).expect("junit");
+    assert!(
+        junit.contains("[[ATTACHMENT|screenshots/most-privileged-wins-okta-saml-alice.png]]"),
+        "{junit}"
+    );
+    assert_eq!(junit.matches("[[ATTACHMENT|").count(), 1, "{junit}");
+    let sj: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&w.summary_json).expect("json")).expect("parse");
+    assert_eq!(
+        sj["failures"][0]["screenshots"][0],
+        "screenshots/most-privileged-wins-okta-saml-alice.png"
+    );
+    let md = std::fs::read_to_string(&w.summary_md).expect("md");
+    assert!(
+        md.contains("Screenshot: [screenshots/most-privileged-wins-okta-saml-alice.png]"),
+        "{md}"
+    );
+}

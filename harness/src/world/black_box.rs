@@ -105,17 +105,9 @@ impl IdpWorld {
         url: &str,
         max_idp_visits: usize,
     ) -> anyhow::Result<()> {
-        let fresh = self
-            .known_actor(actor)?
-            .agent
-            .fresh_session()
-            .map_err(agent_error)?;
-        self.actor(actor)?.agent = fresh.clone();
-        let idp = self.env.idps.base_url().to_string();
-        let j = fresh
-            .browse_guarded(url, Some(&idp), max_idp_visits)
-            .await
-            .map_err(agent_error)?;
+        let j = self
+            .browse_as(actor, url, Some(max_idp_visits), true)
+            .await?;
         self.keep(actor, j);
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! shared, which is why the scenarios that move it are `@serial`.
 
 use crate::black_box::{BlackBox, Login, Proto};
+use crate::browser::{BrowserConfig, BrowserKind, Chromium};
 use crate::profile::Profile;
 use crate::target::{Admin, Target};
 use anyhow::{bail, Context as _};
@@ -21,6 +22,8 @@ pub struct EnvConfig {
     pub profile: Profile,
     /// Flaws to switch on in the embedded reference SP (ignored for other targets).
     pub sp_flaws: Vec<Flaw>,
+    /// Which browser the journeys use.
+    pub browser: BrowserConfig,
 }
 
 pub struct Env {
@@ -37,6 +40,8 @@ pub struct Env {
     pub sp_flaws: Vec<Flaw>,
     /// For a black-box target: its logins, resolved against the running IdPs.
     pub black_box: Option<BlackBoxEnv>,
+    /// Browser mode: the WebDriver server the actors' Chromium sessions come from.
+    pub browser: Option<Arc<Chromium>>,
     _tasks: Vec<JoinHandle<std::io::Result<()>>>,
 }
 
@@ -79,8 +84,13 @@ pub async fn start(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
     if ENV.get().is_some() {
         bail!("the scenario environment is already running in this process");
     }
+    // Browser mode fails here, before anything starts, when Chromium is missing.
+    let browser = match cfg.browser.kind {
+        BrowserKind::Http => None,
+        BrowserKind::Chromium => Some(Arc::new(Chromium::start(&cfg.browser).await?)),
+    };
     if cfg.profile.is_black_box() {
-        return start_black_box(cfg).await;
+        return start_black_box(cfg, browser).await;
     }
     // The one wall-clock read: virtual time starts now, so that a target on real time and the
     // IdPs agree, and only moves when a scenario says so.
@@ -121,6 +131,7 @@ pub async fn start(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
         run_nonce,
         sp_flaws: cfg.sp_flaws,
         black_box: None,
+        browser,
         _tasks: tasks,
     });
     ENV.set(env.clone())
@@ -130,7 +141,10 @@ pub async fn start(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
 
 /// A black-box target: the IdPs on the profile's fixed address with its tenant file, on real
 /// time (the SP's clock cannot be moved, so the IdPs must agree with it).
-async fn start_black_box(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
+async fn start_black_box(
+    cfg: EnvConfig,
+    browser: Option<Arc<Chromium>>,
+) -> anyhow::Result<Arc<Env>> {
     if !cfg.sp_flaws.is_empty() {
         bail!("--sp-flaw only applies to the embedded reference SP");
     }
@@ -273,6 +287,7 @@ async fn start_black_box(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
             logins,
             users,
         }),
+        browser,
         _tasks: vec![idp_task],
     });
     ENV.set(env.clone())

@@ -44,8 +44,7 @@ impl IdpWorld {
         if self.env.black_box.is_some() {
             return self.black_box_journey(actor, url).await;
         }
-        let agent = self.known_actor(actor)?.agent.clone();
-        let j = agent.browse(url).await?;
+        let j = self.browse_as(actor, url, None, false).await?;
         let ok = j.page.status.is_success();
         self.keep(actor, j);
         if ok {

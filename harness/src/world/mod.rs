@@ -4,6 +4,7 @@
 //! and their IdPs; journey.rs: what actors do; checks.rs: what the Thens assert).
 
 mod black_box;
+mod browser;
 mod checks;
 pub mod env;
 mod journey;
@@ -39,6 +40,8 @@ pub struct Actor {
     pub password: String,
     /// The id the target gave their SCIM resource, once an IdP provisioned them.
     pub scim_id: Option<String>,
+    /// Browser mode: their Chromium, opened at their first sign-in journey.
+    pub chrome: Option<crate::browser::ChromeSession>,
 }
 
 /// Where an actor's last journey ended.
@@ -74,6 +77,8 @@ pub struct IdpWorld {
     /// What the SP must fetch from the IdP during the scenario for its fault to be served
     /// (the discovery document, userinfo), as (path fragment, what it is).
     bb_needs_fetch: Option<(&'static str, &'static str)>,
+    /// Browser mode: what each actor's Chromium showed, gathered when the scenario ended.
+    browser_evidence: BTreeMap<String, crate::browser::BrowserEvidence>,
 }
 
 impl std::fmt::Debug for IdpWorld {
@@ -106,6 +111,7 @@ impl IdpWorld {
             bb_notes: Vec::new(),
             bb_since: None,
             bb_needs_fetch: None,
+            browser_evidence: BTreeMap::new(),
         })
     }
 
@@ -187,6 +193,7 @@ impl IdpWorld {
                 username: None,
                 password: format!("pw-{lower}-{}", self.key),
                 scim_id: None,
+                chrome: None,
             };
             self.actors.insert(name.to_string(), actor);
         }
@@ -251,6 +258,7 @@ impl IdpWorld {
             final_state: (!state.is_empty()).then_some(Value::Object(state)),
             sp_log: std::mem::take(&mut self.sp_log),
             notes: std::mem::take(&mut self.bb_notes),
+            browser: std::mem::take(&mut self.browser_evidence),
         }
     }
 }

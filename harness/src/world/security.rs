@@ -294,10 +294,9 @@ impl IdpWorld {
             .find(|u| u.contains("code=") && u.starts_with(&self.env.target.base))
             .cloned()
             .with_context(|| format!("{actor}'s last journey had no authorization callback"))?;
+        let j = self.browse_as(actor, &cb, None, false).await?;
         let agent = self.known_actor(actor)?.agent.clone();
-        let first = agent.trace().exchanges.len();
-        let j = agent.browse(&cb).await?;
-        let visited = agent.trace().exchanges[first..]
+        let visited = agent.trace().exchanges[j.first_exchange..]
             .iter()
             .map(|e| e.url.clone())
             .collect();
