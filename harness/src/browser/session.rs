@@ -345,6 +345,13 @@ impl ChromeSession {
 
     /// The HTTP agent's cookies for `origins` into the browser (a password login, say).
     async fn cookies_from(&self, agent: &UserAgent, origins: &[&str]) -> Result<(), BrowserError> {
+        // A cookie the browser already has keeps its own flags (HttpOnly, SameSite).
+        let held: Vec<String> = self
+            .all_cookies()
+            .await?
+            .iter()
+            .filter_map(|c| c["name"].as_str().map(str::to_string))
+            .collect();
         for origin in origins {
             let Ok(u) = Url::parse(origin) else { continue };
             let Some(header) = agent.cookie_header(&u) else {
@@ -354,6 +361,9 @@ impl ChromeSession {
                 let Some((name, value)) = pair.split_once('=') else {
                     continue;
                 };
+                if held.iter().any(|h| h == name) {
+                    continue;
+                }
                 self.cdp(
                     "Network.setCookie",
                     json!({"name": name, "value": value, "url": u.as_str(), "path": "/"}),
