@@ -652,7 +652,6 @@ async fn run_in(
     env: &Arc<env::Env>,
     started: Instant,
 ) -> anyhow::Result<RunOutcome> {
-
     let tag_expr: Option<gherkin::tagexpr::TagOperation> = match &cfg.tags {
         Some(t) => Some(
             t.parse()
@@ -684,7 +683,7 @@ async fn run_in(
             }
             let user = bb.users.get(&login.tenant.id).cloned().unwrap_or_default();
             let r = crate::black_box::baseline(
-                &env,
+                env,
                 login,
                 &user,
                 Duration::from_secs(bb.spec.hop_timeout_secs),
@@ -744,12 +743,12 @@ async fn run_in(
                 not_applicable: not_applicable.clone(),
                 mine: mine.clone(),
             };
-            cucumber_pass(&cfg, spec)
+            cucumber_pass(cfg, spec)
         });
         let outputs = futures::future::join_all(runs).await;
         if pass == Pass::Stateful && outputs.iter().any(|(done, _, _)| !done.is_empty()) {
             // Leave the SP as the baselines found it: without the last attack's cached state.
-            if let Err(e) = crate::world::reload_target(&env).await {
+            if let Err(e) = crate::world::reload_target(env).await {
                 eprintln!("{e}");
             }
         }

@@ -19,9 +19,9 @@ mod session;
 pub use session::{BrowserEvidence, ChromeSession, CookieSeen};
 
 use parking_lot::Mutex;
+use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use std::io::BufRead as _;
 
 /// Which browser the scenarios' journeys use.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -246,6 +246,9 @@ mod tests {
         };
         let msg = e.to_string();
         assert!(msg.contains("make deps"), "{msg}");
-        assert!(msg.contains("apt-get install chromium chromium-driver"), "{msg}");
+        assert!(
+            msg.contains("apt-get install chromium chromium-driver"),
+            "{msg}"
+        );
     }
 }

@@ -186,7 +186,12 @@ fn browser_mode_without_chromium_says_how_to_install_it() {
     let report = tempfile::tempdir().expect("tmp");
     let started = std::time::Instant::now();
     let run = idpsim(
-        &["--tags", "@okta and @req-SAML-AUD-1", "--browser", "chromium"],
+        &[
+            "--tags",
+            "@okta and @req-SAML-AUD-1",
+            "--browser",
+            "chromium",
+        ],
         report.path(),
         Some(empty.path()),
     );
