@@ -43,6 +43,8 @@ pub struct NewSamlApp {
     pub group_filter: Option<GroupFilter>,
     pub allow_idp_initiated: Option<bool>,
     pub sp_signing_cert: Option<String>,
+    /// Encrypt this app's assertions (saml_idp::encrypt::NewEncryption).
+    pub encryption: Option<crate::saml_idp::encrypt::NewEncryption>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -127,6 +129,10 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
             }
         }
     }
+    let encryption = a
+        .encryption
+        .map(|e| crate::saml_idp::encrypt::configure(t, e))
+        .transpose()?;
     let key = match (&a.key, &a.id) {
         (Some(k), _) => k.clone(),
         (None, Some(id)) => p
@@ -147,6 +153,7 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
         group_filter: a.group_filter,
         allow_idp_initiated: a.allow_idp_initiated.unwrap_or(true),
         sp_signing_cert: a.sp_signing_cert,
+        encryption,
     })
 }
 
@@ -200,16 +207,16 @@ impl From<ServerError> for ApiError {
     }
 }
 
-fn bad(msg: impl Into<String>) -> ApiError {
+pub(crate) fn bad(msg: impl Into<String>) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, "invalid_request", msg.into())
 }
 
-fn not_found(msg: impl Into<String>) -> ApiError {
+pub(crate) fn not_found(msg: impl Into<String>) -> ApiError {
     ApiError(StatusCode::NOT_FOUND, "not_found", msg.into())
 }
 
 /// Parse a JSON body ourselves so the error names the problem and is JSON too.
-fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
@@ -218,20 +225,20 @@ fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| bad(format!("invalid JSON body: {e}")))
 }
 
-fn tenant(idps: &MockIdps, vendor: &str, id: &str) -> Result<SharedTenant, ApiError> {
+pub(crate) fn tenant(idps: &MockIdps, vendor: &str, id: &str) -> Result<SharedTenant, ApiError> {
     let v: Vendor = vendor.parse().map_err(|e: String| not_found(e))?;
     idps.tenant(v, id)
         .ok_or_else(|| not_found(format!("no tenant {vendor}/{id}")))
 }
 
-type R = Result<Response, ApiError>;
+pub(crate) type R = Result<Response, ApiError>;
 
 /// The answer for a path under `/_idpsim/` that names no control endpoint.
 pub fn unknown_endpoint() -> Response {
     not_found("no such control endpoint (see docs/control-api.md)").into_response()
 }
 
-fn ok<T: Serialize>(v: T) -> R {
+pub(crate) fn ok<T: Serialize>(v: T) -> R {
     Ok(Json(v).into_response())
 }
 
@@ -286,6 +293,7 @@ pub(crate) fn router(idps: MockIdps) -> Router<MockIdps> {
         )
         .route("/personalities/{vendor}", get(show_personality))
         .merge(scim_push_routes())
+        .merge(crate::saml_idp::encrypt::control_routes())
         .fallback(|| async { unknown_endpoint() })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(idps, require_token))

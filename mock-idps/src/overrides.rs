@@ -87,6 +87,8 @@ pub struct SamlOverrides {
     pub victim: Option<String>,
     /// The external entity of the `xxe` attack. Default: `file:///etc/passwd`.
     pub xxe_url: Option<String>,
+    /// Encrypt to another key than the SP's, or not at all, this once.
+    pub encryption: Option<crate::saml_idp::encrypt::EncryptionOverride>,
 }
 
 /// Read through [`OidcOverrides::check`]: see the `Deserialize` impl.

@@ -340,6 +340,7 @@ impl Tenant {
             group_filter: None,
             allow_idp_initiated: true,
             sp_signing_cert: None,
+            encryption: None,
         }
     }
 }

@@ -91,6 +91,9 @@ pub struct SamlApp {
     pub allow_idp_initiated: bool,
     /// PEM certificate that signs this SP's AuthnRequests, when it signs them.
     pub sp_signing_cert: Option<String>,
+    /// Encrypt assertions to the SP (saml_idp::encrypt); `None`: plain assertions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<crate::saml_idp::encrypt::AppEncryption>,
 }
 
 fn default_app_name() -> String {

@@ -6,6 +6,8 @@ mod attacks;
 mod common;
 #[path = "idps/control.rs"]
 mod control;
+#[path = "idps/encrypt.rs"]
+mod encrypt;
 #[path = "idps/oidc.rs"]
 mod oidc;
 #[path = "idps/oidc_fidelity.rs"]

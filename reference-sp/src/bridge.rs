@@ -35,6 +35,12 @@ pub fn saml_config(
         )?,
     };
     cfg.allow_idp_initiated = org.allow_idp_initiated;
+    if let (Some(key), Some(cert)) = (&s.decryption_key, &s.decryption_certificate) {
+        cfg.decryption_key = Some(
+            crate::saml_sp::DecryptionKey::from_pem(key, cert)
+                .map_err(|message| SamlSpError::InvalidDecryptionKey { message })?,
+        );
+    }
     Ok(cfg)
 }
 

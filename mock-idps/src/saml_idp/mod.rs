@@ -5,6 +5,7 @@
 //! that is not registered) get an HTML error page; requests it parsed but refuses get a SAML
 //! error Response posted to the ACS, as the real vendors do.
 
+pub mod encrypt;
 pub mod issue;
 
 use crate::overrides::{KeyChoice, NextLogin, SamlOverrides};
@@ -241,6 +242,7 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
             t,
             issued,
             None,
+            None,
             &acs,
             incoming.relay_state.as_deref(),
             "refused: Subject in request",
@@ -361,7 +363,15 @@ fn answer(
     if let Some(a) = next.saml.attack {
         note.push_str(&format!(", attack {a}"));
     }
-    post_back(t, issued, Some(&next.saml), acs, relay_state, &note)
+    post_back(
+        t,
+        issued,
+        Some(app),
+        Some(&next.saml),
+        acs,
+        relay_state,
+        &note,
+    )
 }
 
 /// The document of an attacked response: the attack prepares what is signed, then rewrites the
@@ -392,6 +402,7 @@ fn forge(
 fn post_back(
     t: &Tenant,
     issued: Issued,
+    app: Option<&SamlApp>,
     overrides: Option<&SamlOverrides>,
     acs: &str,
     relay_state: Option<&str>,
@@ -401,9 +412,17 @@ fn post_back(
         Ok(k) => k,
         Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
     };
-    let built = match overrides.and_then(|ov| ov.attack.map(|a| (a, ov))) {
-        Some((attack, ov)) => forge(t, attack, ov, issued, &key),
-        None => saml::build_response_xml(&issued.spec, &issued.sign, &key)
+    let sealed = match encrypt::target(t, app, overrides) {
+        Ok(s) => s.filter(|_| issued.spec.assertion.is_some()),
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
+    };
+    let built = match (overrides.and_then(|ov| ov.attack.map(|a| (a, ov))), &sealed) {
+        (Some((attack, ov)), None) => forge(t, attack, ov, issued, &key),
+        (Some((attack, ov)), Some((cert, s))) => {
+            forge(t, attack, ov, issued, &key).and_then(|xml| encrypt::seal_forged(&xml, cert, s))
+        }
+        (None, Some((cert, s))) => encrypt::build(&issued, &key, cert, s),
+        (None, None) => saml::build_response_xml(&issued.spec, &issued.sign, &key)
             .map_err(|e| format!("cannot build the response: {e}")),
     };
     let xml = match built {

@@ -115,6 +115,9 @@ pub struct SpMetadata {
     /// DER certificates of `use="signing"` KeyDescriptors (and of those without `use`, which
     /// serve both purposes).
     pub signing_certs: Vec<Vec<u8>>,
+    /// DER certificates of `use="encryption"` KeyDescriptors (and of those without `use`): where
+    /// an IdP encrypts assertions to.
+    pub encryption_certs: Vec<Vec<u8>>,
     pub name_id_formats: Vec<String>,
     /// Absent means false (schema default).
     pub authn_requests_signed: bool,
@@ -176,17 +179,22 @@ pub fn parse_sp_metadata(xml_text: &str) -> Result<SpMetadata, SamlError> {
     }
 
     let mut signing_certs = Vec::new();
+    let mut encryption_certs = Vec::new();
     for kd in sp.key_descriptors.unwrap_or_default() {
-        if kd.key_use.as_deref().is_some_and(|u| u != "signing") {
-            continue;
-        }
+        let key_use = kd.key_use.as_deref();
         for c in kd
             .key_info
             .x509_data
             .map(|d| d.certificates)
             .unwrap_or_default()
         {
-            signing_certs.push(super::b64_decode("X509Certificate", &c)?);
+            let der = super::b64_decode("X509Certificate", &c)?;
+            if key_use != Some("signing") {
+                encryption_certs.push(der.clone());
+            }
+            if key_use != Some("encryption") {
+                signing_certs.push(der);
+            }
         }
     }
 
@@ -203,6 +211,7 @@ pub fn parse_sp_metadata(xml_text: &str) -> Result<SpMetadata, SamlError> {
             })
             .collect(),
         signing_certs,
+        encryption_certs,
         name_id_formats: sp
             .name_id_formats
             .unwrap_or_default()

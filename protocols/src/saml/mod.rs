@@ -5,6 +5,7 @@
 //! - [`dsig`]: enveloped XML signatures over our own canonical bytes. The tree serialises
 //!   canonically ([`crate::xml`]), so signing is a digest plus one private-key operation.
 //! - [`verify`]: signature checks through xmlsec (samael's bindings), against one trusted cert.
+//! - [`encrypt`]: EncryptedAssertion out (IdP) and in (SP): AES-CBC/GCM with RSA-OAEP.
 //! - [`metadata`]: IdP metadata out, SP metadata in.
 //! - [`attacks`]: the security catalogue's transforms of a signed response (XSW, signature
 //!   exclusion, comment split, DTDs, ...).
@@ -16,6 +17,7 @@
 pub mod attacks;
 pub mod authn_request;
 pub mod dsig;
+pub mod encrypt;
 pub mod metadata;
 pub mod response;
 pub mod verify;
@@ -26,6 +28,10 @@ pub use authn_request::{
     AuthnRequestSpec, Binding, NameIdPolicy, RedirectSignatureVerified, DEFAULT_MAX_INFLATED,
 };
 pub use dsig::{DigestAlgorithm, SignatureAlgorithm};
+pub use encrypt::{
+    check_encryption_cert, decrypt_assertion, encrypt_assertions, DataEncryption,
+    EncryptionCertError, EncryptionSettings, KeyTransport,
+};
 pub use metadata::{parse_sp_metadata, AcsEndpoint, IdpMetadata, SpMetadata};
 pub use response::{
     build_response, build_response_xml, post_form_html, AssertionSpec, AttributeSpec,
@@ -127,6 +133,14 @@ pub enum SamlError {
         #[source]
         source: openssl::error::ErrorStack,
     },
+
+    // ---- encryption ----
+    #[error("unsupported XML Encryption algorithm {uri}")]
+    UnsupportedEncryption { uri: String },
+    #[error("the EncryptedAssertion is malformed: {message}")]
+    EncryptedAssertionMalformed { message: String },
+    #[error("the EncryptedAssertion does not decrypt: {stage}")]
+    DecryptionFailed { stage: &'static str },
 
     // ---- metadata ----
     #[error("metadata cannot be read: {message}")]

@@ -31,6 +31,8 @@ pub struct Configure {
     entity_id: Option<String>,
     sso_url: Option<String>,
     certificates: Option<Vec<String>>,
+    decryption_key: Option<String>,
+    decryption_certificate: Option<String>,
     // OIDC
     issuer: Option<String>,
     client_id: Option<String>,
@@ -129,6 +131,8 @@ pub async fn configure(
                 idp_entity_id: n.entity_id.clone(),
                 sso_url: n.sso_url.clone(),
                 certificates: n.certificates.clone().unwrap_or_default(),
+                decryption_key: n.decryption_key.clone(),
+                decryption_certificate: n.decryption_certificate.clone(),
             })
         }
         "oidc" => {
@@ -140,6 +144,8 @@ pub async fn configure(
                     ("entity_id", n.entity_id.is_some()),
                     ("sso_url", n.sso_url.is_some()),
                     ("certificates", n.certificates.is_some()),
+                    ("decryption_key", n.decryption_key.is_some()),
+                    ("decryption_certificate", n.decryption_certificate.is_some()),
                 ],
             )?;
             ProtocolSettings::Oidc(OidcSettings {
@@ -207,6 +213,7 @@ fn render(state: &AppState, slug: &str, cfg: &SsoConfig) -> Value {
             "entity_id": s.idp_entity_id,
             "sso_url": s.sso_url,
             "certificates": s.certificates.len(),
+            "encryption_certificate": s.decryption_certificate,
         }),
         ProtocolSettings::Oidc(o) => json!({
             "protocol": "oidc",

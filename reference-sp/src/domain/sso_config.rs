@@ -6,8 +6,9 @@ use super::mapping::{GroupMapping, MappingError, RoleMapping};
 use serde::{Deserialize, Serialize};
 
 /// SAML IdP settings: its metadata, or its entity id, SSO URL and certificates (several allow
-/// rollover).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// rollover); and, when the org wants encrypted assertions, the SP's decryption key and the
+/// certificate its metadata advertises for encryption.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SamlSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_xml: Option<String>,
@@ -17,6 +18,31 @@ pub struct SamlSettings {
     pub sso_url: Option<String>,
     #[serde(default)]
     pub certificates: Vec<String>,
+    /// PEM private key (RSA) that decrypts EncryptedAssertions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decryption_key: Option<String>,
+    /// PEM certificate of `decryption_key`, advertised as the SP's encryption key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decryption_certificate: Option<String>,
+}
+
+impl std::fmt::Debug for SamlSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SamlSettings")
+            .field("metadata_xml", &self.metadata_xml.as_ref().map(|m| m.len()))
+            .field("idp_entity_id", &self.idp_entity_id)
+            .field("sso_url", &self.sso_url)
+            .field("certificates", &self.certificates.len())
+            .field(
+                "decryption_key",
+                &self.decryption_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "decryption_certificate",
+                &self.decryption_certificate.is_some(),
+            )
+            .finish()
+    }
 }
 
 /// OIDC provider settings; the token endpoint is called with client_secret_post.
@@ -85,6 +111,11 @@ impl SsoConfig {
                     if s.certificates.is_empty() {
                         return Err(ConfigError::Missing("certificates"));
                     }
+                }
+                match (&s.decryption_key, &s.decryption_certificate) {
+                    (Some(_), None) => return Err(ConfigError::Missing("decryption_certificate")),
+                    (None, Some(_)) => return Err(ConfigError::Missing("decryption_key")),
+                    _ => {}
                 }
             }
             ProtocolSettings::Oidc(o) => {
@@ -160,11 +191,35 @@ mod tests {
                 idp_entity_id: Some("e".into()),
                 sso_url: Some("https://x".into()),
                 certificates: vec![],
+                decryption_key: None,
+                decryption_certificate: None,
             }),
             role_mapping: None,
             resource_group_mapping: None,
             email_attribute: None,
         };
         assert_eq!(c.validate(), Err(ConfigError::Missing("certificates")));
+    }
+
+    #[test]
+    fn a_decryption_key_needs_its_certificate_and_is_never_printed() {
+        let c = SsoConfig {
+            protocol: ProtocolSettings::Saml(SamlSettings {
+                metadata_xml: Some("<md/>".into()),
+                idp_entity_id: None,
+                sso_url: None,
+                certificates: vec![],
+                decryption_key: Some("SECRET-KEY-PEM".into()),
+                decryption_certificate: None,
+            }),
+            role_mapping: None,
+            resource_group_mapping: None,
+            email_attribute: None,
+        };
+        assert_eq!(
+            c.validate(),
+            Err(ConfigError::Missing("decryption_certificate"))
+        );
+        assert!(!format!("{c:?}").contains("SECRET"));
     }
 }

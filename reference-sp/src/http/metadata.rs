@@ -3,6 +3,7 @@
 use super::error::ApiResult;
 use super::{org_or_404, path};
 use crate::app::{AppState, OrgUrls};
+use crate::domain::sso_config::ProtocolSettings;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -15,12 +16,34 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The SPSSODescriptor: unsigned AuthnRequests, signed assertions wanted, one POST ACS.
-pub fn sp_metadata_xml(urls: &OrgUrls) -> String {
+/// The SPSSODescriptor: unsigned AuthnRequests, signed assertions wanted, one POST ACS; and a
+/// `use="encryption"` KeyDescriptor (with the algorithms it decrypts) when the org has a
+/// decryption key (`encryption_cert_b64`: base64 DER).
+pub fn sp_metadata_xml(urls: &OrgUrls, encryption_cert_b64: Option<&str>) -> String {
+    let key_descriptor = encryption_cert_b64
+        .map(|cert| {
+            let methods: String = protocols::saml::DataEncryption::ALL
+                .iter()
+                .map(|d| d.uri())
+                .chain([
+                    protocols::saml::KeyTransport::RsaOaepMgf1p.uri(),
+                    protocols::saml::KeyTransport::RsaOaep.uri(),
+                ])
+                .map(|u| format!("\n      <md:EncryptionMethod Algorithm=\"{u}\"/>"))
+                .collect();
+            format!(
+                r#"
+    <md:KeyDescriptor use="encryption">
+      <ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>{methods}
+    </md:KeyDescriptor>"#,
+                xml_escape(cert)
+            )
+        })
+        .unwrap_or_default();
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity}">
-  <md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+  <md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">{key_descriptor}
     <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>
     <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>
     <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>
@@ -38,7 +61,18 @@ pub async fn sp_metadata(
     p: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Response> {
     let org = org_or_404(&state, &path(p)?)?;
-    let xml = sp_metadata_xml(&state.org_urls(&org.slug));
+    let sso = state.store().read(|c| crate::store::orgs::sso(c, org.id))?;
+    let cert = sso.and_then(|cfg| match cfg.protocol {
+        ProtocolSettings::Saml(s) => s.decryption_certificate,
+        ProtocolSettings::Oidc(_) => None,
+    });
+    let cert_b64 = cert.as_deref().and_then(|pem| {
+        openssl::x509::X509::from_pem(pem.as_bytes())
+            .and_then(|c| c.to_der())
+            .ok()
+            .map(protocols::saml::b64_encode)
+    });
+    let xml = sp_metadata_xml(&state.org_urls(&org.slug), cert_b64.as_deref());
     Ok((
         [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
         xml,
@@ -53,12 +87,31 @@ mod tests {
     #[test]
     fn protocols_crate_reads_it_back() {
         let urls = OrgUrls::new("http://sp.test", "acme");
-        let md =
-            protocols::saml::metadata::parse_sp_metadata(&sp_metadata_xml(&urls)).expect("parses");
+        let md = protocols::saml::metadata::parse_sp_metadata(&sp_metadata_xml(&urls, None))
+            .expect("parses");
         assert_eq!(md.entity_id, urls.sp_entity_id);
         assert_eq!(
             md.default_acs().map(|a| a.location.as_str()),
             Some(urls.saml_acs.as_str())
         );
+        assert!(md.encryption_certs.is_empty());
+    }
+
+    #[test]
+    fn an_encryption_key_is_advertised_for_encryption_only() {
+        let urls = OrgUrls::new("http://sp.test", "acme");
+        let der = protocols::saml::b64_decode(
+            "c",
+            include_str!("../../../fixtures/keys/okta-1.crt.pem")
+                .lines()
+                .filter(|l| !l.starts_with("-----"))
+                .collect::<String>()
+                .as_str(),
+        )
+        .unwrap();
+        let xml = sp_metadata_xml(&urls, Some(&protocols::saml::b64_encode(&der)));
+        let md = protocols::saml::metadata::parse_sp_metadata(&xml).expect("parses");
+        assert_eq!(md.encryption_certs, vec![der]);
+        assert!(md.signing_certs.is_empty());
     }
 }

@@ -21,6 +21,8 @@ pub struct SamlSpConfig {
     pub allow_idp_initiated: bool,
     /// Clock skew tolerated on every time bound.
     pub max_skew: chrono::Duration,
+    /// Our key for EncryptedAssertions; `None`: encrypted assertions are refused.
+    pub decryption_key: Option<super::DecryptionKey>,
 }
 
 impl std::fmt::Debug for SamlSpConfig {
@@ -33,6 +35,7 @@ impl std::fmt::Debug for SamlSpConfig {
             .field("idp_certs", &self.idp_certs_der.len())
             .field("allow_idp_initiated", &self.allow_idp_initiated)
             .field("max_skew", &self.max_skew)
+            .field("decrypts", &self.decryption_key.is_some())
             .finish()
     }
 }
@@ -174,6 +177,7 @@ impl SamlSpConfig {
             idp_certs_der,
             allow_idp_initiated: false,
             max_skew: DEFAULT_MAX_SKEW,
+            decryption_key: None,
         })
     }
 }

@@ -25,6 +25,8 @@ pub enum SamlSpError {
     InvalidRequestId { value: String },
     #[error("the IdP SSO URL {url:?} is not a URL: {message}")]
     InvalidSsoUrl { url: String, message: String },
+    #[error("the decryption key cannot be used: {message}")]
+    InvalidDecryptionKey { message: String },
     #[error("the AuthnRequest cannot be encoded: {0}")]
     Encode(#[from] protocols::saml::SamlError),
 }
@@ -63,8 +65,16 @@ pub enum SamlRejection {
         second_level: Option<String>,
         message: Option<String>,
     },
-    #[error("EncryptedAssertion is not supported by this SP")]
+    #[error(
+        "the response carries an EncryptedAssertion, but this SP advertises no encryption key"
+    )]
     EncryptedAssertionUnsupported,
+    #[error("an EncryptedAssertion is not a child of the Response")]
+    EncryptedAssertionMisplaced,
+    #[error("the EncryptedAssertion uses {uri}, which this SP does not decrypt")]
+    EncryptionAlgorithmUnsupported { uri: String },
+    #[error("the EncryptedAssertion cannot be decrypted with this SP's key: {message}")]
+    Undecryptable { message: String },
     #[error("the response carries no Assertion")]
     NoAssertion,
     #[error("the response carries {found} Assertion elements; exactly one is accepted")]
@@ -164,6 +174,9 @@ impl SamlRejection {
             Self::MissingElement { .. } => "missing-element",
             Self::StatusNotSuccess { .. } => "status-not-success",
             Self::EncryptedAssertionUnsupported => "encrypted-assertion-unsupported",
+            Self::EncryptedAssertionMisplaced => "encrypted-assertion-misplaced",
+            Self::EncryptionAlgorithmUnsupported { .. } => "encryption-algorithm-unsupported",
+            Self::Undecryptable { .. } => "encrypted-assertion-undecryptable",
             Self::NoAssertion => "no-assertion",
             Self::MultipleAssertions { .. } => "multiple-assertions",
             Self::AssertionMisplaced => "assertion-misplaced",

@@ -8,6 +8,7 @@
 //! exactly one rule hand out its proof without checking.
 //!
 //! - [`config`]: trust from IdP metadata or from parts.
+//! - [`decrypt`]: the SP's decryption key; EncryptedAssertion opened before validation.
 //! - [`request`]: the AuthnRequest redirect URL.
 //! - `validate`: rule order; `signature`: certificates, coverage, signed-only content;
 //!   `checks`: issuer, audience, destination, recipient, time, InResponseTo, replay.
@@ -15,6 +16,7 @@
 
 pub mod accepted;
 pub mod config;
+pub mod decrypt;
 pub mod error;
 pub mod request;
 
@@ -28,6 +30,7 @@ mod tests;
 
 pub use accepted::AcceptedAssertion;
 pub use config::{SamlSpConfig, DEFAULT_MAX_SKEW};
+pub use decrypt::DecryptionKey;
 pub use error::{SamlRejection, SamlSpError};
 pub use request::authn_request_url;
 pub use validate::{validate_response, MAX_RESPONSE_BYTES};

@@ -33,6 +33,19 @@ const CASES: &[Case] = &[
         flaw: Flaw::AcceptUnsigned,
         exploited: |f| accepted(sign(&spec(), SignaturePlacement::None))(f),
     },
+    // SAML-ENC-2: an unsigned assertion encrypted to the SP's key.
+    Case {
+        flaw: Flaw::AcceptUnsignedEncrypted,
+        exploited: |f| {
+            let mut r = sign(&spec(), SignaturePlacement::None);
+            encrypt_to(
+                &mut r,
+                sp_enc_key(),
+                &protocols::saml::EncryptionSettings::default(),
+            );
+            check_with(&cfg_enc(), &r, f).is_ok()
+        },
+    },
     // SAML-CMT-1: logged in as the truncated address.
     Case {
         flaw: Flaw::NameIdCommentTruncation,
@@ -132,9 +145,12 @@ fn each_flaw_lets_exactly_its_own_hostile_input_through() {
     for flaw in CASES.iter().map(|c| c.flaw) {
         let flaws = Flaws::none().with(flaw);
         for case in CASES {
+            // Accepting every unsigned assertion accepts the encrypted ones too.
+            let implied =
+                flaw == Flaw::AcceptUnsigned && case.flaw == Flaw::AcceptUnsignedEncrypted;
             assert_eq!(
                 (case.exploited)(&flaws),
-                case.flaw == flaw,
+                case.flaw == flaw || implied,
                 "flaw {} on, hostile input for {}",
                 flaw.name(),
                 case.flaw.name()

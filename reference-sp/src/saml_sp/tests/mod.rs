@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
 mod accept;
+mod decrypt;
 mod flaws;
 mod rules;
 mod wire;
@@ -293,6 +294,35 @@ pub fn sign_root(r: &mut Element) {
     protocols::saml::dsig::sign_enveloped(r, &[], &params, okta1()).expect("signs");
 }
 
+/// The SP's decryption key (generated once per test run: nothing is pinned on ciphertext).
+pub fn sp_enc_key() -> &'static SigningKey {
+    static KEY: OnceLock<SigningKey> = OnceLock::new();
+    KEY.get_or_init(|| {
+        SigningKey::generate(
+            protocols::KeyKind::Rsa,
+            "sp-enc",
+            "acme-sp-encryption",
+            protocols::keys::Validity::current(now(), 1),
+        )
+        .expect("key")
+    })
+}
+
+/// Acme's SP with its decryption key.
+pub fn cfg_enc() -> SamlSpConfig {
+    let k = sp_enc_key();
+    SamlSpConfig {
+        decryption_key: Some(DecryptionKey::from_pem(k.key_pem(), k.cert_pem()).expect("key")),
+        ..cfg()
+    }
+}
+
+/// Encrypt every Assertion child of `r` to `key`'s certificate.
+pub fn encrypt_to(r: &mut Element, key: &SigningKey, s: &protocols::saml::EncryptionSettings) {
+    let cert = openssl::x509::X509::from_der(key.cert_der()).expect("cert");
+    protocols::saml::encrypt_assertions(r, &cert, s).expect("encrypts");
+}
+
 /// Insert `child` into `parent.children` at `index`.
 pub fn insert(parent: &mut Element, index: usize, child: Element) {
     parent.children.insert(index, Node::Element(child));
@@ -320,6 +350,11 @@ fn rejection_codes_are_unique_kebab_case() {
             message: Some("m".into()),
         },
         SamlRejection::EncryptedAssertionUnsupported,
+        SamlRejection::EncryptedAssertionMisplaced,
+        SamlRejection::EncryptionAlgorithmUnsupported { uri: "u".into() },
+        SamlRejection::Undecryptable {
+            message: "m".into(),
+        },
         SamlRejection::NoAssertion,
         SamlRejection::MultipleAssertions { found: 2 },
         SamlRejection::AssertionMisplaced,
