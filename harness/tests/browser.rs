@@ -180,7 +180,11 @@ fn results() -> Vec<ScenarioResult> {
                 };
                 let failed = (verdict == Verdict::Failed)
                     .then_some("expected role admin from group ml-admins, found role read");
-                let mut tags = vec![format!("@{vendor}"), format!("@{protocol}"), format!("@req-{req}")];
+                let mut tags = vec![
+                    format!("@{vendor}"),
+                    format!("@{protocol}"),
+                    format!("@req-{req}"),
+                ];
                 if req == "SAML-SIG-5" {
                     tags.push("@security".into());
                 }
@@ -274,7 +278,10 @@ async fn report_matrix_shows_the_counts_and_the_filters_narrow_it() {
 
     assert_eq!(b.find("#total-passed").await.text().await.expect("t"), "18");
     assert_eq!(b.find("#total-failed").await.text().await.expect("t"), "1");
-    assert_eq!(b.find("#total-deviations").await.text().await.expect("t"), "1");
+    assert_eq!(
+        b.find("#total-deviations").await.text().await.expect("t"),
+        "1"
+    );
     assert_eq!(b.find("#total-na").await.text().await.expect("t"), "4");
     b.wait_text("#shown-scenarios", &total.to_string()).await;
     assert_eq!(b.find("#shown-fail").await.text().await.expect("t"), "1");
@@ -284,25 +291,39 @@ async fn report_matrix_shows_the_counts_and_the_filters_narrow_it() {
     assert_eq!(visible_count(&b, "#matrix td.cell.deviation").await, 1);
     assert_eq!(visible_count(&b, "#matrix td.cell.na").await, 4);
     let red = b.find("#matrix td.cell.fail").await;
-    assert_eq!(red.attr("data-vendor").await.expect("attr").as_deref(), Some("okta"));
+    assert_eq!(
+        red.attr("data-vendor").await.expect("attr").as_deref(),
+        Some("okta")
+    );
     assert_eq!(red.text().await.expect("t"), "0/1");
     b.screenshot("report.png").await;
 
     b.select("#f-vendor", "okta").await;
     b.wait_text("#shown-scenarios", "8").await;
-    assert_eq!(visible_count(&b, "#matrix td.cell").await, 8, "okta's two columns");
+    assert_eq!(
+        visible_count(&b, "#matrix td.cell").await,
+        8,
+        "okta's two columns"
+    );
     assert_eq!(visible_count(&b, "tr.scenario").await, 8);
 
     b.select("#f-verdict", "failed").await;
     b.wait_text("#shown-scenarios", "1").await;
-    assert_eq!(visible_count(&b, "#matrix tr.req-row").await, 1, "only ROLE-3 has a failure");
+    assert_eq!(
+        visible_count(&b, "#matrix tr.req-row").await,
+        1,
+        "only ROLE-3 has a failure"
+    );
     assert_eq!(visible_count(&b, "#matrix td.cell:not(.off)").await, 1);
 
     b.select("#f-vendor", "").await;
     b.select("#f-verdict", "").await;
     b.select("#f-tag", "security").await;
     b.wait_text("#shown-scenarios", "6").await;
-    assert_eq!(b.find("#shown-deviation").await.text().await.expect("t"), "1");
+    assert_eq!(
+        b.find("#shown-deviation").await.text().await.expect("t"),
+        "1"
+    );
 
     // The failure is listed first, with its step and expected/actual outcome.
     let first = b.find("#failures .card").await;
@@ -412,11 +433,7 @@ async fn login(b: &Browser, sso_login: &str) -> String {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let url = b.client.current_url().await.expect("url").to_string();
-        let body = b
-            .client
-            .find(Locator::Css("body"))
-            .await
-            .ok();
+        let body = b.client.find(Locator::Css("body")).await.ok();
         let text = match body {
             Some(e) => e.text().await.unwrap_or_default(),
             None => String::new(),
@@ -424,7 +441,10 @@ async fn login(b: &Browser, sso_login: &str) -> String {
         if !url.contains("/okta/acme/") && !text.is_empty() {
             return text;
         }
-        assert!(tokio::time::Instant::now() < deadline, "stuck at {url}: {text}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stuck at {url}: {text}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -438,7 +458,10 @@ async fn a_fault_set_in_the_console_makes_the_reference_sp_refuse_the_next_login
 
     // Without a fault, Alice gets in.
     let page = login(&b, &sso_login).await;
-    assert!(!page.contains("saml-rejected"), "baseline login refused: {page}");
+    assert!(
+        !page.contains("saml-rejected"),
+        "baseline login refused: {page}"
+    );
 
     b.client.goto(&format!("{base}/")).await.expect("console");
     b.wait_text("#error", "401 unauthorized").await;
@@ -446,21 +469,36 @@ async fn a_fault_set_in_the_console_makes_the_reference_sp_refuse_the_next_login
     b.wait_text("#tenants", "okta/acme").await;
     b.wait_text("#users", "bob@acme.example").await;
     b.wait_text("#tenants", "SAML metadata").await;
-    b.find("#nl-user").await.send_keys("bob@acme.example").await.expect("user");
+    b.find("#nl-user")
+        .await
+        .send_keys("bob@acme.example")
+        .await
+        .expect("user");
     b.select("#nl-saml\\.attack", "unsigned").await;
     let sent = b.wait_text("#nl-json", "\"unsigned\"").await;
     let sent: Value = serde_json::from_str(&sent).expect("the preview is JSON");
-    assert_eq!(sent, json!({"user": "bob@acme.example", "saml": {"attack": "unsigned"}}));
+    assert_eq!(
+        sent,
+        json!({"user": "bob@acme.example", "saml": {"attack": "unsigned"}})
+    );
     b.screenshot("console.png").await;
     b.find("#nl-send").await.click().await.expect("send");
     b.wait_text("#nl-status", "will use it").await;
     b.wait_text("#nl-pending", "unsigned").await;
     let t = idps.tenant(Vendor::Okta, "acme").expect("tenant");
-    let pending = t.state.lock().next_login.clone().expect("set through the API");
+    let pending = t
+        .state
+        .lock()
+        .next_login
+        .clone()
+        .expect("set through the API");
     assert_eq!(pending.user.as_deref(), Some("bob@acme.example"));
 
     let page = login(&b, &sso_login).await;
-    assert!(page.contains("saml-rejected"), "the SP accepted the unsigned response: {page}");
+    assert!(
+        page.contains("saml-rejected"),
+        "the SP accepted the unsigned response: {page}"
+    );
     assert!(t.state.lock().next_login.is_none(), "the fault was used");
 
     // The live log shows the exchange, with the messages to unfold.
@@ -483,20 +521,35 @@ async fn a_wrong_token_or_a_bad_fault_shows_the_api_error_and_changes_nothing() 
     let t = idps.tenant(Vendor::Okta, "acme").expect("tenant");
 
     // A value the API refuses: its 400 is on the page, and nothing is pending.
-    b.find("#nl-extra_groups").await.send_keys("many").await.expect("type");
+    b.find("#nl-extra_groups")
+        .await
+        .send_keys("many")
+        .await
+        .expect("type");
     b.wait_text("#nl-json", "\"many\"").await;
     b.find("#nl-send").await.click().await.expect("send");
     b.wait_text("#error", "400 invalid_request").await;
     assert!(t.state.lock().next_login.is_none());
 
     // A wrong token: the API's 401 is on the page, and nothing changes.
-    b.find("#nl-extra_groups").await.clear().await.expect("clear");
+    b.find("#nl-extra_groups")
+        .await
+        .clear()
+        .await
+        .expect("clear");
     b.select("#nl-saml\\.attack", "xsw3").await;
     use_token(&b, "wrong-token").await;
-    b.wait_text("#error", "GET /tenants refused: 401 unauthorized").await;
-    b.find("#nl-send").await.click().await.expect("send");
-    b.wait_text("#error", "PUT /tenants/okta/acme/next-login refused: 401 unauthorized")
+    b.wait_text("#error", "GET /tenants refused: 401 unauthorized")
         .await;
-    assert!(t.state.lock().next_login.is_none(), "a wrong token changed the next login");
+    b.find("#nl-send").await.click().await.expect("send");
+    b.wait_text(
+        "#error",
+        "PUT /tenants/okta/acme/next-login refused: 401 unauthorized",
+    )
+    .await;
+    assert!(
+        t.state.lock().next_login.is_none(),
+        "a wrong token changed the next login"
+    );
     b.client.clone().close().await.expect("close");
 }

@@ -144,7 +144,8 @@ mod tests {
 
     #[test]
     fn browsers_get_html_and_curl_gets_json() {
-        let chrome = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+        let chrome =
+            "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
         assert!(prefers_html(Some(chrome)));
         assert!(prefers_html(Some("text/html")));
         assert!(!prefers_html(None), "no header: JSON, as before");
@@ -168,6 +169,9 @@ mod tests {
         for v in ["RsaSha1", "EcdsaSha256", "Sha512", "Both"] {
             assert!(page.contains(v), "{v}");
         }
-        assert!(page.contains("\"token_required\":true"), "the page knows to ask for the token");
+        assert!(
+            page.contains("\"token_required\":true"),
+            "the page knows to ask for the token"
+        );
     }
 }

@@ -37,7 +37,9 @@ fn referenced_ids(xml: &str) -> BTreeSet<String> {
     let mut r = Reader::from_str(xml);
     loop {
         match r.read_event() {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if local(e.name().as_ref()) == b"Reference" => {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e))
+                if local(e.name().as_ref()) == b"Reference" =>
+            {
                 for a in e.attributes().flatten() {
                     if a.key.as_ref() == b"URI" {
                         let v = String::from_utf8_lossy(&a.value).to_string();
@@ -254,9 +256,14 @@ mod tests {
             .find(|l| l.text.contains("mallory"))
             .expect("mallory line");
         assert!(!mallory.signed, "{mallory:?}");
-        assert!(lines.iter().any(|l| l.signature && l.text.contains("Reference")));
+        assert!(lines
+            .iter()
+            .any(|l| l.signature && l.text.contains("Reference")));
         assert!(!lines[0].signed, "the Response itself is not referenced");
-        assert_eq!(lines.last().map(|l| l.text.as_str()), Some("</samlp:Response>"));
+        assert_eq!(
+            lines.last().map(|l| l.text.as_str()),
+            Some("</samlp:Response>")
+        );
     }
 
     #[test]
@@ -271,7 +278,11 @@ mod tests {
         let text = format!("id_token={h}.{c}.c2ln&x=1");
         let found = jwts_in(&text, "callback");
         assert_eq!(found.len(), 1);
-        assert!(found[0].header.contains("\"kid\": \"k1\""), "{:?}", found[0]);
+        assert!(
+            found[0].header.contains("\"kid\": \"k1\""),
+            "{:?}",
+            found[0]
+        );
         assert!(found[0].claims.contains("\"sub\": \"alice\""));
         assert_eq!(found[0].where_found, "callback");
     }

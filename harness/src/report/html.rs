@@ -219,7 +219,8 @@ fn matrix(results: &[ScenarioResult]) -> (Vec<Column>, Vec<Row>) {
                         .get(&(c.vendor.clone(), c.protocol.clone()))
                         .cloned()
                         .unwrap_or_default();
-                    let statuses: BTreeSet<&str> = rs.iter().map(|r| status_of(r.verdict)).collect();
+                    let statuses: BTreeSet<&str> =
+                        rs.iter().map(|r| status_of(r.verdict)).collect();
                     let status = ["fail", "deviation", "pass", "na"]
                         .into_iter()
                         .find(|s| statuses.contains(s))
@@ -284,7 +285,10 @@ fn scenario_view(i: usize, r: &ScenarioResult) -> ScenarioView {
             haystack.extend(e.form.iter().flatten().map(|(_, v)| v.clone()));
             for h in haystack {
                 for j in jwts_in(&h, &at) {
-                    if !jwts.iter().any(|x: &DecodedJwt| x.claims == j.claims && x.header == j.header) {
+                    if !jwts
+                        .iter()
+                        .any(|x: &DecodedJwt| x.claims == j.claims && x.header == j.header)
+                    {
                         jwts.push(j);
                     }
                 }
@@ -377,14 +381,21 @@ fn drift_view(d: &Drift) -> DriftView {
 }
 
 /// The certification block of a run.
-pub fn certification(summary: &Summary, catalogue: &CatalogueId, results: &[ScenarioResult]) -> Certification {
+pub fn certification(
+    summary: &Summary,
+    catalogue: &CatalogueId,
+    results: &[ScenarioResult],
+) -> Certification {
     Certification {
         target: summary.target.clone(),
         idpsim_version: env!("CARGO_PKG_VERSION").to_string(),
         catalogue: if catalogue.digest.is_empty() {
             format!("{} scenarios", catalogue.scenarios)
         } else {
-            format!("{} scenarios, digest {}", catalogue.scenarios, catalogue.digest)
+            format!(
+                "{} scenarios, digest {}",
+                catalogue.scenarios, catalogue.digest
+            )
         },
         date: summary.started.clone(),
         totals: Totals::of(results),
@@ -408,16 +419,31 @@ pub fn render(
         .collect();
     // Failures first: what fails the run, then listed deviations and stale expectations.
     let mut failures: Vec<usize> = (0..results.len())
-        .filter(|i| !matches!(results[*i].verdict, Verdict::Passed | Verdict::Skipped | Verdict::NotApplicable))
+        .filter(|i| {
+            !matches!(
+                results[*i].verdict,
+                Verdict::Passed | Verdict::Skipped | Verdict::NotApplicable
+            )
+        })
         .collect();
     failures.sort_by_key(|i| (results[*i].verdict.is_ok(), *i));
     let mut tags: BTreeSet<String> = BTreeSet::new();
     for r in results {
         tags.extend(r.tags.iter().map(|t| t.trim_start_matches('@').to_string()));
     }
-    let mut vendors: Vec<String> = results.iter().map(vendor_of).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut vendors: Vec<String> = results
+        .iter()
+        .map(vendor_of)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     vendors.sort_by_key(|v| order(&VENDOR_ORDER, v));
-    let mut protocols: Vec<String> = results.iter().map(protocol_of).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut protocols: Vec<String> = results
+        .iter()
+        .map(protocol_of)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     protocols.sort_by_key(|p| order(&PROTOCOL_ORDER, p));
     let page = Page {
         summary: summary.json(results),

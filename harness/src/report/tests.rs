@@ -216,16 +216,35 @@ fn report_html_escapes_attacker_controlled_xml_and_claims() {
     // The nameid arrives through the pretty-printed XML and the claim through the decoded JWT.
     assert!(html.contains("alert(&#x27;nameid&#x27;)"), "{html}");
     assert!(html.contains("alert(&#x27;claim&#x27;)"), "claim decoded");
-    assert_eq!(html.matches("<script").count(), 1, "only the page's own filter script");
-    assert!(!html.contains("<link") && !html.contains(" src="), "self-contained");
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "only the page's own filter script"
+    );
+    assert!(
+        !html.contains("<link") && !html.contains(" src="),
+        "self-contained"
+    );
 }
 
 #[test]
 fn report_html_has_the_matrix_failures_first_and_certification() {
     let results = vec![
-        result("passes (entra, oidc)", Verdict::Passed, &["@entra", "@oidc", "@req-ROLE-3"]),
-        result("fails (okta, saml)", Verdict::Failed, &["@okta", "@saml", "@req-ROLE-3"]),
-        result("sha1", Verdict::ExpectedFailure, &["@okta", "@saml", "@req-SAML-SIG-5"]),
+        result(
+            "passes (entra, oidc)",
+            Verdict::Passed,
+            &["@entra", "@oidc", "@req-ROLE-3"],
+        ),
+        result(
+            "fails (okta, saml)",
+            Verdict::Failed,
+            &["@okta", "@saml", "@req-ROLE-3"],
+        ),
+        result(
+            "sha1",
+            Verdict::ExpectedFailure,
+            &["@okta", "@saml", "@req-SAML-SIG-5"],
+        ),
     ];
     let html = html_of(&results);
     // One row per requirement, one column per vendor × protocol present.
@@ -233,7 +252,9 @@ fn report_html_has_the_matrix_failures_first_and_certification() {
     assert!(html.contains(r#"<td class="cell fail" data-status="fail" data-vendor="okta" data-protocol="saml" data-verdicts="failed""#), "{html}");
     assert!(html.contains(r#"<td class="cell deviation" data-status="deviation" data-vendor="okta" data-protocol="saml" data-verdicts="expected_failure""#));
     // Failures before deviations, each with its step and expected/actual.
-    let fail = html.find("<b>fails (okta, saml)</b>").expect("failure card");
+    let fail = html
+        .find("<b>fails (okta, saml)</b>")
+        .expect("failure card");
     let dev = html.find("<b>sha1</b>").expect("deviation card");
     assert!(fail < dev);
     assert!(html.contains("expected role admin, found read"));
@@ -259,7 +280,10 @@ fn report_html_shows_snapshot_drift_as_a_diff() {
         &[drift],
     )
     .expect("render");
-    assert!(html.contains(r#"<div class="del">role: admin</div>"#), "{html}");
+    assert!(
+        html.contains(r#"<div class="del">role: admin</div>"#),
+        "{html}"
+    );
     assert!(html.contains(r#"<div class="ins">role: read</div>"#));
     assert!(html.contains(r#"<div class="eq">name: a</div>"#));
 }

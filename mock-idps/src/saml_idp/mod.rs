@@ -266,7 +266,10 @@ fn with_request(mut resp: Response, ar: &saml::AuthnRequest) -> Response {
         .remove::<crate::server::LogMessages>()
         .unwrap_or_default();
     let mut resp = crate::server::with_message(resp, "AuthnRequest", ar.xml.clone());
-    if let Some(m) = resp.extensions_mut().get_mut::<crate::server::LogMessages>() {
+    if let Some(m) = resp
+        .extensions_mut()
+        .get_mut::<crate::server::LogMessages>()
+    {
         m.0.extend(answered.0);
     }
     resp

@@ -336,7 +336,10 @@ async fn the_index_is_html_for_browsers_and_json_for_curl() {
     let browser = call(
         &idps,
         Request::get("/")
-            .header("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+            .header(
+                "accept",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            )
             .body(Body::empty())
             .expect("request"),
     )

@@ -806,5 +806,8 @@ async fn the_log_keeps_the_authn_request_and_the_response() {
     assert!(last["messages"][0]["content"]
         .as_str()
         .is_some_and(|x| x.contains("_req_logged")));
-    assert_eq!(last["messages"][1]["content"].as_str(), Some(answered.as_str()));
+    assert_eq!(
+        last["messages"][1]["content"].as_str(),
+        Some(answered.as_str())
+    );
 }
