@@ -47,7 +47,7 @@ pub fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
                 parts.push((d.clone(), merge::read(d)?));
             }
             let merged = merge::merge(parts)?;
-            let written = merge::write(&out, &merged)?;
+            let written = merge::write(&out, &merged, &[])?;
             let totals = harness::report::Totals::of(&merged.results);
             eprintln!(
                 "merged {} shard(s): {} scenarios; reports: {} (summary {})",

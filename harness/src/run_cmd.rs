@@ -179,7 +179,6 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         shard: args.shard,
         results: outcome.results.clone(),
     };
-    let written = merge::write(&args.report, &record)?;
     if let Some(shard) = args.shard {
         eprintln!(
             "shard {shard}: {} of the catalogue's {} scenarios",
@@ -196,6 +195,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         outcome.check_snapshots(&snapshots, args.update_snapshots)?
     };
+    // report.html shows the drift as a diff, so the reports are written after the check.
+    let written = merge::write(&args.report, &record, &drifts)?;
     if args.update_snapshots {
         eprintln!("snapshots: baselines written to {}", snapshots.display());
     } else if !drifts.is_empty() {

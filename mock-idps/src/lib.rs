@@ -11,6 +11,7 @@
 //!   surface in Rust.
 
 pub mod config;
+pub mod console;
 pub mod control;
 pub mod directory;
 pub mod keys;

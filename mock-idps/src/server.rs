@@ -27,6 +27,33 @@ pub fn noted(mut resp: Response, note: impl Into<String>) -> Response {
     resp
 }
 
+/// A protocol message of one exchange, kept in the tenant's request log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogMessage {
+    /// `AuthnRequest` or `SAMLResponse` (XML), or `id_token` (the JWT of a token answer).
+    pub kind: String,
+    pub content: String,
+}
+
+/// Messages a handler attaches to its response for the tenant's request log.
+#[derive(Debug, Clone, Default)]
+pub struct LogMessages(pub Vec<LogMessage>);
+
+/// Add a message to a response's log messages.
+pub fn with_message(mut resp: Response, kind: &str, content: impl Into<String>) -> Response {
+    let msg = LogMessage {
+        kind: kind.to_string(),
+        content: content.into(),
+    };
+    match resp.extensions_mut().get_mut::<LogMessages>() {
+        Some(m) => m.0.push(msg),
+        None => {
+            resp.extensions_mut().insert(LogMessages(vec![msg]));
+        }
+    }
+    resp
+}
+
 /// Settings for a [`MockIdps`].
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -345,8 +372,24 @@ impl Tenant {
     }
 }
 
-async fn index(State(idps): State<MockIdps>) -> Json<Index> {
-    Json(idps.index())
+/// `GET /`: the console for a browser (its Accept prefers HTML), the JSON index otherwise.
+async fn index(State(idps): State<MockIdps>, headers: axum::http::HeaderMap) -> Response {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let mut resp = if crate::console::prefers_html(accept) {
+        match crate::console::render(idps.options().control_token.is_some()) {
+            Ok(page) => axum::response::Html(page).into_response(),
+            Err(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("console template: {e}"),
+            )
+                .into_response(),
+        }
+    } else {
+        Json(idps.index()).into_response()
+    };
+    resp.headers_mut()
+        .insert(header::VARY, axum::http::HeaderValue::from_static("accept"));
+    resp
 }
 
 async fn tenant_root(
@@ -410,7 +453,12 @@ async fn dispatch(
         .get::<LogNote>()
         .map(|n| n.0.clone())
         .unwrap_or_default();
-    t.log(&method, &path, resp.status().as_u16(), note);
+    let messages = resp
+        .extensions()
+        .get::<LogMessages>()
+        .map(|m| m.0.clone())
+        .unwrap_or_default();
+    t.log_messages(&method, &path, resp.status().as_u16(), note, messages);
     resp
 }
 

@@ -132,6 +132,10 @@ pub struct LogEntry {
     pub status: u16,
     /// What the IdP did or refused, in a few words.
     pub note: String,
+    /// The protocol messages of the exchange (AuthnRequest, SAML response, token answer), for
+    /// the console to decode.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<crate::server::LogMessage>,
 }
 
 /// An issued authorization code, redeemable once.
@@ -350,12 +354,25 @@ impl Tenant {
     }
 
     pub fn log(&self, method: &str, path: &str, status: u16, note: impl Into<String>) {
+        self.log_messages(method, path, status, note, Vec::new());
+    }
+
+    /// [`Tenant::log`] with the exchange's protocol messages.
+    pub fn log_messages(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        note: impl Into<String>,
+        messages: Vec<crate::server::LogMessage>,
+    ) {
         let entry = LogEntry {
             at: self.now(),
             method: method.to_string(),
             path: path.to_string(),
             status,
             note: note.into(),
+            messages,
         };
         let mut st = self.state.lock();
         if st.log.len() >= LOG_CAPACITY {

@@ -246,8 +246,21 @@ pub fn merge(parts: Vec<(PathBuf, RunRecord)>) -> Result<RunRecord, MergeError> 
 }
 
 /// Writes results.json and every report of `record` into `dir`.
-pub fn write(dir: &Path, record: &RunRecord) -> std::io::Result<super::Written> {
+pub fn write(
+    dir: &Path,
+    record: &RunRecord,
+    drifts: &[super::snapshot::Drift],
+) -> std::io::Result<super::Written> {
     let written = super::write_all(dir, &record.results, &record.summary)?;
+    let html = super::html::render(
+        &record.summary,
+        &record.catalogue,
+        record.black_box,
+        &record.results,
+        drifts,
+    )
+    .map_err(std::io::Error::other)?;
+    std::fs::write(dir.join("report.html"), html)?;
     std::fs::write(
         dir.join("results.json"),
         serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?,
@@ -339,6 +352,7 @@ mod tests {
             r#""started": "[^"]*""#,
             r"- wall time: [0-9.]+ s",
             r"- started: .*",
+            r#"<span class="time">[^<]*</span>"#,
         ];
         patterns.iter().fold(text, |t, p| {
             regex::Regex::new(p)
@@ -362,7 +376,7 @@ mod tests {
                     .collect();
                 let dir = root.join(format!("shard-{i}"));
                 let rec = record(results, Some(shard), i as u64);
-                write(&dir, &rec).expect("write shard");
+                write(&dir, &rec, &[]).expect("write shard");
                 (dir.clone(), read(&dir).expect("read back"))
             })
             .collect()
@@ -376,20 +390,21 @@ mod tests {
         let full = full_results(&keys);
         let tmp = tempfile::tempdir().expect("tmp");
         let whole = tmp.path().join("full");
-        write(&whole, &record(full.clone(), None, 0)).expect("write full");
+        write(&whole, &record(full.clone(), None, 0), &[]).expect("write full");
         for n in 1..=5 {
             let root = tmp.path().join(format!("n{n}"));
             let parts = shard_dirs(&root, &full, n);
             let merged = merge(parts).expect("merge");
             assert_eq!(merged.results.len(), full.len());
             let out = root.join("merged");
-            write(&out, &merged).expect("write merged");
+            write(&out, &merged, &[]).expect("write merged");
             for file in [
                 "summary.json",
                 "summary.md",
                 "junit.xml",
                 "cucumber.json",
                 "results.json",
+                "report.html",
             ] {
                 let (a, b) = (without_times(&whole, file), without_times(&out, file));
                 assert!(a == b, "{file} differs for {n} shards");

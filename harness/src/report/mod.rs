@@ -4,6 +4,8 @@
 //! Everything here is a function of the [`ScenarioResult`]s a run produced.
 
 mod cucumber_json;
+mod evidence_view;
+pub mod html;
 mod junit;
 pub mod merge;
 pub mod normalize;

@@ -11,6 +11,20 @@ use std::path::Path;
 pub struct Drift {
     pub scenario: String,
     pub message: String,
+    /// The baseline's snapshot body, when there is one.
+    pub old: Option<String>,
+    /// The new snapshot body, when insta wrote it (`<name>.snap.new`).
+    pub new: Option<String>,
+}
+
+/// The body of an insta snapshot file: what follows its `---` header.
+fn snapshot_body(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let body = match text.strip_prefix("---\n") {
+        Some(rest) => rest.split_once("\n---\n").map_or(rest, |(_, b)| b),
+        None => text.as_str(),
+    };
+    Some(body.to_string())
 }
 
 /// A file-name-safe snapshot name for a scenario.
@@ -77,6 +91,8 @@ pub fn check(
             drifts.push(Drift {
                 scenario: r.scenario.clone(),
                 message,
+                old: snapshot_body(&dir.join(format!("{name}.snap"))),
+                new: snapshot_body(&dir.join(format!("{name}.snap.new"))),
             });
         }
     }

@@ -207,3 +207,126 @@ fn a_browser_mode_screenshot_is_linked_from_junit_and_the_summary() {
         "{md}"
     );
 }
+
+fn html_of(results: &[ScenarioResult]) -> String {
+    let dir = tempfile::tempdir().expect("tmp");
+    let record = merge::RunRecord {
+        format: merge::FORMAT.into(),
+        summary: summary(),
+        black_box: false,
+        selection: merge::Selection::default(),
+        catalogue: merge::CatalogueId {
+            scenarios: results.len(),
+            digest: "abc".into(),
+        },
+        shard: None,
+        results: results.to_vec(),
+    };
+    merge::write(dir.path(), &record, &[]).expect("write");
+    std::fs::read_to_string(dir.path().join("report.html")).expect("report.html")
+}
+
+/// A NameID and a claim an attacker chose reach the page as text, never as markup.
+#[test]
+fn report_html_escapes_attacker_controlled_xml_and_claims() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let jwt = format!(
+        "{}.{}.sig",
+        b64.encode(br#"{"alg":"none"}"#),
+        b64.encode(br#"{"sub":"<script>alert('claim')</script>","email":"x@y"}"#)
+    );
+    let mut r = result(
+        "<script>alert('name')</script>",
+        Verdict::Failed,
+        &["@okta", "@saml", "@req-SAML-1"],
+    );
+    let alice = r.evidence.actors.get_mut("Alice").expect("alice");
+    alice[0].decoded.push(Decoded::Saml {
+        field: "SAMLResponse".into(),
+        xml: r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"><saml:NameID xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><script>alert('nameid')</script></saml:NameID></samlp:Response>"#.into(),
+    });
+    alice[0].body_excerpt = format!("id_token={jwt}");
+    r.steps[1].error = Some("expected <b>refusal</b>, got <script>alert('step')</script>".into());
+    let html = html_of(&[r]);
+    for who in ["name", "nameid", "claim", "step"] {
+        assert!(
+            !html.contains(&format!("<script>alert('{who}')")),
+            "{who} reached the page unescaped"
+        );
+    }
+    assert!(html.contains("&lt;script&gt;alert("), "shown as text");
+    // The nameid arrives through the pretty-printed XML and the claim through the decoded JWT.
+    assert!(html.contains("alert(&#x27;nameid&#x27;)"), "{html}");
+    assert!(html.contains("alert(&#x27;claim&#x27;)"), "claim decoded");
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "only the page's own filter script"
+    );
+    assert!(
+        !html.contains("<link") && !html.contains(" src="),
+        "self-contained"
+    );
+}
+
+#[test]
+fn report_html_has_the_matrix_failures_first_and_certification() {
+    let results = vec![
+        result(
+            "passes (entra, oidc)",
+            Verdict::Passed,
+            &["@entra", "@oidc", "@req-ROLE-3"],
+        ),
+        result(
+            "fails (okta, saml)",
+            Verdict::Failed,
+            &["@okta", "@saml", "@req-ROLE-3"],
+        ),
+        result(
+            "sha1",
+            Verdict::ExpectedFailure,
+            &["@okta", "@saml", "@req-SAML-SIG-5"],
+        ),
+    ];
+    let html = html_of(&results);
+    // One row per requirement, one column per vendor × protocol present.
+    assert_eq!(html.matches("class=\"req-row\"").count(), 2);
+    assert!(html.contains(r#"<td class="cell fail" data-status="fail" data-vendor="okta" data-protocol="saml" data-verdicts="failed""#), "{html}");
+    assert!(html.contains(r#"<td class="cell deviation" data-status="deviation" data-vendor="okta" data-protocol="saml" data-verdicts="expected_failure""#));
+    // Failures before deviations, each with its step and expected/actual.
+    let fail = html
+        .find("<b>fails (okta, saml)</b>")
+        .expect("failure card");
+    let dev = html.find("<b>sha1</b>").expect("deviation card");
+    assert!(fail < dev);
+    assert!(html.contains("expected role admin, found read"));
+    assert!(html.contains(r#"<dd id="cert-target">reference</dd>"#));
+    assert!(html.contains("3 scenarios, digest abc"));
+    assert!(html.contains(r#"<span class="num" id="total-failed">1</span>"#));
+}
+
+#[test]
+fn report_html_shows_snapshot_drift_as_a_diff() {
+    let results = vec![result("x", Verdict::Passed, &[])];
+    let drift = snapshot::Drift {
+        scenario: "x".into(),
+        message: "snapshot assertion failed".into(),
+        old: Some("role: admin\nname: a\n".into()),
+        new: Some("role: read\nname: a\n".into()),
+    };
+    let html = html::render(
+        &summary(),
+        &merge::CatalogueId::default(),
+        false,
+        &results,
+        &[drift],
+    )
+    .expect("render");
+    assert!(
+        html.contains(r#"<div class="del">role: admin</div>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<div class="ins">role: read</div>"#));
+    assert!(html.contains(r#"<div class="eq">name: a</div>"#));
+}

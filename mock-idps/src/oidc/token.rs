@@ -239,14 +239,20 @@ pub fn token(op: &Provider, input: &Input) -> Response {
         )),
     };
     match outcome {
-        Ok(issued) => noted(
-            no_store(json(StatusCode::OK, &issued.body)),
-            format!(
-                "{grant_type}: tokens issued to {} for client {} ({})",
-                issued.user_login,
-                clip(&client.client_id),
-                client.method.as_str()
+        Ok(issued) => crate::server::with_message(
+            noted(
+                no_store(json(StatusCode::OK, &issued.body)),
+                format!(
+                    "{grant_type}: tokens issued to {} for client {} ({})",
+                    issued.user_login,
+                    clip(&client.client_id),
+                    client.method.as_str()
+                ),
             ),
+            "id_token",
+            // The id_token is what the console decodes; the access and refresh tokens are
+            // credentials and stay out of the log.
+            issued.body["id_token"].as_str().unwrap_or("").to_string(),
         ),
         Err(e) => refuse(e, basic),
     }

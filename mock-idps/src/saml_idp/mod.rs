@@ -249,7 +249,7 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
         );
     }
     let requested_format = ar.name_id_policy.as_ref().and_then(|n| n.format.clone());
-    answer(
+    let resp = answer(
         t,
         &app,
         &iss,
@@ -257,7 +257,24 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
         Some(&ar.id),
         requested_format.as_deref(),
         incoming.relay_state.as_deref(),
-    )
+    );
+    with_request(resp, ar)
+}
+
+/// The AuthnRequest first in the log, before the response `post_back` attached.
+fn with_request(mut resp: Response, ar: &saml::AuthnRequest) -> Response {
+    let answered = resp
+        .extensions_mut()
+        .remove::<crate::server::LogMessages>()
+        .unwrap_or_default();
+    let mut resp = crate::server::with_message(resp, "AuthnRequest", ar.xml.clone());
+    if let Some(m) = resp
+        .extensions_mut()
+        .get_mut::<crate::server::LogMessages>()
+    {
+        m.0.extend(answered.0);
+    }
+    resp
 }
 
 fn idp_initiated(t: &SharedTenant, app: Option<&str>, req: Request) -> Response {
@@ -431,7 +448,7 @@ fn post_back(
     };
     t.state.lock().last_saml_response = Some(xml.clone());
     let html = saml::post_form_html(acs, &saml::b64_encode(xml.as_bytes()), relay_state);
-    noted(
+    let resp = noted(
         Response::builder()
             .status(StatusCode::OK)
             .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
@@ -439,5 +456,6 @@ fn post_back(
             .body(Body::from(html))
             .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
         note.to_string(),
-    )
+    );
+    crate::server::with_message(resp, "SAMLResponse", xml)
 }

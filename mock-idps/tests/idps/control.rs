@@ -328,3 +328,36 @@ mod hostile_bodies {
         }
     }
 }
+
+/// `GET /` is the console for a browser and the JSON index for everything else.
+#[tokio::test]
+async fn the_index_is_html_for_browsers_and_json_for_curl() {
+    let (idps, _) = idps();
+    let browser = call(
+        &idps,
+        Request::get("/")
+            .header(
+                "accept",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            )
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(browser.status, StatusCode::OK);
+    assert!(browser.headers["content-type"]
+        .to_str()
+        .is_ok_and(|v| v.starts_with("text/html")));
+    assert!(browser.body.contains("<title>idpsim console</title>"));
+    assert_eq!(browser.headers["vary"], "accept");
+    for accept in [None, Some("*/*"), Some("application/json")] {
+        let mut req = Request::get("/");
+        if let Some(a) = accept {
+            req = req.header("accept", a);
+        }
+        let a = call(&idps, req.body(Body::empty()).expect("request")).await;
+        let index: serde_json::Value = serde_json::from_str(&a.body)
+            .unwrap_or_else(|e| panic!("{accept:?}: not JSON ({e}): {}", a.body));
+        assert!(index["tenants"].is_array(), "{accept:?}");
+    }
+}

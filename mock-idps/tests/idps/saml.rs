@@ -781,3 +781,33 @@ async fn open_mode_idp_initiated_names_its_sp() {
     );
     assert!(!x.contains("InResponseTo"), "unsolicited: {x}");
 }
+
+/// The request log keeps the AuthnRequest and the Response of a login, for the console.
+#[tokio::test]
+async fn the_log_keeps_the_authn_request_and_the_response() {
+    let (idps, _) = idps();
+    let sso = tenant(&idps, Vendor::Okta);
+    let sent = request("_req_logged", None, None);
+    let answered = login(&idps, &sso, &sent).await;
+    let log = get(&idps, "/_idpsim/tenants/okta/acme/log").await;
+    let log: serde_json::Value = serde_json::from_str(&log.body).expect("json");
+    let last = log["log"]
+        .as_array()
+        .and_then(|l| l.last())
+        .expect("an entry")
+        .clone();
+    let kinds: Vec<&str> = last["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter_map(|m| m["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["AuthnRequest", "SAMLResponse"]);
+    assert!(last["messages"][0]["content"]
+        .as_str()
+        .is_some_and(|x| x.contains("_req_logged")));
+    assert_eq!(
+        last["messages"][1]["content"].as_str(),
+        Some(answered.as_str())
+    );
+}
