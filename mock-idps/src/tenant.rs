@@ -91,6 +91,34 @@ pub struct SamlApp {
     pub allow_idp_initiated: bool,
     /// PEM certificate that signs this SP's AuthnRequests, when it signs them.
     pub sp_signing_cert: Option<String>,
+    /// The app's attribute statements (Okta's "Attribute Statements", Entra's "Attributes &
+    /// Claims"): the attributes it sends, replacing the vendor's default list. Unset: the
+    /// vendor's default (none at Okta, S12; Entra's always-present claims, S8).
+    #[serde(default)]
+    pub attribute_statements: Option<Vec<AttributeStatement>>,
+    /// The NameFormat of every attribute; unset: the vendor's (Okta `unspecified`, S12). Okta
+    /// `…:attrname-format:basic` restores what idpsim sent before issue 11.
+    #[serde(default)]
+    pub attribute_name_format: Option<String>,
+    /// Millisecond instants; unset: the vendor's (all three write them, S8/S12/S13). `false`
+    /// restores whole seconds.
+    #[serde(default)]
+    pub millis: Option<bool>,
+    /// Serve Entra's metadata as a plain `md:IDPSSODescriptor` document (what idpsim served
+    /// before issue 11) instead of the federation metadata document (S3).
+    #[serde(default)]
+    pub plain_metadata: bool,
+}
+
+/// One attribute an app sends: its name, the directory field that feeds it and, optionally,
+/// its own NameFormat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeStatement {
+    pub name: String,
+    pub value: crate::personality::UserField,
+    #[serde(default)]
+    pub name_format: Option<String>,
 }
 
 fn default_app_name() -> String {
@@ -301,6 +329,22 @@ impl Tenant {
         p
     }
 
+    /// The SSO URL the metadata and the control API advertise for `app`: the personality's
+    /// `sso_url` when it has one (Okta S12, Google S13), else `sso_path` for the app. Both
+    /// route to the SSO endpoint.
+    pub fn saml_sso_url(&self, app: &SamlApp) -> String {
+        match self.personality().saml.sso_url {
+            Some(template) => self.url(
+                &template
+                    .replace("{tenant}", &self.id)
+                    .replace("{app_key}", &app.key)
+                    .replace("{app_name}", &app.name)
+                    .replace("{app_id}", &app.id),
+            ),
+            None => self.app_path(self.personality().saml.sso_path, app),
+        }
+    }
+
     /// The key a login signs with.
     pub fn signing_key(&self, choice: Option<&KeyChoice>) -> Result<SigningKey, String> {
         match choice {
@@ -361,13 +405,14 @@ impl Tenant {
         st.log.push_back(entry);
     }
 
-    /// Find a registered SAML app by id or SP entity id.
+    /// Find a registered SAML app by id, SP entity id or issuer key (Okta's SSO URL names the
+    /// app by its `exk` key, S12).
     pub fn saml_app(&self, key: &str) -> Option<SamlApp> {
         self.state
             .lock()
             .saml_apps
             .iter()
-            .find(|a| a.id == key || a.sp_entity_id == key)
+            .find(|a| a.id == key || a.sp_entity_id == key || (!a.key.is_empty() && a.key == key))
             .cloned()
     }
 

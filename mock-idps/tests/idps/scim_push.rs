@@ -21,19 +21,19 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const SP: &str = "https://sp.example/scim/v2/organizations/acme";
+pub(crate) const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub(crate) const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub(crate) const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub(crate) const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+pub(crate) const SP: &str = "https://sp.example/scim/v2/organizations/acme";
 
-use DialectId::{EntraAadOptScim062020 as AAD, EntraDefault as ENTRA};
-use DialectId::{OktaCatalogue as OKTA_OIN, OktaCustom as OKTA_AIW};
+pub(crate) use DialectId::{EntraAadOptScim062020 as AAD, EntraDefault as ENTRA};
+pub(crate) use DialectId::{OktaCatalogue as OKTA_OIN, OktaCustom as OKTA_AIW};
 
 // ---------------------------------------------------------------------------------------------
 // The planner, pure
 
-fn alice() -> PushUser {
+pub(crate) fn alice() -> PushUser {
     PushUser {
         idp_id: "00u-alice".into(),
         user_name: "alice@acme.example".into(),
@@ -45,7 +45,7 @@ fn alice() -> PushUser {
     }
 }
 
-fn bob() -> PushUser {
+pub(crate) fn bob() -> PushUser {
     PushUser {
         idp_id: "00u-bob".into(),
         user_name: "bob@acme.example".into(),
@@ -59,7 +59,7 @@ fn bob() -> PushUser {
 
 /// The client has provisioned alice (sp-alice) and bob (sp-bob) and pushed Research
 /// (sp-research) with alice in it.
-fn known() -> Knowledge {
+pub(crate) fn known() -> Knowledge {
     let mut k = Knowledge::default();
     k.learn(&Learn::UserCreated { user: alice() }, Some("sp-alice"));
     k.learn(&Learn::UserCreated { user: bob() }, Some("sp-bob"));
@@ -81,13 +81,13 @@ fn known() -> Knowledge {
     k
 }
 
-fn steps(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<Step> {
+pub(crate) fn steps(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<Step> {
     plan(d.dialect(), k, e, &SeededIds::new(1)).unwrap_or_else(|err| panic!("{d} {e:?}: {err}"))
 }
 
 /// `METHOD /path?query` (decoded for reading) of each step, with its guard when not Always;
 /// targets the plan itself creates show as `<new ...>`.
-fn lines(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<String> {
+pub(crate) fn lines(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<String> {
     steps(d, k, e)
         .iter()
         .map(|s| {
@@ -110,11 +110,11 @@ fn lines(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<String> {
         .collect()
 }
 
-fn bodies(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<Option<Value>> {
+pub(crate) fn bodies(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<Option<Value>> {
     steps(d, k, e).into_iter().map(|s| s.body).collect()
 }
 
-fn patch(ops: Value) -> Option<Value> {
+pub(crate) fn patch(ops: Value) -> Option<Value> {
     Some(json!({"schemas": [PATCH_OP], "Operations": ops}))
 }
 
@@ -896,6 +896,7 @@ async fn managed_lifecycle(d: DialectId, org: &str) {
             user_name: UserNameFormat::LoginPrefix,
             timeout_ms: None,
             user_agent: None,
+            user_lookup: None,
         })
         .await
         .expect("configure");
@@ -1106,6 +1107,7 @@ async fn basic_lifecycle(d: DialectId, org: &str) {
         user_name: UserNameFormat::Login,
         timeout_ms: None,
         user_agent: None,
+        user_lookup: None,
     })
     .await
     .expect("configure");
