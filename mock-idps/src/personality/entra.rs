@@ -2,11 +2,9 @@
 
 use super::*;
 use crate::scim_push::dialect::*;
-use protocols::scim::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
-
-/// Entra's own Group schema, sent beside the core one on POST /Groups (S6).
-pub const ENTRA_ADSCIM_GROUP_SCHEMA: &str =
-    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
+use protocols::scim::{
+    ENTERPRISE_USER_SCHEMA, ENTRA_ADSCIM_GROUP_SCHEMA, GROUP_SCHEMA, USER_SCHEMA,
+};
 
 const ATTRS: &[AttrRule] = &[
     AttrRule {

@@ -62,7 +62,7 @@ pub fn personality() -> Personality {
             digest: DigestAlgorithm::Sha256,
             assertion_prefix: "saml2",
             protocol_prefix: "saml2p",
-            xsi_typed_values: false,
+            xsi_typed_values: true,
             inclusive_prefix_list: false,
             // S13: attributes carry no NameFormat, and xsi:type="xs:anyType" values.
             attribute_name_format: None,

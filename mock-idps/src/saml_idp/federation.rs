@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use protocols::saml::dsig::{sign_enveloped, SignatureParams};
 use protocols::saml::response::uri;
 use protocols::xml::{ns, Element};
-use protocols::IdGen;
 
 const FED: &str = "http://docs.oasis-open.org/wsfed/federation/200706";
 const WSA: &str = "http://www.w3.org/2005/08/addressing";
@@ -34,12 +33,11 @@ fn endpoint(name: &str, address: &str) -> Element {
 }
 
 fn key_descriptor(cert_b64: &str) -> Element {
-    Element::new("", "KeyDescriptor").attr("use", "signing").child(
-        Element::new("", "KeyInfo").ns("", ns::DS).child(
-            Element::new("", "X509Data")
-                .child(Element::new("", "X509Certificate").text(cert_b64)),
-        ),
-    )
+    Element::new("", "KeyDescriptor")
+        .attr("use", "signing")
+        .child(Element::new("", "KeyInfo").ns("", ns::DS).child(
+            Element::new("", "X509Data").child(Element::new("", "X509Certificate").text(cert_b64)),
+        ))
 }
 
 fn role(kind: &str, cert_b64: &str) -> Element {

@@ -194,7 +194,8 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
         }
     };
     if let Some(hint) = app_hint {
-        if t.mode == Mode::Strict && hint != app.id {
+        // The URL names the app by id or, as Okta's real SSO URL does, by issuer key (S12).
+        if t.mode == Mode::Strict && hint != app.id && hint != app.key {
             return error_page(
                 StatusCode::BAD_REQUEST,
                 &format!("the AuthnRequest's issuer {issuer} belongs to another app than {hint}"),

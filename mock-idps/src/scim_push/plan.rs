@@ -203,7 +203,13 @@ pub fn plan(
             let g = known
                 .group(group)
                 .ok_or_else(|| PlanError::UnknownGroup(group.clone()))?;
-            Ok(vec![rename_step(d, known, group, &g.scim_id, display_name)?])
+            Ok(vec![rename_step(
+                d,
+                known,
+                group,
+                &g.scim_id,
+                display_name,
+            )?])
         }
         ScimEvent::Members { group, add, remove } => {
             if known.group(group).is_none() {
@@ -451,8 +457,9 @@ fn update_steps(
             } else {
                 // aadOptscim062020 (S7): one pathless replace with dotted keys, but a path with
                 // a filter (`emails[type eq "work"].value`) stays its own op with that path.
-                let (filtered, dotted): (Vec<_>, Vec<_>) =
-                    changed.into_iter().partition(|(path, _)| path.contains('['));
+                let (filtered, dotted): (Vec<_>, Vec<_>) = changed
+                    .into_iter()
+                    .partition(|(path, _)| path.contains('['));
                 let mut ops = Vec::new();
                 if !dotted.is_empty() {
                     let value: Map<String, Value> = dotted
@@ -530,7 +537,13 @@ fn push_group(
     if let Some(g) = known.group(&gid) {
         let mut steps = Vec::new();
         if g.display_name != group.display_name {
-            steps.push(rename_step(d, known, &gid, &g.scim_id, &group.display_name)?);
+            steps.push(rename_step(
+                d,
+                known,
+                &gid,
+                &g.scim_id,
+                &group.display_name,
+            )?);
         }
         let add: Vec<String> = group
             .members
@@ -599,9 +612,9 @@ fn rename_op(d: &ScimDialect, scim_id: &str, name: &str) -> Result<PatchOperatio
             PatchOpKind::Replace,
             None,
             Some(json!({"id": scim_id, "displayName": name})),
-        )?,
+        ),
         GroupRename::PathReplace => {
-            op(PatchOpKind::Replace, Some("displayName"), Some(json!(name)))?
+            op(PatchOpKind::Replace, Some("displayName"), Some(json!(name)))
         }
         GroupRename::ValueObject => op(
             PatchOpKind::Replace,
@@ -663,7 +676,10 @@ fn rename_step(
         display_name: name.to_string(),
     };
     if d.group_update == GroupUpdate::Put {
-        let members = known.group(group).map(|g| g.members.clone()).unwrap_or_default();
+        let members = known
+            .group(group)
+            .map(|g| g.members.clone())
+            .unwrap_or_default();
         return Ok(put_group(d, known, group, name, &members, "rename the group").learn(learn));
     }
     let o = rename_op(d, scim_id, name)?;
@@ -724,7 +740,15 @@ fn members_step(
             (None, None) => return Err(PlanError::UnknownGroup(group.to_string())),
         };
         return Ok(Some(
-            put_group(d, known, group, &name, &members, "change the group's members").learn(learn),
+            put_group(
+                d,
+                known,
+                group,
+                &name,
+                &members,
+                "change the group's members",
+            )
+            .learn(learn),
         ));
     }
     let mut ops = Vec::new();
@@ -732,7 +756,11 @@ fn members_step(
         // S11: Okta's membership PATCH repeats the rename op. A group created by this same plan
         // has no server id yet, so its first membership PATCH goes without it.
         if let Some(g) = current {
-            ops.push(rename_op(d, &g.scim_id, pending_name.unwrap_or(&g.display_name))?);
+            ops.push(rename_op(
+                d,
+                &g.scim_id,
+                pending_name.unwrap_or(&g.display_name),
+            )?);
         }
     }
     if !remove.is_empty() {

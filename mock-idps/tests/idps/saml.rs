@@ -414,7 +414,10 @@ async fn next_login_overrides_apply_once() {
     assert_eq!(proof.signatures().len(), 1);
     assert!(x.contains("xmldsig#rsa-sha1"));
     assert!(x.contains("https://other-sp.example"));
-    assert!(x.contains("NotOnOrAfter=\"2025-12-31T23:59:00Z\""), "{x}");
+    assert!(
+        x.contains("NotOnOrAfter=\"2025-12-31T23:59:00.000Z\""),
+        "{x}"
+    );
     // consumed: the next login is the vendor default again
     let x = login(&idps, &sso, &request("_o2", None, None)).await;
     assert!(!x.contains("rsa-sha1") && !x.contains("other-sp"));
@@ -583,8 +586,18 @@ async fn metadata_lists_entity_id_endpoints_and_the_active_key() {
         // Entra: three descriptors and the signature's KeyInfo.
         let descriptors = if vendor == Vendor::Entra { 4 } else { 1 };
         assert_eq!(copies, descriptors, "{vendor}");
-        assert!(t.state.lock().keys.all().len() > 1, "{vendor} publishes a rotation set");
-        for k in t.state.lock().keys.all().iter().filter(|k| k.cert_b64() != active) {
+        assert!(
+            t.state.lock().keys.all().len() > 1,
+            "{vendor} publishes a rotation set"
+        );
+        for k in t
+            .state
+            .lock()
+            .keys
+            .all()
+            .iter()
+            .filter(|k| k.cert_b64() != active)
+        {
             assert!(!a.body.contains(k.cert_b64().as_str()), "{vendor}");
         }
         if vendor != Vendor::Entra {

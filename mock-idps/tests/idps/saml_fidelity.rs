@@ -92,7 +92,10 @@ async fn okta_metadata_matches_s12() {
         1,
         "S12: one KeyDescriptor in Okta app metadata"
     );
-    let formats: Vec<String> = children(idp, "NameIDFormat").into_iter().map(text).collect();
+    let formats: Vec<String> = children(idp, "NameIDFormat")
+        .into_iter()
+        .map(text)
+        .collect();
     assert_eq!(
         formats,
         [uri::NAMEID_UNSPECIFIED, uri::NAMEID_EMAIL],
@@ -221,7 +224,9 @@ async fn entra_response_matches_s8_and_s2() {
             &r,
             "http://schemas.microsoft.com/claims/authnmethodsreferences"
         ),
-        Some(vec![mock_idps::personality::ENTRA_AUTHN_METHOD_PASSWORD.to_string()])
+        Some(vec![
+            mock_idps::personality::ENTRA_AUTHN_METHOD_PASSWORD.to_string()
+        ])
     );
     assert_eq!(
         names(a)[names(a).len() - 2..],
@@ -235,7 +240,10 @@ async fn entra_response_matches_s8_and_s2() {
 
     // S2: groups only once groupMembershipClaims is configured (send_groups).
     let groups = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups";
-    assert!(attribute(&r, groups).is_some(), "the test app asks for groups");
+    assert!(
+        attribute(&r, groups).is_some(),
+        "the test app asks for groups"
+    );
     reconfigure(&idps, Vendor::Entra, |app| app.send_groups = false);
     let (_, r) = alice(&idps, Vendor::Entra).await;
     assert!(
@@ -268,7 +276,9 @@ async fn entra_federation_metadata_matches_s3() {
     let (body, md) = metadata(&idps, Vendor::Entra).await;
     assert_eq!(md.name, "EntityDescriptor");
     assert_eq!(md.prefix, "", "S3: default metadata namespace");
-    let id = attr(&md, "ID").expect("S3: EntityDescriptor has an ID").to_string();
+    let id = attr(&md, "ID")
+        .expect("S3: EntityDescriptor has an ID")
+        .to_string();
     assert_eq!(
         names(&md),
         [
@@ -360,7 +370,10 @@ async fn google_metadata_matches_s13() {
     );
     let idp = first(&md, "IDPSSODescriptor").expect("IDPSSODescriptor");
     assert_eq!(children(idp, "KeyDescriptor").len(), 1, "S13: one key");
-    let formats: Vec<String> = children(idp, "NameIDFormat").into_iter().map(text).collect();
+    let formats: Vec<String> = children(idp, "NameIDFormat")
+        .into_iter()
+        .map(text)
+        .collect();
     assert_eq!(formats, [uri::NAMEID_EMAIL], "S13: emailAddress only");
     for sso in children(idp, "SingleSignOnService") {
         let loc = attr(sso, "Location").expect("Location");
@@ -387,7 +400,9 @@ async fn google_response_matches_s13() {
     let a = first(&r, "Assertion").expect("assertion");
     let id = attr(a, "ID").expect("ID");
     assert!(
-        regex::Regex::new(r"^_[0-9a-f]{32}$").expect("re").is_match(id),
+        regex::Regex::new(r"^_[0-9a-f]{32}$")
+            .expect("re")
+            .is_match(id),
         "S13: assertion ID _ + 32 hex, got {id}"
     );
     assert!(

@@ -8,7 +8,8 @@ use mock_idps::scim_push::dialect::LookupAttribute;
 use mock_idps::scim_push::*;
 use serde_json::{json, Value};
 
-const ADSCIM_GROUP: &str = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
+const ADSCIM_GROUP: &str =
+    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 
 fn research() -> PushGroup {
     PushGroup {
@@ -38,10 +39,19 @@ fn entra_looks_users_up_by_username_and_external_id_is_selectable() {
     }
     let mut legacy = ENTRA.dialect().clone();
     legacy.user_lookup.attribute = LookupAttribute::ExternalId;
-    let s = plan(&legacy, &Knowledge::default(), &e, &protocols::SeededIds::new(1)).expect("plan");
+    let s = plan(
+        &legacy,
+        &Knowledge::default(),
+        &e,
+        &protocols::SeededIds::new(1),
+    )
+    .expect("plan");
     assert_eq!(
         s[0].query[0],
-        ("filter".to_string(), r#"externalId eq "00u-alice""#.to_string()),
+        (
+            "filter".to_string(),
+            r#"externalId eq "00u-alice""#.to_string()
+        ),
         "S15: the externalId = objectId mapping stays selectable"
     );
 }
@@ -55,7 +65,10 @@ fn entra_post_users_carries_meta_resource_type() {
         assert_eq!(b["schemas"], json!([USER_SCHEMA, ENTERPRISE]), "S6: {d}");
     }
     let b = body_of(OKTA_OIN, &Knowledge::default(), &e, "POST");
-    assert!(b.get("meta").is_none(), "S11: Okta's POST /Users has no meta");
+    assert!(
+        b.get("meta").is_none(),
+        "S11: Okta's POST /Users has no meta"
+    );
 }
 
 #[test]
@@ -68,7 +81,11 @@ fn entra_post_groups_carries_the_adscim_schema_and_meta() {
             json!([GROUP_SCHEMA, ADSCIM_GROUP]),
             "S6: core and ADSCIM Group schemas ({d})"
         );
-        assert_eq!(b["meta"], json!({"resourceType": "Group"}), "S6: meta ({d})");
+        assert_eq!(
+            b["meta"],
+            json!({"resourceType": "Group"}),
+            "S6: meta ({d})"
+        );
     }
     let b = body_of(OKTA_OIN, &known_without_research(), &e, "POST");
     assert_eq!(b["schemas"], json!([GROUP_SCHEMA]), "S11");

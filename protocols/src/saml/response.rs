@@ -353,7 +353,7 @@ pub fn certificate_subject(der: &[u8]) -> String {
         .entries()
         .filter_map(|e| {
             let key = e.object().nid().short_name().ok()?;
-            let value = e.data().as_utf8().ok()?;
+            let value = String::from_utf8_lossy(e.data().as_slice());
             Some(format!("{key}={value}"))
         })
         .collect::<Vec<_>>()
@@ -431,17 +431,14 @@ fn assertion(
     }
 
     let authn = spec.authn_statement.as_ref().map(|s| {
-        
-            e("AuthnStatement")
-                .attr("AuthnInstant", style.instant(s.authn_instant))
-                .attr_opt("SessionIndex", s.session_index.as_deref())
-                .attr_opt(
-                    "SessionNotOnOrAfter",
-                    s.session_not_on_or_after.map(|t| style.instant(t)),
-                )
-                .child(
-                    e("AuthnContext").child(e("AuthnContextClassRef").text(s.class_ref.as_str())),
-                )
+        e("AuthnStatement")
+            .attr("AuthnInstant", style.instant(s.authn_instant))
+            .attr_opt("SessionIndex", s.session_index.as_deref())
+            .attr_opt(
+                "SessionNotOnOrAfter",
+                s.session_not_on_or_after.map(|t| style.instant(t)),
+            )
+            .child(e("AuthnContext").child(e("AuthnContextClassRef").text(s.class_ref.as_str())))
     });
 
     let attributes = (!spec.attributes.is_empty()).then(|| {
