@@ -208,6 +208,10 @@ pub struct TenantState {
     pub log: VecDeque<LogEntry>,
     /// Ids of the custom authorization servers (Okta: `default`).
     pub authz_servers: Vec<String>,
+    /// Kids published by [`Tenant::rotate_keys`]: a certificate rollover in progress, which the
+    /// SAML metadata lists next to the active certificate (otherwise it holds only the active
+    /// one, S3/S12/S13).
+    pub saml_rollover: Vec<String>,
 }
 
 /// Keep the request log bounded.
@@ -279,6 +283,7 @@ impl Tenant {
                     .as_ref()
                     .map(|c| c.builtin.iter().map(|s| s.to_string()).collect())
                     .unwrap_or_default(),
+                saml_rollover: Vec::new(),
             }),
         }
     }
@@ -373,6 +378,7 @@ impl Tenant {
         .map_err(|e| e.to_string())?;
         let kid = key.kid().to_string();
         let mut st = self.state.lock();
+        st.saml_rollover.push(kid.clone());
         if activate {
             st.keys.rotate(key);
         } else {

@@ -2,7 +2,8 @@
 //! namespace with an `ID` and an enveloped signature, two WS-Federation `RoleDescriptor`s
 //! (`fed:SecurityTokenServiceType`, `fed:ApplicationServiceType`) and an `IDPSSODescriptor`
 //! without NameIDFormat or WantAuthnRequestsSigned, whose SingleLogoutService has the Redirect
-//! binding only. Each descriptor holds the one app signing certificate.
+//! binding only. Each descriptor holds the app signing certificate (and, during a rollover, the
+//! next one).
 //!
 //! The WS-Federation passive endpoint (`{base}/wsfed`) is advertised as Entra does but not
 //! served: idpsim speaks SAML and OIDC.
@@ -40,33 +41,41 @@ fn key_descriptor(cert_b64: &str) -> Element {
         ))
 }
 
-fn role(kind: &str, cert_b64: &str) -> Element {
-    Element::new("", "RoleDescriptor")
+/// `e` with one signing KeyDescriptor per certificate.
+fn with_keys(e: Element, certs: &[String]) -> Element {
+    certs
+        .iter()
+        .fold(e, |e, cert| e.child(key_descriptor(cert)))
+}
+
+fn role(kind: &str, certs: &[String]) -> Element {
+    let e = Element::new("", "RoleDescriptor")
         .ns("xsi", ns::XSI)
         .ns("fed", FED)
         .attr_ns("xsi", "type", format!("fed:{kind}"))
-        .attr("protocolSupportEnumeration", FED)
-        .child(key_descriptor(cert_b64))
+        .attr("protocolSupportEnumeration", FED);
+    with_keys(e, certs)
 }
 
 /// The signed federation metadata document of `app`'s tenant.
 pub fn document(t: &Tenant, app: &SamlApp) -> Result<String, String> {
     let p = t.personality();
     let key = t.signing_key(None)?;
-    let cert = key.cert_b64();
+    let certs = super::metadata_certs(t);
     let entity_id = t.saml_entity_id(Some(app));
     let wsfed = t.url("wsfed");
     let sso = t.saml_sso_url(app);
-    let sts = role("SecurityTokenServiceType", &cert)
+    let sts = role("SecurityTokenServiceType", &certs)
         .child(endpoint("SecurityTokenServiceEndpoint", &wsfed))
         .child(endpoint("PassiveRequestorEndpoint", &wsfed));
-    let application = role("ApplicationServiceType", &cert)
+    let application = role("ApplicationServiceType", &certs)
         .child(endpoint("TargetScopes", &entity_id))
         .child(endpoint("ApplicationServiceEndpoint", &wsfed))
         .child(endpoint("PassiveRequestorEndpoint", &wsfed));
-    let mut idp = Element::new("", "IDPSSODescriptor")
-        .attr("protocolSupportEnumeration", ns::SAMLP)
-        .child(key_descriptor(&cert));
+    let mut idp = with_keys(
+        Element::new("", "IDPSSODescriptor").attr("protocolSupportEnumeration", ns::SAMLP),
+        &certs,
+    );
     if p.saml.single_logout {
         // S3: Redirect only.
         idp = idp.child(

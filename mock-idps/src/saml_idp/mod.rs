@@ -70,16 +70,8 @@ pub fn metadata_xml(t: &Tenant, app: Option<&str>) -> Result<String, String> {
     if p.saml.federation_metadata && !app.plain_metadata {
         return federation::document(t, &app);
     }
-    let (certs, active) = {
-        let st = t.state.lock();
-        let active = st.keys.active().clone();
-        let certs = match p.saml.metadata_all_keys {
-            true => IdpMetadata::certs_from(&st.keys),
-            // S3, S12, S13: the app's metadata holds its one signing certificate.
-            false => vec![active.cert_b64()],
-        };
-        (certs, active)
-    };
+    let certs = metadata_certs(t);
+    let active = t.state.lock().keys.active().clone();
     let sso = t.saml_sso_url(&app);
     let md = IdpMetadata {
         entity_id: t.saml_entity_id(Some(&app)),
@@ -103,6 +95,25 @@ pub fn metadata_xml(t: &Tenant, app: Option<&str>) -> Result<String, String> {
             .flatten(),
     };
     Ok(md.to_element().to_document())
+}
+
+/// The certificates the SAML metadata lists, active first: every published key when the
+/// personality says so, else the active one (S3, S12, S13) and those of a rollover in progress
+/// ([`Tenant::rotate_keys`]).
+pub fn metadata_certs(t: &Tenant) -> Vec<String> {
+    let st = t.state.lock();
+    if t.personality().saml.metadata_all_keys {
+        return IdpMetadata::certs_from(&st.keys);
+    }
+    let active = st.keys.active();
+    std::iter::once(active)
+        .chain(
+            st.keys.all().iter().filter(|k| {
+                k.kid() != active.kid() && st.saml_rollover.iter().any(|r| r == k.kid())
+            }),
+        )
+        .map(|k| k.cert_b64())
+        .collect()
 }
 
 fn metadata(t: &Tenant, app: Option<&str>) -> Response {

@@ -603,6 +603,17 @@ async fn metadata_lists_entity_id_endpoints_and_the_active_key() {
         if vendor != Vendor::Entra {
             assert!(a.body.contains("WantAuthnRequestsSigned=\"false\""));
         }
+        // A rollover in progress: the next certificate is listed beside the active one.
+        t.rotate_keys(protocols::KeyKind::Rsa, false)
+            .expect("rotate");
+        let next = t.state.lock().keys.all().last().expect("key").cert_b64();
+        let a = get(
+            &idps,
+            &path_of(&t.app_path(t.personality().saml.metadata_path, &app)),
+        )
+        .await;
+        let listed = if vendor == Vendor::Entra { 3 } else { 1 };
+        assert_eq!(a.body.matches(next.as_str()).count(), listed, "{vendor}");
         // The SP-metadata parser is not for IdP metadata: it says so rather than guessing.
         assert!(parse_sp_metadata(&a.body).is_err());
     }
