@@ -45,6 +45,19 @@ pub struct NewSamlApp {
     pub sp_signing_cert: Option<String>,
     /// Encrypt this app's assertions (saml_idp::encrypt::NewEncryption).
     pub encryption: Option<crate::saml_idp::encrypt::NewEncryption>,
+    /// The attributes the app sends (`[{"name","value":<directory field>,"name_format"?}]`),
+    /// replacing the vendor's default list; see [`SamlApp::attribute_statements`].
+    #[serde(default)]
+    pub attribute_statements: Option<Vec<crate::tenant::AttributeStatement>>,
+    /// NameFormat of the app's attributes; unset: the vendor's.
+    #[serde(default)]
+    pub attribute_name_format: Option<String>,
+    /// Millisecond instants (unset: the vendor's, true everywhere).
+    #[serde(default)]
+    pub millis: Option<bool>,
+    /// Entra: plain SAML metadata instead of the federation metadata document.
+    #[serde(default)]
+    pub plain_metadata: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -61,6 +74,26 @@ pub struct NewOidcClient {
     /// Send the groups claim (Okta's Groups claim filter, Entra's groupMembershipClaims).
     #[serde(default)]
     pub groups_claim: bool,
+}
+
+/// The attribute statements an Okta admin typically defines on a SAML app: `email`,
+/// `firstName`, `lastName` (what idpsim's Okta sent unconfigured before issue 11; a fresh Okta
+/// app sends none, S12). Pair with `groups_attribute: "groups"` for its group attribute
+/// statement.
+pub fn okta_profile_statements() -> Vec<crate::tenant::AttributeStatement> {
+    use crate::personality::UserField;
+    [
+        ("email", UserField::Email),
+        ("firstName", UserField::GivenName),
+        ("lastName", UserField::FamilyName),
+    ]
+    .into_iter()
+    .map(|(name, value)| crate::tenant::AttributeStatement {
+        name: name.into(),
+        value,
+        name_format: None,
+    })
+    .collect()
 }
 
 fn valid_url(field: &str, u: &str) -> Result<(), ServerError> {
@@ -102,6 +135,26 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
     }
     if let Some(f) = &a.group_filter {
         f.validate().map_err(ServerError::Invalid)?;
+    }
+    let uri_ok = |v: &str| v.starts_with("urn:") || url::Url::parse(v).is_ok();
+    if let Some(f) = a.attribute_name_format.as_deref().filter(|f| !uri_ok(f)) {
+        return Err(ServerError::Invalid(format!(
+            "attribute_name_format: {f:?} is not a URI (e.g. \
+             urn:oasis:names:tc:SAML:2.0:attrname-format:basic)"
+        )));
+    }
+    for st in a.attribute_statements.iter().flatten() {
+        if st.name.trim().is_empty() {
+            return Err(ServerError::Invalid(
+                "attribute_statements: every statement needs a name".into(),
+            ));
+        }
+        if let Some(f) = st.name_format.as_deref().filter(|f| !uri_ok(f)) {
+            return Err(ServerError::Invalid(format!(
+                "attribute_statements: name_format {f:?} of {} is not a URI",
+                st.name
+            )));
+        }
     }
     if let Some(pem) = &a.sp_signing_cert {
         openssl::x509::X509::from_pem(pem.as_bytes()).map_err(|e| {
@@ -154,6 +207,10 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
         allow_idp_initiated: a.allow_idp_initiated.unwrap_or(true),
         sp_signing_cert: a.sp_signing_cert,
         encryption,
+        attribute_statements: a.attribute_statements,
+        attribute_name_format: a.attribute_name_format,
+        millis: a.millis,
+        plain_metadata: a.plain_metadata,
     })
 }
 
@@ -538,7 +595,7 @@ async fn list_apps(State(idps): State<MockIdps>, Path((v, id)): Path<(String, St
                 "app": a,
                 "entity_id": t.saml_entity_id(Some(a)),
                 "metadata_url": t.app_path(p.saml.metadata_path, a),
-                "sso_url": t.app_path(p.saml.sso_path, a),
+                "sso_url": t.saml_sso_url(a),
                 "idp_initiated_url": t.app_path(p.saml.idp_initiated_path, a),
             })
         })
@@ -559,7 +616,7 @@ async fn add_app(
         "app": app,
         "entity_id": t.saml_entity_id(Some(&app)),
         "metadata_url": t.app_path(p.saml.metadata_path, &app),
-        "sso_url": t.app_path(p.saml.sso_path, &app),
+        "sso_url": t.saml_sso_url(&app),
         "idp_initiated_url": t.app_path(p.saml.idp_initiated_path, &app),
     }))
 }

@@ -327,7 +327,7 @@ impl TenantIndex {
             saml: SamlIndex {
                 entity_id: t.saml_entity_id(Some(&app)),
                 metadata_url: t.app_path(p.saml.metadata_path, &app),
-                sso_url: t.app_path(p.saml.sso_path, &app),
+                sso_url: t.saml_sso_url(&app),
             },
             oidc: OidcIndex {
                 issuer: t.oidc_issuer(),
@@ -362,12 +362,18 @@ impl Tenant {
             sp_entity_id: sp_entity_id.unwrap_or("").to_string(),
             acs_urls: acs.map(|a| vec![a.to_string()]).unwrap_or_default(),
             name_id_format: None,
-            send_groups: true,
+            // Groups only once configured (Entra groupMembershipClaims, S2; Okta's group
+            // attribute statement and Google's group mapping need a name anyway).
+            send_groups: false,
             groups_attribute: None,
             group_filter: None,
             allow_idp_initiated: true,
             sp_signing_cert: None,
             encryption: None,
+            attribute_statements: None,
+            attribute_name_format: None,
+            millis: None,
+            plain_metadata: false,
         }
     }
 }

@@ -94,6 +94,34 @@ pub struct SamlApp {
     /// Encrypt assertions to the SP (saml_idp::encrypt); `None`: plain assertions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<crate::saml_idp::encrypt::AppEncryption>,
+    /// The app's attribute statements (Okta's "Attribute Statements", Entra's "Attributes &
+    /// Claims"): the attributes it sends, replacing the vendor's default list. Unset: the
+    /// vendor's default (none at Okta, S12; Entra's always-present claims, S8).
+    #[serde(default)]
+    pub attribute_statements: Option<Vec<AttributeStatement>>,
+    /// The NameFormat of every attribute; unset: the vendor's (Okta `unspecified`, S12). Okta
+    /// `…:attrname-format:basic` restores what idpsim sent before issue 11.
+    #[serde(default)]
+    pub attribute_name_format: Option<String>,
+    /// Millisecond instants; unset: the vendor's (all three write them, S8/S12/S13). `false`
+    /// restores whole seconds.
+    #[serde(default)]
+    pub millis: Option<bool>,
+    /// Serve Entra's metadata as a plain `md:IDPSSODescriptor` document (what idpsim served
+    /// before issue 11) instead of the federation metadata document (S3).
+    #[serde(default)]
+    pub plain_metadata: bool,
+}
+
+/// One attribute an app sends: its name, the directory field that feeds it and, optionally,
+/// its own NameFormat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeStatement {
+    pub name: String,
+    pub value: crate::personality::UserField,
+    #[serde(default)]
+    pub name_format: Option<String>,
 }
 
 fn default_app_name() -> String {
@@ -187,6 +215,10 @@ pub struct TenantState {
     pub log: VecDeque<LogEntry>,
     /// Ids of the custom authorization servers (Okta: `default`).
     pub authz_servers: Vec<String>,
+    /// Kids published by [`Tenant::rotate_keys`]: a certificate rollover in progress, which the
+    /// SAML metadata lists next to the active certificate (otherwise it holds only the active
+    /// one, S3/S12/S13).
+    pub saml_rollover: Vec<String>,
 }
 
 /// Keep the request log bounded.
@@ -258,6 +290,7 @@ impl Tenant {
                     .as_ref()
                     .map(|c| c.builtin.iter().map(|s| s.to_string()).collect())
                     .unwrap_or_default(),
+                saml_rollover: Vec::new(),
             }),
         }
     }
@@ -308,6 +341,22 @@ impl Tenant {
         p
     }
 
+    /// The SSO URL the metadata and the control API advertise for `app`: the personality's
+    /// `sso_url` when it has one (Okta S12, Google S13), else `sso_path` for the app. Both
+    /// route to the SSO endpoint.
+    pub fn saml_sso_url(&self, app: &SamlApp) -> String {
+        match self.personality().saml.sso_url {
+            Some(template) => self.url(
+                &template
+                    .replace("{tenant}", &self.id)
+                    .replace("{app_key}", &app.key)
+                    .replace("{app_name}", &app.name)
+                    .replace("{app_id}", &app.id),
+            ),
+            None => self.app_path(self.personality().saml.sso_path, app),
+        }
+    }
+
     /// The key a login signs with.
     pub fn signing_key(&self, choice: Option<&KeyChoice>) -> Result<SigningKey, String> {
         match choice {
@@ -336,6 +385,7 @@ impl Tenant {
         .map_err(|e| e.to_string())?;
         let kid = key.kid().to_string();
         let mut st = self.state.lock();
+        st.saml_rollover.push(kid.clone());
         if activate {
             st.keys.rotate(key);
         } else {
@@ -381,13 +431,14 @@ impl Tenant {
         st.log.push_back(entry);
     }
 
-    /// Find a registered SAML app by id or SP entity id.
+    /// Find a registered SAML app by id, SP entity id or issuer key (Okta's SSO URL names the
+    /// app by its `exk` key, S12).
     pub fn saml_app(&self, key: &str) -> Option<SamlApp> {
         self.state
             .lock()
             .saml_apps
             .iter()
-            .find(|a| a.id == key || a.sp_entity_id == key)
+            .find(|a| a.id == key || a.sp_entity_id == key || (!a.key.is_empty() && a.key == key))
             .cloned()
     }
 

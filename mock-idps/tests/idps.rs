@@ -14,5 +14,9 @@ mod oidc;
 mod oidc_fidelity;
 #[path = "idps/saml.rs"]
 mod saml;
+#[path = "idps/saml_fidelity.rs"]
+mod saml_fidelity;
+#[path = "idps/scim_fidelity.rs"]
+mod scim_fidelity;
 #[path = "idps/scim_push.rs"]
 mod scim_push;

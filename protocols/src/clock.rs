@@ -100,6 +100,12 @@ pub fn saml_instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// [`saml_instant`] with milliseconds (`2026-01-01T00:00:00.000Z`), as Okta, Entra and Google
+/// write every SAML instant (vendor-audit S8, S12, S13).
+pub fn saml_instant_millis(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -308,18 +308,21 @@ fn other_styles_verify_too() {
             protocol_prefix: "samlp".into(),
             xsi_type: false,
             inclusive_prefix_list: false,
+            ..XmlStyle::default()
         },
         XmlStyle {
             assertion_prefix: "saml".into(),
             protocol_prefix: "samlp".into(),
             xsi_type: true,
             inclusive_prefix_list: false,
+            ..XmlStyle::default()
         },
         XmlStyle {
             assertion_prefix: String::new(),
             protocol_prefix: "samlp".into(),
             xsi_type: true,
             inclusive_prefix_list: true,
+            ..XmlStyle::default()
         },
     ];
     let key = &keys().rsa;

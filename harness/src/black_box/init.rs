@@ -135,7 +135,12 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
                 sp_entity_id: entity.clone(),
                 acs_urls: vec![acs.clone()],
                 send_groups: true,
-                groups_attribute: (*v == Vendor::Google).then(|| "groups".to_string()),
+                // Google's group mapping and Okta's group attribute statement need a name
+                // (S12); Okta sends profile attributes only from attribute statements.
+                groups_attribute: matches!(*v, Vendor::Google | Vendor::Okta)
+                    .then(|| "groups".to_string()),
+                attribute_statements: (*v == Vendor::Okta)
+                    .then(mock_idps::control::okta_profile_statements),
                 ..NewSamlApp::default()
             }),
             (None, Some(r)) => t.oidc_clients.push(NewOidcClient {

@@ -200,9 +200,17 @@ impl IdpWorld {
                     sp_entity_id: urls.saml_entity_id.clone(),
                     acs_urls: vec![urls.saml_acs.clone()],
                     send_groups: true,
-                    // Google sends groups only under a name its admin gives the mapping.
-                    groups_attribute: (vendor == Vendor::Google)
-                        .then(|| GOOGLE_SAML_GROUPS.to_string()),
+                    // Google sends groups only under a name its admin gives the mapping, Okta
+                    // only through a group attribute statement (S12).
+                    groups_attribute: match vendor {
+                        Vendor::Google => Some(GOOGLE_SAML_GROUPS.to_string()),
+                        Vendor::Okta => Some("groups".to_string()),
+                        Vendor::Entra => None,
+                    },
+                    // A fresh Okta app sends no attributes (S12): Acme's admin defines the
+                    // usual profile statements.
+                    attribute_statements: (vendor == Vendor::Okta)
+                        .then(mock_idps::control::okta_profile_statements),
                     allow_idp_initiated: Some(true),
                     ..NewSamlApp::default()
                 }],

@@ -101,6 +101,7 @@ impl IdpWorld {
                 user_name: UserNameFormat::Attribute(USERNAME_ATTR.into()),
                 timeout_ms: Some(15_000),
                 user_agent: None,
+                user_lookup: None,
             })
             .await
             .map_err(|e| anyhow::anyhow!("configuring {org}'s SCIM push: {e}"))?;

@@ -119,6 +119,7 @@ fn field_value(field: UserField, f: &IssuerFacts, l: &LoginFacts) -> Option<Valu
         UserField::Roles => (!u.roles.is_empty()).then(|| json!(u.roles)),
         UserField::TenantId => s(f.tenant_id),
         UserField::IdpName => s(f.issuer),
+        UserField::AuthnMethods => Some(json!(["pwd"])),
     }
 }
 

@@ -2,7 +2,9 @@
 
 use super::*;
 use crate::scim_push::dialect::*;
-use protocols::scim::{ENTERPRISE_USER_SCHEMA, USER_SCHEMA};
+use protocols::scim::{
+    ENTERPRISE_USER_SCHEMA, ENTRA_ADSCIM_GROUP_SCHEMA, GROUP_SCHEMA, USER_SCHEMA,
+};
 
 const ATTRS: &[AttrRule] = &[
     AttrRule {
@@ -15,10 +17,21 @@ const ATTRS: &[AttrRule] = &[
         friendly_name: None,
         source: UserField::Id,
     },
+    // S8: displayname and authnmethodsreferences are in every real Entra assertion.
+    AttrRule {
+        name: "http://schemas.microsoft.com/identity/claims/displayname",
+        friendly_name: None,
+        source: UserField::DisplayName,
+    },
     AttrRule {
         name: "http://schemas.microsoft.com/identity/claims/identityprovider",
         friendly_name: None,
         source: UserField::IdpName,
+    },
+    AttrRule {
+        name: "http://schemas.microsoft.com/claims/authnmethodsreferences",
+        friendly_name: None,
+        source: UserField::AuthnMethods,
     },
     AttrRule {
         name: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
@@ -55,12 +68,16 @@ pub const ENTRA_SCIM_DEFAULT: ScimDialect = ScimDialect {
     active: ActiveForm::CapitalisedString,
     activation: Activation::PathReplace,
     profile_update: ProfileUpdate::ReplacePerAttribute,
+    // S6: a generic Entra app matches users on userName (the UPN); `externalId eq
+    // "<objectId>"` is one app's mapping (S15), selectable per push target (`user_lookup`).
     user_lookup: UserLookup {
-        attribute: LookupAttribute::ExternalId,
+        attribute: LookupAttribute::UserName,
         paging: None,
         absent_on_404: false,
     },
+    // S6: POST /Users carries meta.resourceType.
     create_user: CreateUser {
+        meta: true,
         schemas: &[USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
         display_name: false,
         locale: None,
@@ -73,13 +90,21 @@ pub const ENTRA_SCIM_DEFAULT: ScimDialect = ScimDialect {
     group_lookup: Some(GroupLookup {
         exclude_members: true,
     }),
+    // S6: the ADSCIM Group schema beside the core one, and meta.
     create_group: CreateGroup {
+        schemas: &[GROUP_SCHEMA, ENTRA_ADSCIM_GROUP_SCHEMA],
+        meta: true,
         external_id: true,
         empty_members: false,
     },
     member_add_display: false,
     member_removal: MemberRemoval::ValueArray,
     group_rename: GroupRename::PathReplace,
+    // S6: a displayName change is pushed; member values carry "$ref": null.
+    display_name_op: true,
+    member_ref_null: true,
+    group_update: GroupUpdate::Patch,
+    rename_with_members: false,
     expect: Expectations {
         create: &[201],
         user_patch: &[200, 204],
@@ -325,9 +350,11 @@ pub fn personality() -> Personality {
             xsi_typed_values: false,
             inclusive_prefix_list: false,
             attribute_name_format: None,
+            // S8 (observed tokens): NotBefore -5 min, NotOnOrAfter +60 min, and the
+            // SubjectConfirmationData NotOnOrAfter +60 min too.
             not_before: Duration::minutes(-5),
-            not_on_or_after: Duration::minutes(65),
-            subject_not_on_or_after: Duration::minutes(5),
+            not_on_or_after: Duration::minutes(60),
+            subject_not_on_or_after: Duration::minutes(60),
             authn_context: "urn:oasis:names:tc:SAML:2.0:ac:classes:Password",
             name_id_format: NAMEID_EMAIL,
             name_id_source: UserField::Login,
@@ -346,6 +373,17 @@ pub fn personality() -> Personality {
             groups_overage_attribute: Some("http://schemas.microsoft.com/claims/groups.link"),
             roles_attribute: Some("http://schemas.microsoft.com/ws/2008/06/identity/claims/role"),
             single_logout: true,
+            sso_url: None,
+            // S3: the federation metadata lists no NameIDFormat.
+            metadata_name_id_formats: &[],
+            metadata_all_keys: false,
+            metadata_valid_until: false,
+            federation_metadata: true,
+            session_index_is_assertion_id: true,
+            millis: true,
+            attributes_first: true,
+            any_type: false,
+            key_info_subject_name: false,
             cert_years: 3,
             cert_cn: "Microsoft Azure Federated SSO Certificate",
         },

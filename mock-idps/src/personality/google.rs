@@ -34,7 +34,8 @@ pub fn personality() -> Personality {
                 prefix: "",
                 len: 12,
             },
-            saml_message: IdShape::Prefixed {
+            // S13: "_" + 32 lowercase hex.
+            saml_message: IdShape::Hex {
                 prefix: "_",
                 len: 32,
             },
@@ -61,9 +62,10 @@ pub fn personality() -> Personality {
             digest: DigestAlgorithm::Sha256,
             assertion_prefix: "saml2",
             protocol_prefix: "saml2p",
-            xsi_typed_values: false,
+            xsi_typed_values: true,
             inclusive_prefix_list: false,
-            attribute_name_format: Some(ATTRNAME_UNSPECIFIED),
+            // S13: attributes carry no NameFormat, and xsi:type="xs:anyType" values.
+            attribute_name_format: None,
             not_before: Duration::minutes(-5),
             not_on_or_after: Duration::minutes(5),
             subject_not_on_or_after: Duration::minutes(5),
@@ -83,6 +85,17 @@ pub fn personality() -> Personality {
             groups_overage_attribute: None,
             roles_attribute: None,
             single_logout: false,
+            // S13: the SSO URL names the IdP by idpid; the app is found from the Issuer.
+            sso_url: Some("o/saml2/idp?idpid={tenant}"),
+            metadata_name_id_formats: &[NAMEID_EMAIL],
+            metadata_all_keys: false,
+            metadata_valid_until: true,
+            federation_metadata: false,
+            session_index_is_assertion_id: true,
+            millis: true,
+            attributes_first: true,
+            any_type: true,
+            key_info_subject_name: true,
             cert_years: 5,
             cert_cn: "Google",
         },

@@ -109,6 +109,8 @@ pub enum IdShape {
     Guid { prefix: &'static str },
     /// `prefix` then `len` digits (Okta SAML ids `id` + digits, Google numeric ids).
     Digits { prefix: &'static str, len: usize },
+    /// `prefix` then `len` lowercase hex digits (`len` even; Google SAML ids `_` + 32, S13).
+    Hex { prefix: &'static str, len: usize },
 }
 
 impl IdShape {
@@ -117,6 +119,7 @@ impl IdShape {
             IdShape::Prefixed { prefix, len } => format!("{prefix}{}", ids.alnum(len)),
             IdShape::Guid { prefix } => format!("{prefix}{}", ids.guid()),
             IdShape::Digits { prefix, len } => format!("{prefix}{}", ids.digits(len)),
+            IdShape::Hex { prefix, len } => format!("{prefix}{}", ids.hex(len / 2)),
         }
     }
 }
@@ -150,7 +153,14 @@ pub enum UserField {
     Roles,
     TenantId,
     IdpName,
+    /// How the user authenticated, as Entra's `authnmethodsreferences` claim names it (password,
+    /// S8).
+    AuthnMethods,
 }
+
+/// Entra's `authnmethodsreferences` value for a password sign-in (S8).
+pub const ENTRA_AUTHN_METHOD_PASSWORD: &str =
+    "http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password";
 
 /// One attribute a vendor sends by default.
 #[derive(Debug, Clone, Serialize)]
@@ -223,6 +233,32 @@ pub struct SamlPersonality {
     pub groups_overage_attribute: Option<&'static str>,
     pub roles_attribute: Option<&'static str>,
     pub single_logout: bool,
+    /// The SSO Location the metadata advertises, when it is not `sso_path` under the base:
+    /// `{tenant}`, `{app_key}`, `{app_name}` and `{app_id}` are filled in, and no app query
+    /// parameter is added (Okta `app/{tenant}_{app_name}_1/{app_key}/sso/saml`, S12; Google
+    /// `o/saml2/idp?idpid={tenant}`, S13). `sso_path` keeps routing the old URLs.
+    pub sso_url: Option<&'static str>,
+    /// The NameIDFormats the metadata lists (S3, S12, S13); `name_id_formats` stays what the IdP
+    /// honours in a NameIDPolicy.
+    pub metadata_name_id_formats: &'static [&'static str],
+    /// Whether the metadata lists every published key (the rotation set) or only the active one,
+    /// as the vendors' app metadata does (S3, S12, S13).
+    pub metadata_all_keys: bool,
+    /// `validUntil` on the metadata: the signing certificate's expiry (Google, S13).
+    pub metadata_valid_until: bool,
+    /// The metadata is Entra's federation metadata document (ID, enveloped signature,
+    /// RoleDescriptors, default namespace, S3) rather than a plain IDPSSODescriptor.
+    pub federation_metadata: bool,
+    /// The AuthnStatement's SessionIndex repeats the assertion ID (Entra S8, Google S13).
+    pub session_index_is_assertion_id: bool,
+    /// Instants with milliseconds (S8, S12, S13).
+    pub millis: bool,
+    /// AttributeStatement before AuthnStatement (Entra S8, Google S13).
+    pub attributes_first: bool,
+    /// Typed attribute values say `xs:anyType` (Google S13).
+    pub any_type: bool,
+    /// X509SubjectName in the assertion signature's KeyInfo (Google S13).
+    pub key_info_subject_name: bool,
     /// Years the generated signing certificate stays valid.
     pub cert_years: i64,
     pub cert_cn: &'static str,

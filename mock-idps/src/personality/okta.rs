@@ -2,25 +2,12 @@
 
 use super::*;
 use crate::scim_push::dialect::*;
-use protocols::scim::USER_SCHEMA;
+use protocols::scim::{GROUP_SCHEMA, USER_SCHEMA};
 
-const ATTRS: &[AttrRule] = &[
-    AttrRule {
-        name: "email",
-        friendly_name: None,
-        source: UserField::Email,
-    },
-    AttrRule {
-        name: "firstName",
-        friendly_name: None,
-        source: UserField::GivenName,
-    },
-    AttrRule {
-        name: "lastName",
-        friendly_name: None,
-        source: UserField::FamilyName,
-    },
-];
+/// A fresh Okta SAML app defines no attribute statements, so it sends none (S12): attributes
+/// come only from the app's `attribute_statements` (and groups from its group attribute
+/// statement, `groups_attribute`).
+const ATTRS: &[AttrRule] = &[];
 
 /// Okta catalogue (OIN) apps: PATCH only for `active`, GET + PUT for the rest, never DELETE.
 pub const OKTA_SCIM_CATALOGUE: ScimDialect = ScimDialect {
@@ -41,6 +28,7 @@ pub const OKTA_SCIM_CATALOGUE: ScimDialect = ScimDialect {
         absent_on_404: true,
     },
     create_user: CreateUser {
+        meta: false,
         schemas: &[USER_SCHEMA],
         display_name: true,
         locale: Some("en-US"),
@@ -52,12 +40,19 @@ pub const OKTA_SCIM_CATALOGUE: ScimDialect = ScimDialect {
     user_delete: UserDelete::Deactivate,
     group_lookup: None,
     create_group: CreateGroup {
+        schemas: &[GROUP_SCHEMA],
+        meta: false,
         external_id: false,
         empty_members: true,
     },
     member_add_display: true,
     member_removal: MemberRemoval::FilterPath,
     group_rename: GroupRename::ValueWithId,
+    display_name_op: false,
+    member_ref_null: false,
+    group_update: GroupUpdate::Patch,
+    // S11: the rename op (replace {id, displayName}) comes with every membership update.
+    rename_with_members: true,
     expect: Expectations {
         create: &[201],
         user_patch: &[200, 204],
@@ -69,11 +64,13 @@ pub const OKTA_SCIM_CATALOGUE: ScimDialect = ScimDialect {
     flag_query: None,
 };
 
-/// Okta custom (AIW) apps: PUT for everything, activation included.
+/// Okta custom (AIW) apps: PUT for everything, activation, group renames and membership
+/// included (S11).
 pub const OKTA_SCIM_CUSTOM: ScimDialect = ScimDialect {
     id: DialectId::OktaCustom,
     name: "Okta custom (AIW) app",
     activation: Activation::GetThenPut,
+    group_update: GroupUpdate::Put,
     ..OKTA_SCIM_CATALOGUE
 };
 
@@ -252,9 +249,10 @@ pub fn personality() -> Personality {
                 prefix: "0oa",
                 len: 17,
             },
+            // S12: "id" + 25 digits.
             saml_message: IdShape::Digits {
                 prefix: "id",
-                len: 20,
+                len: 25,
             },
             jti: IdShape::Prefixed {
                 prefix: "ID.",
@@ -281,7 +279,8 @@ pub fn personality() -> Personality {
             protocol_prefix: "saml2p",
             xsi_typed_values: true,
             inclusive_prefix_list: true,
-            attribute_name_format: Some(ATTRNAME_BASIC),
+            // S12: every attribute of a real Okta assertion says unspecified (not basic).
+            attribute_name_format: Some(ATTRNAME_UNSPECIFIED),
             not_before: Duration::minutes(-5),
             not_on_or_after: Duration::minutes(5),
             subject_not_on_or_after: Duration::minutes(5),
@@ -296,11 +295,24 @@ pub fn personality() -> Personality {
             ],
             subject_in_request_is_error: false,
             attributes: ATTRS,
-            groups_attribute: Some("groups"),
+            // Groups only through the app's group attribute statement (its name and filter).
+            groups_attribute: None,
             groups_limit: GroupLimit::None,
             groups_overage_attribute: None,
             roles_attribute: None,
-            single_logout: true,
+            // S12: no SingleLogoutService unless SLO is enabled on the app.
+            single_logout: false,
+            // S12: the SSO URL carries `{org}_{app}_1` and the issuer's exk key.
+            sso_url: Some("app/{tenant}_{app_name}_1/{app_key}/sso/saml"),
+            metadata_name_id_formats: &[NAMEID_UNSPECIFIED, NAMEID_EMAIL],
+            metadata_all_keys: false,
+            metadata_valid_until: false,
+            federation_metadata: false,
+            session_index_is_assertion_id: false,
+            millis: true,
+            attributes_first: false,
+            any_type: false,
+            key_info_subject_name: false,
             cert_years: 10,
             cert_cn: "dev-okta",
         },

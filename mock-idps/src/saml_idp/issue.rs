@@ -57,12 +57,16 @@ pub struct Issued {
     pub key: Option<KeyChoice>,
 }
 
-fn style(p: &Personality) -> XmlStyle {
+fn style(p: &Personality, app: Option<&SamlApp>) -> XmlStyle {
     XmlStyle {
         assertion_prefix: p.saml.assertion_prefix.into(),
         protocol_prefix: p.saml.protocol_prefix.into(),
         xsi_type: p.saml.xsi_typed_values,
         inclusive_prefix_list: p.saml.inclusive_prefix_list,
+        millis: app.and_then(|a| a.millis).unwrap_or(p.saml.millis),
+        attributes_first: p.saml.attributes_first,
+        any_type: p.saml.any_type,
+        key_info_subject_name: p.saml.key_info_subject_name,
     }
 }
 
@@ -117,6 +121,9 @@ pub fn field_values(
         UserField::Roles => user.roles.clone(),
         UserField::TenantId => vec![tenant_id.to_string()],
         UserField::IdpName => vec![format!("https://sts.windows.net/{tenant_id}/")],
+        UserField::AuthnMethods => {
+            vec![crate::personality::ENTRA_AUTHN_METHOD_PASSWORD.to_string()]
+        }
     }
 }
 
@@ -258,24 +265,33 @@ pub fn response(
         name.format = Some(f.clone());
     }
 
-    let mut attributes: Vec<AttributeSpec> = p
-        .saml
-        .attributes
-        .iter()
-        .map(|a| {
-            attr(
-                a.name,
-                p.saml.attribute_name_format,
-                field_values(a.source, p, iss.tenant_id, login.user, &login.groups),
-            )
-        })
-        .collect();
+    let app = login.app;
+    // The app's NameFormat wins over the vendor's (Okta unspecified, S12; Google none, S13).
+    let name_format = app
+        .attribute_name_format
+        .as_deref()
+        .or(p.saml.attribute_name_format);
+    let values = |f: UserField| field_values(f, p, iss.tenant_id, login.user, &login.groups);
+    let mut attributes: Vec<AttributeSpec> = match &app.attribute_statements {
+        Some(statements) => statements
+            .iter()
+            .map(|st| {
+                attr(
+                    &st.name,
+                    st.name_format.as_deref().or(name_format),
+                    values(st.value),
+                )
+            })
+            .collect(),
+        None => p
+            .saml
+            .attributes
+            .iter()
+            .map(|a| attr(a.name, name_format, values(a.source)))
+            .collect(),
+    };
     if let (Some(roles), false) = (p.saml.roles_attribute, login.user.roles.is_empty()) {
-        attributes.push(attr(
-            roles,
-            p.saml.attribute_name_format,
-            login.user.roles.clone(),
-        ));
+        attributes.push(attr(roles, name_format, login.user.roles.clone()));
     }
     let groups_attribute = login
         .app
@@ -298,7 +314,7 @@ pub fn response(
                 if let Some(link) = p.saml.groups_overage_attribute {
                     attributes.push(attr(
                         link,
-                        p.saml.attribute_name_format,
+                        name_format,
                         vec![format!(
                             "https://graph.windows.net/{}/users/{}/getMemberObjects",
                             iss.tenant_id, login.user.id
@@ -308,26 +324,31 @@ pub fn response(
             }
             GroupLimit::Cap { max } => {
                 values.truncate(max);
-                attributes.push(attr(name, p.saml.attribute_name_format, values));
+                attributes.push(attr(name, name_format, values));
             }
-            _ if !values.is_empty() => {
-                attributes.push(attr(name, p.saml.attribute_name_format, values))
-            }
+            _ if !values.is_empty() => attributes.push(attr(name, name_format, values)),
             _ => {}
         }
     }
     for (k, v) in &login.user.attributes {
         attributes.retain(|a| &a.name != k);
-        attributes.push(attr(k, p.saml.attribute_name_format, v.clone()));
+        attributes.push(attr(k, name_format, v.clone()));
     }
     for (k, v) in &ov.attributes {
         attributes.retain(|a| &a.name != k);
-        attributes.push(attr(k, p.saml.attribute_name_format, v.clone()));
+        attributes.push(attr(k, name_format, v.clone()));
     }
     attributes.retain(|a| !ov.remove_attributes.contains(&a.name) && !a.values.is_empty());
 
+    let assertion_id = p.ids.saml_message.make(ids);
+    // Entra (S8) and Google (S13) repeat the assertion ID as the SessionIndex.
+    let session_index = if p.saml.session_index_is_assertion_id {
+        assertion_id.clone()
+    } else {
+        p.ids.saml_message.make(ids)
+    };
     let assertion = AssertionSpec {
-        id: p.ids.saml_message.make(ids),
+        id: assertion_id,
         name_id: name,
         subject_confirmation: Some(SubjectConfirmationSpec {
             method: uri::CM_BEARER.into(),
@@ -361,7 +382,7 @@ pub fn response(
         }),
         authn_statement: Some(AuthnStatementSpec {
             authn_instant: instant,
-            session_index: Some(p.ids.saml_message.make(ids)),
+            session_index: Some(session_index),
             session_not_on_or_after: None,
             class_ref: p.saml.authn_context.into(),
         }),
@@ -369,7 +390,7 @@ pub fn response(
     };
     Issued {
         spec: ResponseSpec {
-            style: style(p),
+            style: style(p, Some(login.app)),
             id: envelope.id,
             issue_instant: instant,
             destination: envelope.destination,
@@ -420,7 +441,7 @@ fn error_issued(
             message: Some(r.message),
         },
     );
-    spec.style = style(p);
+    spec.style = style(p, None);
     Issued {
         spec,
         sign: SignOptions {

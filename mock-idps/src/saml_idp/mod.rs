@@ -6,6 +6,7 @@
 //! error Response posted to the ACS, as the real vendors do.
 
 pub mod encrypt;
+mod federation;
 pub mod issue;
 
 use crate::overrides::{KeyChoice, NextLogin, SamlOverrides};
@@ -55,7 +56,7 @@ fn app_for(t: &Tenant, app: Option<&str>) -> Result<SamlApp, String> {
             .saml_app(id)
             .or_else(|| {
                 let d = t.default_saml_app();
-                (t.mode == Mode::Open && d.id == id).then_some(d)
+                (t.mode == Mode::Open && (d.id == id || d.key == id)).then_some(d)
             })
             .ok_or_else(|| format!("no SAML app {id} in this tenant")),
         None => Ok(t.default_saml_app()),
@@ -67,24 +68,53 @@ fn app_for(t: &Tenant, app: Option<&str>) -> Result<SamlApp, String> {
 pub fn metadata_xml(t: &Tenant, app: Option<&str>) -> Result<String, String> {
     let app = app_for(t, app)?;
     let p = t.personality();
-    let certs = IdpMetadata::certs_from(&t.state.lock().keys);
-    let sso = t.app_path(p.saml.sso_path, &app);
+    if p.saml.federation_metadata && !app.plain_metadata {
+        return federation::document(t, &app);
+    }
+    let certs = metadata_certs(t);
+    let active = t.state.lock().keys.active().clone();
+    let sso = t.saml_sso_url(&app);
     let md = IdpMetadata {
         entity_id: t.saml_entity_id(Some(&app)),
         want_authn_requests_signed: p.saml.want_authn_requests_signed,
         signing_certs: certs,
+        // S3, S12, S13: only the formats the vendor's metadata lists.
         name_id_formats: p
             .saml
-            .name_id_formats
+            .metadata_name_id_formats
             .iter()
             .map(|s| s.to_string())
             .collect(),
         sso_redirect_url: sso.clone(),
         sso_post_url: sso.clone(),
         slo_url: p.saml.single_logout.then_some(sso),
-        valid_until: None,
+        // S13: Google's metadata is valid until its certificate expires.
+        valid_until: p
+            .saml
+            .metadata_valid_until
+            .then(|| federation::cert_not_after(active.cert_der()))
+            .flatten(),
     };
     Ok(md.to_element().to_document())
+}
+
+/// The certificates the SAML metadata lists, active first: every published key when the
+/// personality says so, else the active one (S3, S12, S13) and those of a rollover in progress
+/// ([`Tenant::rotate_keys`]).
+pub fn metadata_certs(t: &Tenant) -> Vec<String> {
+    let st = t.state.lock();
+    if t.personality().saml.metadata_all_keys {
+        return IdpMetadata::certs_from(&st.keys);
+    }
+    let active = st.keys.active();
+    std::iter::once(active)
+        .chain(
+            st.keys.all().iter().filter(|k| {
+                k.kid() != active.kid() && st.saml_rollover.iter().any(|r| r == k.kid())
+            }),
+        )
+        .map(|k| k.cert_b64())
+        .collect()
 }
 
 fn metadata(t: &Tenant, app: Option<&str>) -> Response {
@@ -160,7 +190,7 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
     let by_url = match (t.mode, app_hint) {
         (Mode::Open, Some(hint)) => t.saml_app(hint).or_else(|| {
             let d = t.open_app(Some(&issuer), ar.acs_url.as_deref());
-            (d.id == hint).then_some(d)
+            (d.id == hint || d.key == hint).then_some(d)
         }),
         _ => None,
     };
@@ -176,7 +206,8 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
         }
     };
     if let Some(hint) = app_hint {
-        if t.mode == Mode::Strict && hint != app.id {
+        // The URL names the app by id or, as Okta's real SSO URL does, by issuer key (S12).
+        if t.mode == Mode::Strict && hint != app.id && hint != app.key {
             return error_page(
                 StatusCode::BAD_REQUEST,
                 &format!("the AuthnRequest's issuer {issuer} belongs to another app than {hint}"),

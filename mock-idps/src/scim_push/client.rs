@@ -1,7 +1,7 @@
 //! The executor: sends a plan's requests to a SCIM server with reqwest, one at a time, feeds
 //! each answer back (ids learnt, lookups found or not) and records everything as evidence.
 
-use super::dialect::{DialectId, ScimDialect};
+use super::dialect::{DialectId, LookupAttribute, ScimDialect};
 use super::event::ScimEvent;
 use super::evidence::{
     EventStatus, Exchange, Finding, FindingKind, PushOutcome, RecordedRequest, RecordedResponse,
@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 /// A vendor's SCIM push client, pointed at one SCIM base URL.
 #[derive(Debug)]
 pub struct ScimPushClient {
-    dialect: &'static ScimDialect,
+    dialect: ScimDialect,
     base_url: String,
     token: BearerToken,
     wire: WireHeaders,
@@ -35,7 +35,7 @@ impl ScimPushClient {
     pub fn new(dialect: DialectId, base_url: impl Into<String>, token: impl Into<String>) -> Self {
         let d = dialect.dialect();
         ScimPushClient {
-            dialect: d,
+            dialect: d.clone(),
             base_url: base_url.into(),
             token: BearerToken::new(token),
             wire: WireHeaders::of(d),
@@ -77,8 +77,16 @@ impl ScimPushClient {
         self
     }
 
-    pub fn dialect(&self) -> &'static ScimDialect {
-        self.dialect
+    pub fn dialect(&self) -> &ScimDialect {
+        &self.dialect
+    }
+
+    /// Look users up by another attribute than the dialect's (Entra's default is `userName`,
+    /// S6; an app whose matching attribute is `externalId` mapped to objectId, like the one
+    /// idpsim modelled before issue 11, looks up by `externalId`).
+    pub fn with_user_lookup(mut self, attribute: LookupAttribute) -> Self {
+        self.dialect.user_lookup.attribute = attribute;
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -101,7 +109,7 @@ impl ScimPushClient {
     /// The plan for `event` as it stands, rendered: what [`Self::push`] would send if every
     /// lookup found nothing. For tests and dry runs.
     pub fn plan(&self, event: &ScimEvent) -> Result<Vec<Step>, super::plan::PlanError> {
-        plan(self.dialect, &self.known, event, self.ids.as_ref())
+        plan(&self.dialect, &self.known, event, self.ids.as_ref())
     }
 
     fn http(&mut self) -> Result<reqwest::Client, String> {
@@ -131,7 +139,7 @@ impl ScimPushClient {
     pub async fn push(&mut self, event: &ScimEvent) -> PushOutcome {
         let label = event.label();
         let mut out = PushOutcome::new(label.clone());
-        let steps = match plan(self.dialect, &self.known, event, self.ids.as_ref()) {
+        let steps = match plan(&self.dialect, &self.known, event, self.ids.as_ref()) {
             Ok(s) => s,
             Err(e) => {
                 out.status = EventStatus::Skipped {

@@ -135,7 +135,8 @@ pub enum ProfileUpdate {
 }
 
 /// Which attribute a user lookup filters on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum LookupAttribute {
     UserName,
     /// The IdP's object id, sent as externalId (Entra's matching attribute).
@@ -163,6 +164,8 @@ pub struct GroupLookup {
 /// What the POST /Users body carries besides userName, name, emails, externalId and active.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CreateUser {
+    /// `meta: {"resourceType": "User"}` in the POST body (Entra, S6).
+    pub meta: bool,
     pub schemas: &'static [&'static str],
     pub display_name: bool,
     /// Okta sends the user's locale (`en-US`).
@@ -189,6 +192,10 @@ pub enum UserDelete {
 /// The POST /Groups body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CreateGroup {
+    /// The `schemas` of the POST body (Entra adds its ADSCIM Group schema, S6).
+    pub schemas: &'static [&'static str],
+    /// `meta: {"resourceType": "Group"}` in the POST body (Entra, S6).
+    pub meta: bool,
     /// Send the IdP's group id as externalId (Entra).
     pub external_id: bool,
     /// Send `members: []` (Okta); members are PATCHed in afterwards either way.
@@ -216,6 +223,16 @@ pub enum GroupRename {
 }
 
 /// The statuses the client takes as success.
+/// How a group's name and members are updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum GroupUpdate {
+    /// PATCH ops (rename and membership separately or together).
+    Patch,
+    /// PUT of the whole group: `schemas`, `id`, `displayName` and every member (Okta custom
+    /// (AIW) apps, S11).
+    Put,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Expectations {
     pub create: &'static [u16],
@@ -228,6 +245,16 @@ pub struct Expectations {
 /// One vendor's SCIM client, as data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScimDialect {
+    /// `displayName` is a profile attribute of PATCH updates, so a change of it is pushed
+    /// (Entra, S6), even when the create does not send it.
+    pub display_name_op: bool,
+    /// Member values carry `"$ref": null` (Entra, S6).
+    pub member_ref_null: bool,
+    /// How group renames and membership changes are sent (Okta AIW apps PUT, S11).
+    pub group_update: GroupUpdate,
+    /// Every membership PATCH starts with the rename op (`replace {id, displayName}`), as Okta
+    /// sends it (S11).
+    pub rename_with_members: bool,
     pub id: DialectId,
     pub name: &'static str,
     pub user_agent: &'static str,

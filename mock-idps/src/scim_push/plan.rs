@@ -8,11 +8,12 @@
 //! before sending, from the [`Knowledge`] the earlier answers filled).
 
 use super::dialect::{
-    Activation, GroupRename, LookupAttribute, MemberRemoval, ProfileUpdate, ScimDialect, UserDelete,
+    Activation, GroupRename, GroupUpdate, LookupAttribute, MemberRemoval, ProfileUpdate,
+    ScimDialect, UserDelete,
 };
 use super::event::{PushGroup, PushUser, ScimEvent};
 use super::knowledge::{Knowledge, KnownUser, Learn};
-use protocols::scim::{PatchOpKind, PatchOperation, PatchRequest, ScimError, GROUP_SCHEMA};
+use protocols::scim::{PatchOpKind, PatchOperation, PatchRequest, ScimError};
 use protocols::IdGen;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -202,13 +203,19 @@ pub fn plan(
             let g = known
                 .group(group)
                 .ok_or_else(|| PlanError::UnknownGroup(group.clone()))?;
-            Ok(vec![rename_step(d, group, &g.scim_id, display_name)?])
+            Ok(vec![rename_step(
+                d,
+                known,
+                group,
+                &g.scim_id,
+                display_name,
+            )?])
         }
         ScimEvent::Members { group, add, remove } => {
             if known.group(group).is_none() {
                 return Err(PlanError::UnknownGroup(group.clone()));
             }
-            Ok(members_step(d, known, group, add, remove)?
+            Ok(members_step(d, known, group, add, remove, None)?
                 .into_iter()
                 .collect())
         }
@@ -322,6 +329,9 @@ pub fn user_resource(d: &ScimDialect, u: &PushUser, password: Option<String>) ->
         m.insert("password".into(), json!(p));
     }
     m.insert("active".into(), json!(u.active));
+    if c.meta {
+        m.insert("meta".into(), json!({"resourceType": "User"}));
+    }
     Value::Object(m)
 }
 
@@ -389,7 +399,7 @@ fn profile_attributes(d: &ScimDialect, u: &PushUser) -> Vec<(&'static str, Value
     if d.create_user.formatted_name {
         v.push(("name.formatted", json!(u.formatted_name())));
     }
-    if d.create_user.display_name {
+    if d.create_user.display_name || d.display_name_op {
         v.push(("displayName", json!(u.display_name)));
     }
     v
@@ -445,11 +455,23 @@ fn update_steps(
                     .map(|(path, v)| op(PatchOpKind::Replace, Some(path), Some(v)))
                     .collect::<Result<Vec<_>, _>>()?
             } else {
-                let value: Map<String, Value> = changed
+                // aadOptscim062020 (S7): one pathless replace with dotted keys, but a path with
+                // a filter (`emails[type eq "work"].value`) stays its own op with that path.
+                let (filtered, dotted): (Vec<_>, Vec<_>) = changed
                     .into_iter()
-                    .map(|(path, v)| (path.to_string(), v))
-                    .collect();
-                vec![op(PatchOpKind::Replace, None, Some(Value::Object(value)))?]
+                    .partition(|(path, _)| path.contains('['));
+                let mut ops = Vec::new();
+                if !dotted.is_empty() {
+                    let value: Map<String, Value> = dotted
+                        .into_iter()
+                        .map(|(path, v)| (path.to_string(), v))
+                        .collect();
+                    ops.push(op(PatchOpKind::Replace, None, Some(Value::Object(value)))?);
+                }
+                for (path, v) in filtered {
+                    ops.push(op(PatchOpKind::Replace, Some(path), Some(v))?);
+                }
+                ops
             };
             Ok(vec![Step::new("update the user", Method::Patch, target)
                 .body(patch_body(d, ops))
@@ -515,7 +537,13 @@ fn push_group(
     if let Some(g) = known.group(&gid) {
         let mut steps = Vec::new();
         if g.display_name != group.display_name {
-            steps.push(rename_step(d, &gid, &g.scim_id, &group.display_name)?);
+            steps.push(rename_step(
+                d,
+                known,
+                &gid,
+                &g.scim_id,
+                &group.display_name,
+            )?);
         }
         let add: Vec<String> = group
             .members
@@ -529,7 +557,8 @@ fn push_group(
             .filter(|m| !group.members.contains(*m))
             .cloned()
             .collect();
-        steps.extend(members_step(d, known, &gid, &add, &remove)?);
+        let renamed = (g.display_name != group.display_name).then_some(group.display_name.as_str());
+        steps.extend(members_step(d, known, &gid, &add, &remove, renamed)?);
         return Ok(steps);
     }
     let mut steps = Vec::new();
@@ -544,13 +573,16 @@ fn push_group(
         create_guard = Guard::IfAbsent;
     }
     let mut body = Map::new();
-    body.insert("schemas".into(), json!([GROUP_SCHEMA]));
+    body.insert("schemas".into(), json!(d.create_group.schemas));
     if d.create_group.external_id {
         body.insert("externalId".into(), json!(gid));
     }
     body.insert("displayName".into(), json!(group.display_name));
     if d.create_group.empty_members {
         body.insert("members".into(), json!([]));
+    }
+    if d.create_group.meta {
+        body.insert("meta".into(), json!({"resourceType": "Group"}));
     }
     steps.push(
         Step::new("create the group", Method::Post, Target::Groups)
@@ -562,26 +594,95 @@ fn push_group(
                 display_name: group.display_name.clone(),
             }),
     );
-    steps.extend(members_step(d, known, &gid, &group.members, &[])?);
+    steps.extend(members_step(
+        d,
+        known,
+        &gid,
+        &group.members,
+        &[],
+        Some(&group.display_name),
+    )?);
     Ok(steps)
 }
 
-fn rename_step(d: &ScimDialect, group: &str, scim_id: &str, name: &str) -> Result<Step, PlanError> {
-    let o = match d.group_rename {
+/// The rename op of a PATCH dialect.
+fn rename_op(d: &ScimDialect, scim_id: &str, name: &str) -> Result<PatchOperation, PlanError> {
+    match d.group_rename {
         GroupRename::ValueWithId => op(
             PatchOpKind::Replace,
             None,
             Some(json!({"id": scim_id, "displayName": name})),
-        )?,
+        ),
         GroupRename::PathReplace => {
-            op(PatchOpKind::Replace, Some("displayName"), Some(json!(name)))?
+            op(PatchOpKind::Replace, Some("displayName"), Some(json!(name)))
         }
         GroupRename::ValueObject => op(
             PatchOpKind::Replace,
             None,
             Some(json!({"displayName": name})),
-        )?,
+        ),
+    }
+}
+
+/// A PUT of the whole group (Okta AIW apps, S11): its name and every member the client
+/// provisioned; the server's id goes in at send time.
+fn put_group(
+    d: &ScimDialect,
+    known: &Knowledge,
+    group: &str,
+    name: &str,
+    members: &std::collections::BTreeSet<String>,
+    purpose: &'static str,
+) -> Step {
+    let values: Vec<Value> = members
+        .iter()
+        .filter_map(|m| known.user(m))
+        .map(|k| member_value(d, k))
+        .collect();
+    let mut step = Step::new(purpose, Method::Put, Target::Group(group.to_string()))
+        .body(json!({
+            "schemas": d.create_group.schemas,
+            "displayName": name,
+            "members": values,
+        }))
+        .expect(d.expect.put, Answer::Resource);
+    step.body_id = true;
+    step
+}
+
+/// One member as this dialect writes it.
+fn member_value(d: &ScimDialect, k: &KnownUser) -> Value {
+    let mut v = Map::new();
+    v.insert("value".into(), json!(k.scim_id));
+    if d.member_add_display {
+        v.insert("display".into(), json!(k.pushed.user_name));
+    }
+    if d.member_ref_null {
+        // S6: Entra sends "$ref": null on every member value.
+        v.insert("$ref".into(), Value::Null);
+    }
+    Value::Object(v)
+}
+
+fn rename_step(
+    d: &ScimDialect,
+    known: &Knowledge,
+    group: &str,
+    scim_id: &str,
+    name: &str,
+) -> Result<Step, PlanError> {
+    let learn = Learn::GroupRenamed {
+        group: group.to_string(),
+        display_name: name.to_string(),
     };
+    if d.group_update == GroupUpdate::Put {
+        let members = known
+            .group(group)
+            .map(|g| g.members.clone())
+            .unwrap_or_default();
+        return Ok(put_group(d, known, group, name, &members, "rename the group").learn(learn));
+    }
+    let o = rename_op(d, scim_id, name)?;
     Ok(Step::new(
         "rename the group",
         Method::Patch,
@@ -589,20 +690,20 @@ fn rename_step(d: &ScimDialect, group: &str, scim_id: &str, name: &str) -> Resul
     )
     .body(patch_body(d, vec![o]))
     .expect(d.expect.group_patch, Answer::Nothing)
-    .learn(Learn::GroupRenamed {
-        group: group.to_string(),
-        display_name: name.to_string(),
-    }))
+    .learn(learn))
 }
 
 /// One membership PATCH: removals first, then one add. Users the client never provisioned
 /// are left out (the vendor pushes only users assigned to the app); nothing left, no request.
+/// `pending_name`: the group's name when it is not yet what the client knows (created or
+/// renamed earlier in the same plan).
 fn members_step(
     d: &ScimDialect,
     known: &Knowledge,
     group: &str,
     add: &[String],
     remove: &[String],
+    pending_name: Option<&str>,
 ) -> Result<Option<Step>, PlanError> {
     let pick = |ids: &[String]| -> Vec<(String, &KnownUser)> {
         let mut out: Vec<(String, &KnownUser)> = Vec::new();
@@ -620,7 +721,48 @@ fn members_step(
     if add.is_empty() && remove.is_empty() {
         return Ok(None);
     }
+    let learn = Learn::GroupMembers {
+        group: group.to_string(),
+        add: add.iter().map(|(id, _)| id.clone()).collect(),
+        remove: remove.iter().map(|(id, _)| id.clone()).collect(),
+    };
+    let current = known.group(group);
+    if d.group_update == GroupUpdate::Put {
+        // S11: AIW apps PUT the group with its whole new member list.
+        let mut members = current.map(|g| g.members.clone()).unwrap_or_default();
+        for (id, _) in &remove {
+            members.remove(id);
+        }
+        members.extend(add.iter().map(|(id, _)| id.clone()));
+        let name = match (current, pending_name) {
+            (_, Some(n)) => n.to_string(),
+            (Some(g), None) => g.display_name.clone(),
+            (None, None) => return Err(PlanError::UnknownGroup(group.to_string())),
+        };
+        return Ok(Some(
+            put_group(
+                d,
+                known,
+                group,
+                &name,
+                &members,
+                "change the group's members",
+            )
+            .learn(learn),
+        ));
+    }
     let mut ops = Vec::new();
+    if d.rename_with_members {
+        // S11: Okta's membership PATCH repeats the rename op. A group created by this same plan
+        // has no server id yet, so its first membership PATCH goes without it.
+        if let Some(g) = current {
+            ops.push(rename_op(
+                d,
+                &g.scim_id,
+                pending_name.unwrap_or(&g.display_name),
+            )?);
+        }
+    }
     if !remove.is_empty() {
         match d.member_removal {
             MemberRemoval::FilterPath => {
@@ -632,7 +774,13 @@ fn members_step(
             MemberRemoval::ValueArray => {
                 let values: Vec<Value> = remove
                     .iter()
-                    .map(|(_, k)| json!({"value": k.scim_id}))
+                    .map(|(_, k)| {
+                        let mut v = json!({"value": k.scim_id});
+                        if d.member_ref_null {
+                            v["$ref"] = Value::Null;
+                        }
+                        v
+                    })
                     .collect();
                 ops.push(op(
                     PatchOpKind::Remove,
@@ -643,16 +791,7 @@ fn members_step(
         }
     }
     if !add.is_empty() {
-        let values: Vec<Value> = add
-            .iter()
-            .map(|(_, k)| {
-                if d.member_add_display {
-                    json!({"value": k.scim_id, "display": k.pushed.user_name})
-                } else {
-                    json!({"value": k.scim_id})
-                }
-            })
-            .collect();
+        let values: Vec<Value> = add.iter().map(|(_, k)| member_value(d, k)).collect();
         ops.push(op(
             PatchOpKind::Add,
             Some("members"),
@@ -667,10 +806,6 @@ fn members_step(
         )
         .body(patch_body(d, ops))
         .expect(d.expect.group_patch, Answer::Nothing)
-        .learn(Learn::GroupMembers {
-            group: group.to_string(),
-            add: add.into_iter().map(|(id, _)| id).collect(),
-            remove: remove.into_iter().map(|(id, _)| id).collect(),
-        }),
+        .learn(learn),
     ))
 }

@@ -88,6 +88,11 @@ pub struct PushTarget {
     pub timeout_ms: Option<u64>,
     /// Another User-Agent than the dialect's.
     pub user_agent: Option<String>,
+    /// The attribute users are looked up by (`userName` or `externalId`); unset: the
+    /// dialect's (Entra `userName`, S6). `externalId` is the objectId mapping idpsim's Entra
+    /// used before issue 11.
+    #[serde(default)]
+    pub user_lookup: Option<super::dialect::LookupAttribute>,
 }
 
 impl std::fmt::Debug for PushTarget {
@@ -99,6 +104,7 @@ impl std::fmt::Debug for PushTarget {
             .field("user_name", &self.user_name)
             .field("timeout_ms", &self.timeout_ms)
             .field("user_agent", &self.user_agent)
+            .field("user_lookup", &self.user_lookup)
             .finish()
     }
 }
@@ -355,6 +361,9 @@ impl Tenant {
         }
         if let Some(ua) = target.user_agent {
             client = client.with_user_agent(ua);
+        }
+        if let Some(attr) = target.user_lookup {
+            client = client.with_user_lookup(attr);
         }
         let view = PushTargetView {
             base_url,

@@ -14,10 +14,10 @@ use protocols::saml::{
 use protocols::xml;
 use std::process::Command;
 
-const SP: &str = "https://sp.example/saml/metadata";
-const ACS: &str = "https://sp.example/saml/acs";
+pub(crate) const SP: &str = "https://sp.example/saml/metadata";
+pub(crate) const ACS: &str = "https://sp.example/saml/acs";
 
-fn tenant(idps: &MockIdps, vendor: Vendor) -> String {
+pub(crate) fn tenant(idps: &MockIdps, vendor: Vendor) -> String {
     let t = idps
         .create_tenant(NewTenant {
             vendor: Some(vendor),
@@ -45,7 +45,7 @@ fn tenant(idps: &MockIdps, vendor: Vendor) -> String {
     path_of(&t.app_path(t.personality().saml.sso_path, &app))
 }
 
-fn request(id: &str, policy: Option<&str>, subject: Option<&str>) -> String {
+pub(crate) fn request(id: &str, policy: Option<&str>, subject: Option<&str>) -> String {
     build_authn_request(&AuthnRequestSpec {
         id: id.into(),
         issue_instant: protocols::clock::snapshot_epoch(),
@@ -64,7 +64,7 @@ fn request(id: &str, policy: Option<&str>, subject: Option<&str>) -> String {
     })
 }
 
-fn with_query(path: &str, query: &str) -> String {
+pub(crate) fn with_query(path: &str, query: &str) -> String {
     if path.contains('?') {
         format!("{path}&{query}")
     } else {
@@ -73,7 +73,7 @@ fn with_query(path: &str, query: &str) -> String {
 }
 
 /// Log in over HTTP-Redirect and return the decoded Response XML.
-async fn login(idps: &MockIdps, sso: &str, req_xml: &str) -> String {
+pub(crate) async fn login(idps: &MockIdps, sso: &str, req_xml: &str) -> String {
     let q = encode_redirect(req_xml, Some("rs-1"), None).expect("encode");
     let a = get(idps, &with_query(sso, &q)).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
@@ -83,7 +83,7 @@ async fn login(idps: &MockIdps, sso: &str, req_xml: &str) -> String {
     String::from_utf8(saml::b64_decode("SAMLResponse", &response).expect("b64")).expect("utf8")
 }
 
-fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     s.replace("&quot;", "\"")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -91,21 +91,21 @@ fn unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-fn attr_after<'a>(html: &'a str, marker: &str) -> Option<&'a str> {
+pub(crate) fn attr_after<'a>(html: &'a str, marker: &str) -> Option<&'a str> {
     let i = html.find(marker)? + marker.len();
     let rest = &html[i..];
     rest.find('"').map(|j| &rest[..j])
 }
 
 /// (action, SAMLResponse, RelayState) of the auto-submitting form.
-fn form_fields(html: &str) -> (String, String, Option<String>) {
+pub(crate) fn form_fields(html: &str) -> (String, String, Option<String>) {
     let action = attr_after(html, "action=\"").expect("action");
     let resp = attr_after(html, "name=\"SAMLResponse\" value=\"").expect("SAMLResponse");
     let relay = attr_after(html, "name=\"RelayState\" value=\"");
     (unescape(action), unescape(resp), relay.map(unescape))
 }
 
-fn first<'a>(e: &'a xml::Element, name: &str) -> Option<&'a xml::Element> {
+pub(crate) fn first<'a>(e: &'a xml::Element, name: &str) -> Option<&'a xml::Element> {
     if e.name == name {
         return Some(e);
     }
@@ -115,7 +115,7 @@ fn first<'a>(e: &'a xml::Element, name: &str) -> Option<&'a xml::Element> {
     })
 }
 
-fn text(e: &xml::Element) -> String {
+pub(crate) fn text(e: &xml::Element) -> String {
     e.children
         .iter()
         .filter_map(|c| match c {
@@ -125,14 +125,14 @@ fn text(e: &xml::Element) -> String {
         .collect()
 }
 
-fn attr<'a>(e: &'a xml::Element, name: &str) -> Option<&'a str> {
+pub(crate) fn attr<'a>(e: &'a xml::Element, name: &str) -> Option<&'a str> {
     e.attributes
         .iter()
         .find(|a| a.name == name)
         .map(|a| a.value.as_str())
 }
 
-fn attribute_values(doc: &xml::Element, name: &str) -> Option<Vec<String>> {
+pub(crate) fn attribute_values(doc: &xml::Element, name: &str) -> Option<Vec<String>> {
     fn walk(e: &xml::Element, name: &str, out: &mut Option<Vec<String>>) {
         if e.name == "Attribute" && attr(e, "Name") == Some(name) {
             *out = Some(
@@ -156,13 +156,13 @@ fn attribute_values(doc: &xml::Element, name: &str) -> Option<Vec<String>> {
     out
 }
 
-fn active_cert(idps: &MockIdps, vendor: Vendor) -> Vec<u8> {
+pub(crate) fn active_cert(idps: &MockIdps, vendor: Vendor) -> Vec<u8> {
     let t = idps.tenant(vendor, "acme").expect("tenant");
     let der = t.state.lock().keys.active().cert_der().to_vec();
     der
 }
 
-fn xmlsec1_verify(xml_text: &str, cert_pem: &str, node_id: &str) -> bool {
+pub(crate) fn xmlsec1_verify(xml_text: &str, cert_pem: &str, node_id: &str) -> bool {
     let dir = tempfile::tempdir().expect("tempdir");
     let doc = dir.path().join("r.xml");
     let cert = dir.path().join("c.pem");
@@ -414,7 +414,10 @@ async fn next_login_overrides_apply_once() {
     assert_eq!(proof.signatures().len(), 1);
     assert!(x.contains("xmldsig#rsa-sha1"));
     assert!(x.contains("https://other-sp.example"));
-    assert!(x.contains("NotOnOrAfter=\"2025-12-31T23:59:00Z\""), "{x}");
+    assert!(
+        x.contains("NotOnOrAfter=\"2025-12-31T23:59:00.000Z\""),
+        "{x}"
+    );
     // consumed: the next login is the vendor default again
     let x = login(&idps, &sso, &request("_o2", None, None)).await;
     assert!(!x.contains("rsa-sha1") && !x.contains("other-sp"));
@@ -561,7 +564,7 @@ async fn bad_requests_get_an_error_page_and_change_nothing() {
 }
 
 #[tokio::test]
-async fn metadata_lists_entity_id_endpoints_and_every_published_key() {
+async fn metadata_lists_entity_id_endpoints_and_the_active_key() {
     for vendor in Vendor::ALL {
         let (idps, _) = idps();
         tenant(&idps, vendor);
@@ -576,13 +579,41 @@ async fn metadata_lists_entity_id_endpoints_and_every_published_key() {
         assert!(a
             .body
             .contains(&format!("entityID=\"{}\"", t.saml_entity_id(Some(&app)))));
-        let published = t.state.lock().keys.all().len();
-        assert_eq!(
-            a.body.matches("<ds:X509Certificate>").count(),
-            published,
-            "{vendor}"
+        // S3, S12, S13: the app metadata lists the one active certificate, however many keys
+        // the tenant publishes (Entra's federation metadata repeats it per descriptor).
+        let active = t.state.lock().keys.active().cert_b64();
+        let copies = a.body.matches(active.as_str()).count();
+        // Entra: three descriptors and the signature's KeyInfo.
+        let descriptors = if vendor == Vendor::Entra { 4 } else { 1 };
+        assert_eq!(copies, descriptors, "{vendor}");
+        assert!(
+            t.state.lock().keys.all().len() > 1,
+            "{vendor} publishes a rotation set"
         );
-        assert!(a.body.contains("WantAuthnRequestsSigned=\"false\""));
+        for k in t
+            .state
+            .lock()
+            .keys
+            .all()
+            .iter()
+            .filter(|k| k.cert_b64() != active)
+        {
+            assert!(!a.body.contains(k.cert_b64().as_str()), "{vendor}");
+        }
+        if vendor != Vendor::Entra {
+            assert!(a.body.contains("WantAuthnRequestsSigned=\"false\""));
+        }
+        // A rollover in progress: the next certificate is listed beside the active one.
+        t.rotate_keys(protocols::KeyKind::Rsa, false)
+            .expect("rotate");
+        let next = t.state.lock().keys.all().last().expect("key").cert_b64();
+        let a = get(
+            &idps,
+            &path_of(&t.app_path(t.personality().saml.metadata_path, &app)),
+        )
+        .await;
+        let listed = if vendor == Vendor::Entra { 3 } else { 1 };
+        assert_eq!(a.body.matches(next.as_str()).count(), listed, "{vendor}");
         // The SP-metadata parser is not for IdP metadata: it says so rather than guessing.
         assert!(parse_sp_metadata(&a.body).is_err());
     }

@@ -21,19 +21,19 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const SP: &str = "https://sp.example/scim/v2/organizations/acme";
+pub(crate) const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub(crate) const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub(crate) const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub(crate) const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+pub(crate) const SP: &str = "https://sp.example/scim/v2/organizations/acme";
 
-use DialectId::{EntraAadOptScim062020 as AAD, EntraDefault as ENTRA};
-use DialectId::{OktaCatalogue as OKTA_OIN, OktaCustom as OKTA_AIW};
+pub(crate) use DialectId::{EntraAadOptScim062020 as AAD, EntraDefault as ENTRA};
+pub(crate) use DialectId::{OktaCatalogue as OKTA_OIN, OktaCustom as OKTA_AIW};
 
 // ---------------------------------------------------------------------------------------------
 // The planner, pure
 
-fn alice() -> PushUser {
+pub(crate) fn alice() -> PushUser {
     PushUser {
         idp_id: "00u-alice".into(),
         user_name: "alice@acme.example".into(),
@@ -45,7 +45,7 @@ fn alice() -> PushUser {
     }
 }
 
-fn bob() -> PushUser {
+pub(crate) fn bob() -> PushUser {
     PushUser {
         idp_id: "00u-bob".into(),
         user_name: "bob@acme.example".into(),
@@ -59,7 +59,7 @@ fn bob() -> PushUser {
 
 /// The client has provisioned alice (sp-alice) and bob (sp-bob) and pushed Research
 /// (sp-research) with alice in it.
-fn known() -> Knowledge {
+pub(crate) fn known() -> Knowledge {
     let mut k = Knowledge::default();
     k.learn(&Learn::UserCreated { user: alice() }, Some("sp-alice"));
     k.learn(&Learn::UserCreated { user: bob() }, Some("sp-bob"));
@@ -81,13 +81,13 @@ fn known() -> Knowledge {
     k
 }
 
-fn steps(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<Step> {
+pub(crate) fn steps(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<Step> {
     plan(d.dialect(), k, e, &SeededIds::new(1)).unwrap_or_else(|err| panic!("{d} {e:?}: {err}"))
 }
 
 /// `METHOD /path?query` (decoded for reading) of each step, with its guard when not Always;
 /// targets the plan itself creates show as `<new ...>`.
-fn lines(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<String> {
+pub(crate) fn lines(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<String> {
     steps(d, k, e)
         .iter()
         .map(|s| {
@@ -110,11 +110,11 @@ fn lines(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<String> {
         .collect()
 }
 
-fn bodies(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<Option<Value>> {
+pub(crate) fn bodies(d: DialectId, k: &Knowledge, e: &ScimEvent) -> Vec<Option<Value>> {
     steps(d, k, e).into_iter().map(|s| s.body).collect()
 }
 
-fn patch(ops: Value) -> Option<Value> {
+pub(crate) fn patch(ops: Value) -> Option<Value> {
     Some(json!({"schemas": [PATCH_OP], "Operations": ops}))
 }
 
@@ -313,14 +313,14 @@ fn entra_default_capitalised_ops_string_false_one_replace_per_attribute() {
 }
 
 #[test]
-fn entra_creates_after_an_external_id_lookup_with_core_and_enterprise_schemas() {
+fn entra_creates_after_a_username_lookup_with_core_and_enterprise_schemas() {
     for d in [ENTRA, AAD] {
         let k = Knowledge::default();
         let e = ScimEvent::Assign { user: alice() };
         assert_eq!(
             lines(d, &k, &e),
             [
-                r#"GET /Users?filter=externalId eq "00u-alice""#,
+                r#"GET /Users?filter=userName eq "alice@acme.example""#,
                 "PATCH /Users/<new 00u-alice> [IfFound]",
                 "POST /Users [IfAbsent]",
             ],
@@ -337,7 +337,8 @@ fn entra_creates_after_an_external_id_lookup_with_core_and_enterprise_schemas() 
                 "active": true,
                 "emails": [{"primary": true, "type": "work", "value": "alice@acme.example"}],
                 "name": {"formatted": "Alice Liddell", "familyName": "Liddell", "givenName": "Alice"},
-                "roles": []
+                "roles": [],
+                "meta": {"resourceType": "User"}
             })),
             "{d}"
         );
@@ -411,12 +412,15 @@ fn member_changes_per_dialect() {
         add: vec!["00u-bob".into()],
         remove: vec!["00u-alice".into()],
     };
-    for d in DialectId::ALL {
+    for d in [OKTA_OIN, ENTRA, AAD] {
         assert_eq!(lines(d, &k, &e), ["PATCH /Groups/sp-research"], "{d}");
     }
+    // S11: AIW apps PUT the whole group; catalogue apps repeat the rename op.
+    assert_eq!(lines(OKTA_AIW, &k, &e), ["PUT /Groups/sp-research"]);
     assert_eq!(
         bodies(OKTA_OIN, &k, &e),
         [patch(json!([
+            {"op": "replace", "value": {"id": "sp-research", "displayName": "Research"}},
             {"op": "remove", "path": "members[value eq \"sp-alice\"]"},
             {"op": "add", "path": "members", "value": [{"value": "sp-bob", "display": "bob@acme.example"}]},
         ]))]
@@ -424,15 +428,15 @@ fn member_changes_per_dialect() {
     assert_eq!(
         bodies(ENTRA, &k, &e),
         [patch(json!([
-            {"op": "Remove", "path": "members", "value": [{"value": "sp-alice"}]},
-            {"op": "Add", "path": "members", "value": [{"value": "sp-bob"}]},
+            {"op": "Remove", "path": "members", "value": [{"value": "sp-alice", "$ref": null}]},
+            {"op": "Add", "path": "members", "value": [{"value": "sp-bob", "$ref": null}]},
         ]))]
     );
     assert_eq!(
         bodies(AAD, &k, &e),
         [patch(json!([
             {"op": "remove", "path": "members[value eq \"sp-alice\"]"},
-            {"op": "add", "path": "members", "value": [{"value": "sp-bob"}]},
+            {"op": "add", "path": "members", "value": [{"value": "sp-bob", "$ref": null}]},
         ]))]
     );
     // Users the client never provisioned are not pushed; nothing left, nothing sent.
@@ -458,10 +462,13 @@ fn group_push_rename_and_delete_per_dialect() {
         members: vec!["00u-alice".into(), "00u-bob".into(), "00u-stranger".into()],
     };
     let e = ScimEvent::PushGroup { group: research };
-    for d in [OKTA_OIN, OKTA_AIW] {
+    for (d, members) in [(OKTA_OIN, "PATCH"), (OKTA_AIW, "PUT")] {
         assert_eq!(
             lines(d, &k, &e),
-            ["POST /Groups", "PATCH /Groups/<new g-ops>"],
+            [
+                "POST /Groups".to_string(),
+                format!("{members} /Groups/<new g-ops>")
+            ],
             "{d}"
         );
         let b = bodies(d, &k, &e);
@@ -469,13 +476,16 @@ fn group_push_rename_and_delete_per_dialect() {
             b[0],
             Some(json!({"schemas": [GROUP_SCHEMA], "displayName": "Ops", "members": []}))
         );
-        assert_eq!(
-            b[1],
-            patch(json!([{"op": "add", "path": "members", "value": [
-                {"value": "sp-alice", "display": "alice@acme.example"},
-                {"value": "sp-bob", "display": "bob@acme.example"},
-            ]}]))
-        );
+        let values = json!([
+            {"value": "sp-alice", "display": "alice@acme.example"},
+            {"value": "sp-bob", "display": "bob@acme.example"},
+        ]);
+        let expected = if d == OKTA_OIN {
+            patch(json!([{"op": "add", "path": "members", "value": values}]))
+        } else {
+            Some(json!({"schemas": [GROUP_SCHEMA], "displayName": "Ops", "members": values}))
+        };
+        assert_eq!(b[1], expected, "{d}");
     }
     for d in [ENTRA, AAD] {
         assert_eq!(
@@ -489,7 +499,12 @@ fn group_push_rename_and_delete_per_dialect() {
         );
         assert_eq!(
             bodies(d, &k, &e)[1],
-            Some(json!({"schemas": [GROUP_SCHEMA], "externalId": "g-ops", "displayName": "Ops"}))
+            Some(json!({
+                "schemas": [GROUP_SCHEMA, protocols::scim::ENTRA_ADSCIM_GROUP_SCHEMA],
+                "externalId": "g-ops",
+                "displayName": "Ops",
+                "meta": {"resourceType": "Group"}
+            }))
         );
     }
     let e = ScimEvent::RenameGroup {
@@ -531,8 +546,8 @@ fn group_push_rename_and_delete_per_dialect() {
     assert_eq!(
         bodies(ENTRA, &k, &e),
         [patch(json!([
-            {"op": "Remove", "path": "members", "value": [{"value": "sp-alice"}]},
-            {"op": "Add", "path": "members", "value": [{"value": "sp-bob"}]},
+            {"op": "Remove", "path": "members", "value": [{"value": "sp-alice", "$ref": null}]},
+            {"op": "Add", "path": "members", "value": [{"value": "sp-bob", "$ref": null}]},
         ]))]
     );
 }
@@ -896,6 +911,7 @@ async fn managed_lifecycle(d: DialectId, org: &str) {
             user_name: UserNameFormat::LoginPrefix,
             timeout_ms: None,
             user_agent: None,
+            user_lookup: None,
         })
         .await
         .expect("configure");
@@ -1106,6 +1122,7 @@ async fn basic_lifecycle(d: DialectId, org: &str) {
         user_name: UserNameFormat::Login,
         timeout_ms: None,
         user_agent: None,
+        user_lookup: None,
     })
     .await
     .expect("configure");

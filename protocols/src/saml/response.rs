@@ -8,7 +8,7 @@
 
 use super::dsig::{sign_enveloped, DigestAlgorithm, SignatureAlgorithm, SignatureParams};
 use super::SamlError;
-use crate::clock::saml_instant;
+use crate::clock::{saml_instant, saml_instant_millis};
 use crate::keys::SigningKey;
 use crate::xml::{ns, Element, NsDecl};
 use chrono::{DateTime, Utc};
@@ -59,6 +59,16 @@ pub struct XmlStyle {
     pub xsi_type: bool,
     /// `<ec:InclusiveNamespaces PrefixList="xs"/>` in the c14n transform.
     pub inclusive_prefix_list: bool,
+    /// Instants with milliseconds (`…T00:00:00.000Z`): every vendor's real output (S8, S12, S13).
+    pub millis: bool,
+    /// The AttributeStatement before the AuthnStatement (Entra S8, Google S13); Okta writes the
+    /// AuthnStatement first.
+    pub attributes_first: bool,
+    /// `xsi:type="xs:anyType"` instead of `xs:string` on typed values (Google S13).
+    pub any_type: bool,
+    /// `X509SubjectName` (the certificate's subject) beside the certificate in the assertion
+    /// signature's KeyInfo (Google S13).
+    pub key_info_subject_name: bool,
 }
 
 impl Default for XmlStyle {
@@ -69,6 +79,21 @@ impl Default for XmlStyle {
             protocol_prefix: "saml2p".into(),
             xsi_type: true,
             inclusive_prefix_list: true,
+            millis: false,
+            attributes_first: false,
+            any_type: false,
+            key_info_subject_name: false,
+        }
+    }
+}
+
+impl XmlStyle {
+    /// An instant as this style writes it.
+    pub fn instant(&self, t: DateTime<Utc>) -> String {
+        if self.millis {
+            saml_instant_millis(t)
+        } else {
+            saml_instant(t)
         }
     }
 }
@@ -239,7 +264,7 @@ pub fn build_response(
     let style = &spec.style;
     let p = style.protocol_prefix.as_str();
     let a = style.assertion_prefix.as_str();
-    let instant = saml_instant(spec.issue_instant);
+    let instant = style.instant(spec.issue_instant);
     let inclusive: &[&str] = &["xs"];
     let params = SignatureParams {
         algorithm: opts.alg,
@@ -268,6 +293,9 @@ pub fn build_response(
             if sign_assertion {
                 let inherited: Vec<NsDecl> = response.namespaces.clone();
                 sign_enveloped(&mut assertion, &inherited, &params, key)?;
+                if style.key_info_subject_name && opts.key_info {
+                    add_subject_name(&mut assertion, key);
+                }
             }
             response = response.child(assertion);
         }
@@ -295,6 +323,41 @@ pub fn build_response_xml(
     key: &SigningKey,
 ) -> Result<String, SamlError> {
     Ok(build_response(spec, opts, key)?.to_document())
+}
+
+/// Put the signing certificate's subject in the Signature's `X509Data`, before the certificate
+/// (Google, S13). KeyInfo is outside SignedInfo, so the signature is unchanged.
+fn add_subject_name(signed: &mut Element, key: &SigningKey) {
+    let Some(data) = signed
+        .child_named_mut("Signature")
+        .and_then(|s| s.child_named_mut("KeyInfo"))
+        .and_then(|k| k.child_named_mut("X509Data"))
+    else {
+        return;
+    };
+    data.children.insert(
+        0,
+        crate::xml::Node::Element(
+            Element::new("ds", "X509SubjectName").text(certificate_subject(key.cert_der())),
+        ),
+    );
+}
+
+/// A certificate's subject as `KEY=value` pairs in certificate order, comma-separated (the form
+/// Google writes, S13). Empty when the certificate cannot be read.
+pub fn certificate_subject(der: &[u8]) -> String {
+    let Ok(cert) = openssl::x509::X509::from_der(der) else {
+        return String::new();
+    };
+    cert.subject_name()
+        .entries()
+        .filter_map(|e| {
+            let key = e.object().nid().short_name().ok()?;
+            let value = String::from_utf8_lossy(e.data().as_slice());
+            Some(format!("{key}={value}"))
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn issuer(a: &str, spec: &IssuerSpec) -> Element {
@@ -338,7 +401,7 @@ fn assertion(
             conf = conf.child(
                 e("SubjectConfirmationData")
                     .attr_opt("InResponseTo", sc.in_response_to.as_deref())
-                    .attr_opt("NotOnOrAfter", sc.not_on_or_after.map(saml_instant))
+                    .attr_opt("NotOnOrAfter", sc.not_on_or_after.map(|t| style.instant(t)))
                     .attr_opt("Recipient", sc.recipient.as_deref()),
             );
         }
@@ -355,8 +418,8 @@ fn assertion(
 
     if let Some(c) = &spec.conditions {
         let mut conditions = e("Conditions")
-            .attr_opt("NotBefore", c.not_before.map(saml_instant))
-            .attr_opt("NotOnOrAfter", c.not_on_or_after.map(saml_instant));
+            .attr_opt("NotBefore", c.not_before.map(|t| style.instant(t)))
+            .attr_opt("NotOnOrAfter", c.not_on_or_after.map(|t| style.instant(t)));
         if !c.audiences.is_empty() {
             let mut restriction = e("AudienceRestriction");
             for aud in &c.audiences {
@@ -367,22 +430,18 @@ fn assertion(
         out = out.child(conditions);
     }
 
-    if let Some(s) = &spec.authn_statement {
-        out = out.child(
-            e("AuthnStatement")
-                .attr("AuthnInstant", saml_instant(s.authn_instant))
-                .attr_opt("SessionIndex", s.session_index.as_deref())
-                .attr_opt(
-                    "SessionNotOnOrAfter",
-                    s.session_not_on_or_after.map(saml_instant),
-                )
-                .child(
-                    e("AuthnContext").child(e("AuthnContextClassRef").text(s.class_ref.as_str())),
-                ),
-        );
-    }
+    let authn = spec.authn_statement.as_ref().map(|s| {
+        e("AuthnStatement")
+            .attr("AuthnInstant", style.instant(s.authn_instant))
+            .attr_opt("SessionIndex", s.session_index.as_deref())
+            .attr_opt(
+                "SessionNotOnOrAfter",
+                s.session_not_on_or_after.map(|t| style.instant(t)),
+            )
+            .child(e("AuthnContext").child(e("AuthnContextClassRef").text(s.class_ref.as_str())))
+    });
 
-    if !spec.attributes.is_empty() {
+    let attributes = (!spec.attributes.is_empty()).then(|| {
         let mut statement = e("AttributeStatement");
         for attr in &spec.attributes {
             let mut el = e("Attribute")
@@ -392,17 +451,29 @@ fn assertion(
             for v in &attr.values {
                 let mut value = e("AttributeValue");
                 if style.xsi_type {
-                    value = value.ns("xs", ns::XS).ns("xsi", ns::XSI).attr_ns(
-                        "xsi",
-                        "type",
-                        "xs:string",
-                    );
+                    let ty = if style.any_type {
+                        "xs:anyType"
+                    } else {
+                        "xs:string"
+                    };
+                    value = value
+                        .ns("xs", ns::XS)
+                        .ns("xsi", ns::XSI)
+                        .attr_ns("xsi", "type", ty);
                 }
                 el = el.child(value.text(v.as_str()));
             }
             statement = statement.child(el);
         }
-        out = out.child(statement);
+        statement
+    });
+    let statements = if style.attributes_first {
+        [attributes, authn]
+    } else {
+        [authn, attributes]
+    };
+    for st in statements.into_iter().flatten() {
+        out = out.child(st);
     }
     out
 }
@@ -606,6 +677,7 @@ mod tests {
             protocol_prefix: "samlp".into(),
             xsi_type: false,
             inclusive_prefix_list: false,
+            ..XmlStyle::default()
         };
         let opts = SignOptions {
             placement: SignaturePlacement::None,

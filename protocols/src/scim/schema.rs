@@ -7,6 +7,11 @@ use serde::Serialize;
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+/// Entra's own Group schema, listed beside the core one on every POST /Groups its provisioning
+/// service sends ("Use SCIM to provision users and groups", vendor-audit S6). It defines no
+/// attributes an SP must store.
+pub const ENTRA_ADSCIM_GROUP_SCHEMA: &str =
+    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 pub const ENTERPRISE_USER_SCHEMA: &str =
     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 pub const SERVICE_PROVIDER_CONFIG_SCHEMA: &str =

@@ -112,7 +112,8 @@ pub(crate) struct Rendered {
 }
 
 /// A POST or PUT body must list the resource's core schema and nothing foreign
-/// [SCIMSEC-BAD-1].
+/// [SCIMSEC-BAD-1], except Entra's ADSCIM Group schema on a Group: Entra sends it on every
+/// POST /Groups (vendor-audit S6), so an SP that refuses it cannot provision from Entra.
 pub(crate) fn check_schemas(body: &Value, schema: &ResourceSchema) -> Result<(), ScimError> {
     let listed = body
         .as_object()
@@ -131,6 +132,10 @@ pub(crate) fn check_schemas(body: &Value, schema: &ResourceSchema) -> Result<(),
         };
         if u.eq_ignore_ascii_case(schema.core.id) {
             has_core = true;
+        } else if schema.core.id == protocols::scim::GROUP_SCHEMA
+            && u.eq_ignore_ascii_case(protocols::scim::ENTRA_ADSCIM_GROUP_SCHEMA)
+        {
+            // Tolerated, not stored: it defines nothing the SP keeps.
         } else if schema.extension(u).is_none() {
             let shown: String = u.chars().take(100).collect();
             return Err(ScimError::invalid_syntax(format!(

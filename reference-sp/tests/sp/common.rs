@@ -161,6 +161,11 @@ impl World {
                     sp_entity_id: urls.sp_entity_id.clone(),
                     acs_urls: vec![urls.saml_acs.clone()],
                     send_groups: true,
+                    // Okta sends groups and profile attributes only from the app's
+                    // statements (S12).
+                    groups_attribute: (vendor == Vendor::Okta).then(|| "groups".to_string()),
+                    attribute_statements: (vendor == Vendor::Okta)
+                        .then(mock_idps::control::okta_profile_statements),
                     allow_idp_initiated: Some(true),
                     ..NewSamlApp::default()
                 }],

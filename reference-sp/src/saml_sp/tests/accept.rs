@@ -47,6 +47,7 @@ fn entra_style_default_namespace_assertion_is_accepted() {
             protocol_prefix: "samlp".into(),
             xsi_type: false,
             inclusive_prefix_list: false,
+            ..XmlStyle::default()
         }
     });
     let acc = check(&sign(&s, SignaturePlacement::Assertion)).unwrap();
