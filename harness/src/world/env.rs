@@ -79,6 +79,15 @@ pub async fn start(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
     if ENV.get().is_some() {
         bail!("the scenario environment is already running in this process");
     }
+    let env = build(cfg).await?;
+    ENV.set(env.clone())
+        .map_err(|_| anyhow::anyhow!("the scenario environment started twice"))?;
+    Ok(env)
+}
+
+/// An environment of its own, not the process's (`idpsim load`, tests): the same IdPs and
+/// target as [`start`] would give, serving until the runtime ends.
+pub async fn build(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
     if cfg.profile.is_black_box() {
         return start_black_box(cfg).await;
     }
@@ -123,8 +132,6 @@ pub async fn start(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
         black_box: None,
         _tasks: tasks,
     });
-    ENV.set(env.clone())
-        .map_err(|_| anyhow::anyhow!("the scenario environment started twice"))?;
     Ok(env)
 }
 
@@ -275,8 +282,6 @@ async fn start_black_box(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
         }),
         _tasks: vec![idp_task],
     });
-    ENV.set(env.clone())
-        .map_err(|_| anyhow::anyhow!("the scenario environment started twice"))?;
     Ok(env)
 }
 
