@@ -75,7 +75,10 @@ fn parse_rate(s: &str) -> Result<f64, String> {
         return Err(format!("the rate must be above 0 logins/s, not {s}"));
     }
     if rate > storm::MAX_RATE {
-        return Err(format!("{s} logins/s is more than this storm offers ({} at most)", storm::MAX_RATE));
+        return Err(format!(
+            "{s} logins/s is more than this storm offers ({} at most)",
+            storm::MAX_RATE
+        ));
     }
     Ok(rate)
 }
@@ -90,7 +93,10 @@ fn parse_users(s: &str) -> Result<usize, String> {
     }
     match usize::try_from(n) {
         Ok(u) if u <= storm::MAX_USERS => Ok(u),
-        _ => Err(format!("{n} users is more than a storm takes ({} at most)", storm::MAX_USERS)),
+        _ => Err(format!(
+            "{n} users is more than a storm takes ({} at most)",
+            storm::MAX_USERS
+        )),
     }
 }
 

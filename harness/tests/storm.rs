@@ -102,8 +102,16 @@ fn assert_openmetrics(text: &str) -> BTreeMap<String, f64> {
         if families[family] == "counter" {
             assert!(name.ends_with("_total"), "{line}");
         }
-        let v: f64 = line.rsplit(' ').next().unwrap_or("").parse().expect("value");
-        values.insert(line.rsplit_once(' ').map(|x| x.0).unwrap_or("").to_string(), v);
+        let v: f64 = line
+            .rsplit(' ')
+            .next()
+            .unwrap_or("")
+            .parse()
+            .expect("value");
+        values.insert(
+            line.rsplit_once(' ').map(|x| x.0).unwrap_or("").to_string(),
+            v,
+        );
     }
     values
 }
@@ -128,7 +136,10 @@ async fn a_saml_storm_over_three_vendors_gets_every_user_in_once() {
         .iter()
         .find(|c| c.name == "okta/saml: nothing lost")
         .expect("a nothing-lost check per route");
-    assert!(nothing_lost.detail.starts_with("2 account(s)"), "{nothing_lost:?}");
+    assert!(
+        nothing_lost.detail.starts_with("2 account(s)"),
+        "{nothing_lost:?}"
+    );
     let sessions = r
         .checks
         .iter()
@@ -141,7 +152,13 @@ async fn a_saml_storm_over_three_vendors_gets_every_user_in_once() {
     let json = std::fs::read_to_string(dir.path().join("load.json")).expect("load.json");
     let back: Report = serde_json::from_str(&json).expect("load.json parses");
     assert_eq!(
-        (back.started, back.finished, &back.routes, &back.errors, &back.checks),
+        (
+            back.started,
+            back.finished,
+            &back.routes,
+            &back.errors,
+            &back.checks
+        ),
         (r.started, r.finished, &r.routes, &r.errors, &r.checks)
     );
     assert_eq!(back.measured.ok, 24);
@@ -169,13 +186,22 @@ async fn a_mixed_storm_signs_in_over_saml_and_oidc() {
     let r = storm(Profile::reference(), cfg).await;
     assert_clean(&r, 16);
     let routes: Vec<&str> = r.routes.iter().map(|x| x.route.as_str()).collect();
-    assert_eq!(routes, ["okta/saml", "okta/oidc", "entra/saml", "entra/oidc"]);
+    assert_eq!(
+        routes,
+        ["okta/saml", "okta/oidc", "entra/saml", "entra/oidc"]
+    );
     assert!(r.routes.iter().all(|x| x.ok == 4));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_open_loop_storm_runs_its_arrivals() {
-    let mut cfg = config(Load::Open { rate: 500.0, users: 5 }, 15);
+    let mut cfg = config(
+        Load::Open {
+            rate: 500.0,
+            users: 5,
+        },
+        15,
+    );
     cfg.vendors = Some(vec![Vendor::Google]);
     cfg.protocol = ProtocolChoice::Oidc;
     let r = storm(Profile::reference(), cfg).await;
@@ -218,10 +244,9 @@ async fn an_interrupted_storm_still_reports_what_ran_marked_partial() {
     assert!(r.checks_passed(), "a check not run is no failed check");
     let dir = tempfile::tempdir().expect("tempdir");
     r.write(dir.path()).expect("write");
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("load.json")).expect("json"),
-    )
-    .expect("parses");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("load.json")).expect("json"))
+            .expect("parses");
     assert_eq!(json["partial"], true);
     let om = std::fs::read_to_string(dir.path().join("load.om.txt")).expect("om");
     assert_eq!(assert_openmetrics(&om)["idpsim_load_partial"], 1.0);
@@ -298,8 +323,20 @@ fn bad_configurations_are_refused_before_anything_starts() {
             Load::Closed { users: 10_000_000 },
             ConfigError::Users(10_000_000),
         ),
-        (Load::Open { rate: 0.0, users: 5 }, ConfigError::Rate(0.0)),
-        (Load::Open { rate: -3.0, users: 5 }, ConfigError::Rate(-3.0)),
+        (
+            Load::Open {
+                rate: 0.0,
+                users: 5,
+            },
+            ConfigError::Rate(0.0),
+        ),
+        (
+            Load::Open {
+                rate: -3.0,
+                users: 5,
+            },
+            ConfigError::Rate(-3.0),
+        ),
         (
             Load::Open {
                 rate: f64::INFINITY,
@@ -344,7 +381,10 @@ fn the_command_refuses_bad_input_with_a_clear_error() {
         (&["--users", "0"][..], "at least 1 user"),
         (&["--users", "99999999999"][..], "more than a storm takes"),
         (&["--duration", "0s", "--no-rsa-baseline"][..], "--duration"),
-        (&["--vendor", "ping", "--no-rsa-baseline"][..], "unknown vendor"),
+        (
+            &["--vendor", "ping", "--no-rsa-baseline"][..],
+            "unknown vendor",
+        ),
     ] {
         let (code, stderr) = idpsim(args);
         assert!(

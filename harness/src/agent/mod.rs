@@ -178,7 +178,6 @@ impl UserAgent {
         self.trace.lock().exchanges.push(e);
     }
 
-
     /// The last exchange, without copying the whole trace.
     pub fn last_exchange(&self) -> Option<Exchange> {
         self.trace.lock().exchanges.last().cloned()

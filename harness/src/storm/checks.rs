@@ -15,7 +15,12 @@ fn check(name: impl Into<String>, passed: Option<bool>, detail: impl Into<String
     }
 }
 
-pub async fn run(env: &Env, routes: &[Route], tallies: &[RouteTally], unfinished: u64) -> Vec<Check> {
+pub async fn run(
+    env: &Env,
+    routes: &[Route],
+    tallies: &[RouteTally],
+    unfinished: u64,
+) -> Vec<Check> {
     let mut out = vec![check(
         "every login finished",
         Some(unfinished == 0),

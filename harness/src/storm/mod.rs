@@ -102,7 +102,9 @@ pub struct StormConfig {
 pub enum ConfigError {
     #[error("--users must be between 1 and {MAX_USERS}, not {0}")]
     Users(usize),
-    #[error("--rate must be a number of logins per second above 0 and at most {MAX_RATE}, not {0}")]
+    #[error(
+        "--rate must be a number of logins per second above 0 and at most {MAX_RATE}, not {0}"
+    )]
     Rate(f64),
     #[error("--duration must be above 0 (or give --logins)")]
     Duration,

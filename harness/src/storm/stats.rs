@@ -192,7 +192,11 @@ impl Report {
         let _ = writeln!(
             s,
             "idpsim load{}: {} over {} against {}",
-            if self.partial { " (PARTIAL: interrupted)" } else { "" },
+            if self.partial {
+                " (PARTIAL: interrupted)"
+            } else {
+                ""
+            },
             self.vendors.join(","),
             self.protocol,
             self.target
@@ -217,7 +221,9 @@ impl Report {
             "\n{:<11} {:>8} {:>9} {:>9} {:>9} {:>9}",
             "hop", "count", "p50 ms", "p90 ms", "p99 ms", "max ms"
         );
-        for (hop, p) in &m.latency {
+        // In the order of the flow.
+        let order = Hop::ALL.iter().map(|h| h.as_str()).chain(["round_trip"]);
+        for (hop, p) in order.filter_map(|h| m.latency.get(h).map(|p| (h, p))) {
             let _ = writeln!(
                 s,
                 "{hop:<11} {:>8} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
@@ -362,7 +368,11 @@ impl Report {
         let _ = writeln!(s, "idpsim_load_partial {}", u8::from(self.partial));
         if let Some(r) = &self.rsa {
             let _ = writeln!(s, "# TYPE idpsim_load_rsa2048_signs_per_second gauge");
-            let _ = writeln!(s, "idpsim_load_rsa2048_signs_per_second {}", r.signs_per_sec);
+            let _ = writeln!(
+                s,
+                "idpsim_load_rsa2048_signs_per_second {}",
+                r.signs_per_sec
+            );
         }
         s.push_str("# EOF\n");
         s

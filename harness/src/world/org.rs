@@ -181,10 +181,11 @@ impl Org {
             client_secret,
             client_id,
         );
-        admin.configure_sso(&org.slug, &org.sso_config(&env.idps)?).await?;
+        admin
+            .configure_sso(&org.slug, &org.sso_config(&env.idps)?)
+            .await?;
         Ok(org)
     }
-
 
     /// An organisation with no mappings yet: its SP side, its IdP tenant and its OIDC client.
     #[allow(clippy::too_many_arguments)]
