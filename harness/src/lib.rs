@@ -14,5 +14,6 @@ pub mod runner;
 pub mod scim_probe;
 pub mod shard;
 pub mod steps;
+pub mod storm;
 pub mod target;
 pub mod world;

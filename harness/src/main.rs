@@ -8,6 +8,7 @@ mod reference_sp_cmd;
 mod report_cmd;
 mod run_cmd;
 mod serve;
+mod storm_cmd;
 mod target_cmd;
 
 use clap::{Parser, Subcommand};
@@ -78,6 +79,10 @@ enum Command {
     /// Push N users and M groups through a vendor's SCIM push client with bounded concurrency,
     /// report throughput and latency, then verify nothing is missing. See docs/scim-load.md.
     ScimLoad(load_cmd::LoadArgs),
+    /// A login storm: full SP-initiated SAML/OIDC round trips at a rate or with N virtual
+    /// users, latency per hop, throughput, errors by kind, then checks against the SP. See
+    /// docs/cli.md and docs/benchmarks.md.
+    Load(storm_cmd::StormArgs),
     /// Black-box targets: `target init` writes a profile and the IdP values for an SP that has
     /// no admin API. See docs/black-box.md.
     #[command(subcommand)]
@@ -103,6 +108,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Run(args) => run_cmd::run(args),
         Command::Report(cmd) => report_cmd::run(cmd),
         Command::ScimLoad(args) => load_cmd::run(args),
+        Command::Load(args) => storm_cmd::run(args),
         Command::FlawCoverage(args) => ok(flaw_cmd::run(args)),
         Command::ScimProbe(args) => probe_cmd::run(args),
         Command::Serve {

@@ -13,7 +13,8 @@ pub use page::{Form, Page};
 pub use trace::{Decoded, Exchange, Trace};
 
 use parking_lot::Mutex;
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, LOCATION};
+use reqwest::cookie::{CookieStore as _, Jar};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use std::sync::Arc;
 use url::Url;
@@ -54,6 +55,11 @@ pub struct UserAgent {
     jar: Arc<reqwest::cookie::Jar>,
     trace: Arc<Mutex<Trace>>,
     timeout: std::time::Duration,
+    /// A browser on a shared client (see [`UserAgent::on_shared_client`]) sends and stores
+    /// the cookies of `jar` itself; the others leave that to their own client.
+    manual_cookies: bool,
+    /// Whether exchanges go to the trace (off for load, where nobody reads them).
+    recording: bool,
 }
 
 impl std::fmt::Debug for UserAgent {
@@ -94,7 +100,40 @@ impl UserAgent {
             jar,
             trace: Arc::new(Mutex::new(Trace::default())),
             timeout,
+            manual_cookies: false,
+            recording: true,
         })
+    }
+
+    /// A client for many browsers at once ([`UserAgent::on_shared_client`]): one connection
+    /// pool, no cookie jar of its own, redirects not followed.
+    pub fn shared_client(timeout: std::time::Duration) -> Result<reqwest::Client, AgentError> {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("idpsim-agent/0.1")
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .build()
+            .map_err(|source| AgentError::Http {
+                method: Method::GET,
+                url: String::new(),
+                source,
+            })
+    }
+
+    /// A browser for load: its own cookie jar over a shared `client` (built by
+    /// [`UserAgent::shared_client`]), so that thousands of them share connections, and no
+    /// trace. Building a client per browser costs a TLS configuration and a connection each.
+    pub fn on_shared_client(name: impl Into<String>, client: reqwest::Client) -> Self {
+        Self {
+            name: name.into(),
+            client,
+            trace: Arc::new(Mutex::new(Trace::default())),
+            timeout: std::time::Duration::ZERO,
+            jar: Arc::new(Jar::default()),
+            manual_cookies: true,
+            recording: false,
+        }
     }
 
     fn client(
@@ -118,6 +157,12 @@ impl UserAgent {
 
     /// The same person in a new browser session: an empty cookie jar, the same trace.
     pub fn fresh_session(&self) -> Result<Self, AgentError> {
+        if self.manual_cookies {
+            return Ok(Self {
+                jar: Arc::new(Jar::default()),
+                ..self.clone()
+            });
+        }
         let (client, jar) = Self::client(self.timeout)?;
         Ok(Self {
             name: self.name.clone(),
@@ -125,6 +170,8 @@ impl UserAgent {
             jar,
             trace: self.trace.clone(),
             timeout: self.timeout,
+            manual_cookies: false,
+            recording: self.recording,
         })
     }
 
@@ -181,6 +228,9 @@ impl UserAgent {
             .client
             .request(method.clone(), parsed.clone())
             .headers(headers);
+        if let Some(cookies) = self.manual_cookies.then(|| self.jar.cookies(&parsed)).flatten() {
+            req = req.header(COOKIE, cookies);
+        }
         if let Some(fields) = form {
             let body = url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -200,6 +250,9 @@ impl UserAgent {
         let resp = req.send().await.map_err(http_err)?;
         let status = resp.status();
         let headers = resp.headers().clone();
+        if self.manual_cookies {
+            self.jar.set_cookies(&mut headers.get_all(SET_COOKIE).iter(), &parsed);
+        }
         let body = resp.text().await.map_err(http_err)?;
         let page = Page {
             url: parsed,
@@ -207,7 +260,9 @@ impl UserAgent {
             headers,
             body,
         };
-        self.record(Exchange::of(&method, url, form, &page));
+        if self.recording {
+            self.record(Exchange::of(&method, url, form, &page));
+        }
         Ok(page)
     }
 
@@ -294,7 +349,7 @@ impl UserAgent {
 }
 
 /// The absolute URL a redirect answer points at, if it is one.
-fn redirect_target(page: &Page) -> Result<Option<Url>, AgentError> {
+pub fn redirect_target(page: &Page) -> Result<Option<Url>, AgentError> {
     if !matches!(
         page.status,
         StatusCode::MOVED_PERMANENTLY

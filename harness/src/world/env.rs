@@ -84,6 +84,15 @@ pub async fn start(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
     if ENV.get().is_some() {
         bail!("the scenario environment is already running in this process");
     }
+    let env = build(cfg).await?;
+    ENV.set(env.clone())
+        .map_err(|_| anyhow::anyhow!("the scenario environment started twice"))?;
+    Ok(env)
+}
+
+/// An environment of its own, not the process's (`idpsim load`, tests): the same IdPs and
+/// target as [`start`] would give, serving until the runtime ends.
+pub async fn build(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
     // Browser mode fails here, before anything starts, when Chromium is missing.
     let browser = match cfg.browser.kind {
         BrowserKind::Http => None,
@@ -134,8 +143,6 @@ pub async fn start(cfg: EnvConfig) -> anyhow::Result<Arc<Env>> {
         browser,
         _tasks: tasks,
     });
-    ENV.set(env.clone())
-        .map_err(|_| anyhow::anyhow!("the scenario environment started twice"))?;
     Ok(env)
 }
 
@@ -290,8 +297,6 @@ async fn start_black_box(
         browser,
         _tasks: vec![idp_task],
     });
-    ENV.set(env.clone())
-        .map_err(|_| anyhow::anyhow!("the scenario environment started twice"))?;
     Ok(env)
 }
 

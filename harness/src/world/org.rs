@@ -122,6 +122,79 @@ impl Org {
         self.client_id.clone()
     }
 
+    /// A `mode` organisation `slug` at the target trusting a fresh `vendor` tenant (id `slug`,
+    /// no users) over `protocol`, its SSO configured; `key` makes its client secret unique.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create(
+        env: &crate::world::Env,
+        admin: &mut crate::target::Admin,
+        name: &str,
+        slug: String,
+        key: &str,
+        mode: Mode,
+        vendor: Vendor,
+        protocol: Protocol,
+    ) -> anyhow::Result<Org> {
+        admin.create_org(&slug, mode.api()).await?;
+        let urls = env.target.org_urls(&slug);
+        let client_secret = format!("secret-{key}");
+        let tenant = env
+            .idps
+            .create_tenant(NewTenant {
+                vendor: Some(vendor.mock()),
+                id: Some(slug.clone()),
+                mode: mock_idps::Mode::Strict,
+                seed_users: Some(0),
+                saml_apps: vec![NewSamlApp {
+                    sp_entity_id: urls.saml_entity_id.clone(),
+                    acs_urls: vec![urls.saml_acs.clone()],
+                    send_groups: true,
+                    // Google sends groups only under a name its admin gives the mapping, Okta
+                    // only through a group attribute statement (S12).
+                    groups_attribute: match vendor {
+                        Vendor::Google => Some(GOOGLE_SAML_GROUPS.to_string()),
+                        Vendor::Okta => Some("groups".to_string()),
+                        Vendor::Entra => None,
+                    },
+                    // A fresh Okta app sends no attributes (S12): Acme's admin defines the
+                    // usual profile statements.
+                    attribute_statements: (vendor == Vendor::Okta)
+                        .then(mock_idps::control::okta_profile_statements),
+                    allow_idp_initiated: Some(true),
+                    ..NewSamlApp::default()
+                }],
+                oidc_clients: vec![NewOidcClient {
+                    client_id: Some(format!("client-{slug}")),
+                    client_secret: Some(client_secret.clone()),
+                    redirect_uris: vec![urls.oidc_callback.clone()],
+                    auth_method: Some(TokenAuth::ClientSecretPost),
+                    require_pkce: true,
+                    post_logout_redirect_uris: vec![],
+                    // The org's IdP admin configured the groups claim (Okta's filter, Entra's
+                    // groupMembershipClaims): group mapping scenarios need it.
+                    groups_claim: true,
+                }],
+                ..NewTenant::default()
+            })
+            .map_err(|e| anyhow::anyhow!("creating the {} tenant: {e}", vendor.name()))?;
+        let client_id = format!("client-{slug}");
+        let org = Org::new(
+            name,
+            slug,
+            mode,
+            vendor,
+            protocol,
+            tenant,
+            urls,
+            client_secret,
+            client_id,
+        );
+        admin
+            .configure_sso(&org.slug, &org.sso_config(&env.idps)?)
+            .await?;
+        Ok(org)
+    }
+
     /// An organisation with no mappings yet: its SP side, its IdP tenant and its OIDC client.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
@@ -185,63 +258,19 @@ impl IdpWorld {
             );
         }
         let slug = format!("{}-{}", name.to_ascii_lowercase(), self.key);
-        self.admin.create_org(&slug, mode.api()).await?;
-        let urls = self.env.target.org_urls(&slug);
-        let client_secret = format!("secret-{}", self.key);
-        let tenant = self
-            .env
-            .idps
-            .create_tenant(NewTenant {
-                vendor: Some(vendor.mock()),
-                id: Some(slug.clone()),
-                mode: mock_idps::Mode::Strict,
-                seed_users: Some(0),
-                saml_apps: vec![NewSamlApp {
-                    sp_entity_id: urls.saml_entity_id.clone(),
-                    acs_urls: vec![urls.saml_acs.clone()],
-                    send_groups: true,
-                    // Google sends groups only under a name its admin gives the mapping, Okta
-                    // only through a group attribute statement (S12).
-                    groups_attribute: match vendor {
-                        Vendor::Google => Some(GOOGLE_SAML_GROUPS.to_string()),
-                        Vendor::Okta => Some("groups".to_string()),
-                        Vendor::Entra => None,
-                    },
-                    // A fresh Okta app sends no attributes (S12): Acme's admin defines the
-                    // usual profile statements.
-                    attribute_statements: (vendor == Vendor::Okta)
-                        .then(mock_idps::control::okta_profile_statements),
-                    allow_idp_initiated: Some(true),
-                    ..NewSamlApp::default()
-                }],
-                oidc_clients: vec![NewOidcClient {
-                    client_id: Some(format!("client-{slug}")),
-                    client_secret: Some(client_secret.clone()),
-                    redirect_uris: vec![urls.oidc_callback.clone()],
-                    auth_method: Some(TokenAuth::ClientSecretPost),
-                    require_pkce: true,
-                    post_logout_redirect_uris: vec![],
-                    // The org's IdP admin configured the groups claim (Okta's filter, Entra's
-                    // groupMembershipClaims): group mapping scenarios need it.
-                    groups_claim: true,
-                }],
-                ..NewTenant::default()
-            })
-            .map_err(|e| anyhow::anyhow!("creating the {} tenant: {e}", vendor.name()))?;
-        let client_id = format!("client-{slug}");
-        let org = Org::new(
+        let org = Org::create(
+            &self.env,
+            &mut self.admin,
             name,
             slug,
+            &self.key,
             mode,
             vendor,
             protocol,
-            tenant,
-            urls,
-            client_secret,
-            client_id,
-        );
+        )
+        .await?;
         self.orgs.insert(name.to_string(), org);
-        self.push_sso(name).await
+        Ok(())
     }
 
     /// PUT the org's whole SSO configuration as it now stands.

@@ -136,6 +136,9 @@ struct Incoming {
     request: AuthnRequest,
     relay_state: Option<String>,
     raw_query: Option<String>,
+    /// Who signs in, as a user would type it at the vendor's login page (Entra and Google
+    /// take `login_hint` on their SAML SSO URL too). The next login's user wins over it.
+    login_hint: Option<String>,
 }
 
 async fn read_request(req: Request) -> Result<Option<Incoming>, String> {
@@ -151,11 +154,13 @@ async fn read_request(req: Request) -> Result<Option<Incoming>, String> {
             relay_state: q.get("RelayState").cloned(),
             request,
             raw_query: Some(raw),
+            login_hint: q.get("login_hint").cloned(),
         }));
     }
     if req.method() != Method::POST {
         return Err(format!("method {} is not allowed here", req.method()));
     }
+    let url_hint = query_map(req.uri().query()).get("login_hint").cloned();
     let body = axum::body::to_bytes(req.into_body(), MAX_FORM)
         .await
         .map_err(|_| format!("request body exceeds {MAX_FORM} bytes"))?;
@@ -173,6 +178,7 @@ async fn read_request(req: Request) -> Result<Option<Incoming>, String> {
         relay_state: q.get("RelayState").cloned(),
         request,
         raw_query: None,
+        login_hint: q.get("login_hint").cloned().or(url_hint),
     }))
 }
 
@@ -288,6 +294,7 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
         Some(&ar.id),
         requested_format.as_deref(),
         incoming.relay_state.as_deref(),
+        incoming.login_hint.as_deref(),
     );
     with_request(resp, ar)
 }
@@ -364,10 +371,13 @@ fn idp_initiated(t: &SharedTenant, app: Option<&str>, req: Request) -> Response 
         None,
         None,
         q.get("RelayState").map(String::as_str),
+        q.get("login_hint").map(String::as_str),
     )
 }
 
-/// Pick the user, build, sign and post the response.
+/// Pick the user (the next login's, else the login hint's, else the first active one), build,
+/// sign and post the response.
+#[allow(clippy::too_many_arguments)]
 fn answer(
     t: &SharedTenant,
     app: &SamlApp,
@@ -376,13 +386,14 @@ fn answer(
     in_response_to: Option<&str>,
     requested_format: Option<&str>,
     relay_state: Option<&str>,
+    login_hint: Option<&str>,
 ) -> Response {
     let next: NextLogin = t.take_next_login();
     if let Err(e) = next.saml.check() {
         return error_page(StatusCode::BAD_REQUEST, &format!("next-login: {e}"));
     }
     let st = t.state.lock();
-    let user = match &next.user {
+    let user = match next.user.as_deref().or(login_hint) {
         Some(key) => st.directory.find(key),
         None => st
             .directory
