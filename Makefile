@@ -2,7 +2,7 @@
 # Both install the system packages the build needs first (as root, on Debian), then build.
 
 SHELL := /bin/bash
-APT_PACKAGES := libxmlsec1-dev libxmlsec1-openssl libxml2-dev libssl-dev pkg-config libclang-dev xmlsec1 openssl apache2 libapache2-mod-auth-mellon libapache2-mod-auth-openidc curl iproute2 chromium chromium-driver
+APT_PACKAGES := libxmlsec1-dev libxmlsec1-openssl libxml2-dev libssl-dev pkg-config libclang-dev xmlsec1 openssl apache2 libapache2-mod-auth-mellon libapache2-mod-auth-openidc curl iproute2 chromium chromium-driver jq
 LISTEN ?= 127.0.0.1:8080
 
 .PHONY: run serve test deps lint unit bench fmt

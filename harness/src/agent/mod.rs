@@ -228,7 +228,11 @@ impl UserAgent {
             .client
             .request(method.clone(), parsed.clone())
             .headers(headers);
-        if let Some(cookies) = self.manual_cookies.then(|| self.jar.cookies(&parsed)).flatten() {
+        if let Some(cookies) = self
+            .manual_cookies
+            .then(|| self.jar.cookies(&parsed))
+            .flatten()
+        {
             req = req.header(COOKIE, cookies);
         }
         if let Some(fields) = form {
@@ -251,7 +255,8 @@ impl UserAgent {
         let status = resp.status();
         let headers = resp.headers().clone();
         if self.manual_cookies {
-            self.jar.set_cookies(&mut headers.get_all(SET_COOKIE).iter(), &parsed);
+            self.jar
+                .set_cookies(&mut headers.get_all(SET_COOKIE).iter(), &parsed);
         }
         let body = resp.text().await.map_err(http_err)?;
         let page = Page {

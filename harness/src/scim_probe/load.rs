@@ -228,12 +228,19 @@ async fn phase(
     events: Arc<Vec<ScimEvent>>,
 ) -> anyhow::Result<(Phase, Knowledge, Tally)> {
     let next = Arc::new(AtomicUsize::new(0));
+    // Each client starts from what the earlier phase learnt, as a vendor's push job starts
+    // from the ids its database holds: copying that (every user, per client) is set-up, so
+    // the clock starts after it and stops before the copies are merged back.
+    let clients: Vec<ScimPushClient> = (0..cfg.concurrency.max(1))
+        .map(|_| {
+            ScimPushClient::new(cfg.dialect, cfg.base_url.clone(), cfg.token.clone())
+                .with_timeout(Duration::from_secs(60))
+                .with_knowledge(known.clone())
+        })
+        .collect();
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..cfg.concurrency.max(1) {
-        let mut client = ScimPushClient::new(cfg.dialect, cfg.base_url.clone(), cfg.token.clone())
-            .with_timeout(Duration::from_secs(60))
-            .with_knowledge(known.clone());
+    for mut client in clients {
         let next = next.clone();
         let events = events.clone();
         tasks.push(tokio::spawn(async move {
@@ -271,7 +278,7 @@ async fn phase(
                     }
                 }
             }
-            (t, client.knowledge().clone())
+            (t, client)
         }));
     }
     let mut all = Tally {
@@ -282,9 +289,14 @@ async fn phase(
         findings: 0,
         failures: Vec::new(),
     };
-    let mut merged = known;
+    let mut done = Vec::with_capacity(tasks.len());
     for task in tasks {
-        let (t, k) = task.await.context("a load worker panicked")?;
+        done.push(task.await.context("a load worker panicked")?);
+    }
+    let secs = start.elapsed().as_secs_f64().max(1e-9);
+    let mut merged = known;
+    for (t, client) in done {
+        let k = client.into_knowledge();
         all.event.extend(t.event);
         all.request.extend(t.request);
         all.failed += t.failed;
@@ -294,7 +306,6 @@ async fn phase(
         merged.users.extend(k.users);
         merged.groups.extend(k.groups);
     }
-    let secs = start.elapsed().as_secs_f64().max(1e-9);
     let p = Phase {
         events: events.len(),
         failed: all.failed,

@@ -106,6 +106,11 @@ impl ScimPushClient {
         &self.known
     }
 
+    /// The ids learnt, keeping them after the client is done.
+    pub fn into_knowledge(self) -> Knowledge {
+        self.known
+    }
+
     /// The plan for `event` as it stands, rendered: what [`Self::push`] would send if every
     /// lookup found nothing. For tests and dry runs.
     pub fn plan(&self, event: &ScimEvent) -> Result<Vec<Step>, super::plan::PlanError> {

@@ -12,6 +12,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use parking_lot::Mutex;
 use protocols::scim::{
     check_if_match, discovery, ETag, IfMatch, ListResponse, PatchRequest, ResourceSchema,
     ScimError, SearchRequest, CONTENT_TYPE, GROUP_RESOURCE, USER_RESOURCE,
@@ -224,14 +225,24 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Runs `f` on the connection, on the blocking pool.
+/// Runs `f` on the connection: right here when the connection is free (one short
+/// transaction, no hand-off to another thread and back), else on the blocking pool, where
+/// waiting for the lock cannot stall the runtime.
 async fn blocking<T, F>(state: &ScimState, f: F) -> Result<T, Failure>
 where
     T: Send + 'static,
     F: FnOnce(&mut Connection) -> Result<T, Error> + Send + 'static,
 {
-    let conn = state.conn.clone();
-    match tokio::task::spawn_blocking(move || f(&mut conn.lock())).await {
+    let outcome = match run_if_free(&state.conn, f) {
+        Ok(done) => done,
+        Err(f) => {
+            let conn = state.conn.clone();
+            tokio::task::spawn_blocking(move || f(&mut conn.lock()))
+                .await
+                .map_err(|e| e.to_string())
+        }
+    };
+    match outcome {
         Ok(r) => r.map_err(Failure::from),
         Err(e) => {
             tracing::error!(error = %e, "SCIM operation panicked");
@@ -242,6 +253,20 @@ where
             }))
         }
     }
+}
+
+/// `f` run under the lock if nobody holds it (a panic caught, as the blocking pool would),
+/// else `f` back untouched. Synchronous, so the guard never lives across an await.
+#[allow(clippy::type_complexity)]
+fn run_if_free<T, F>(conn: &Mutex<Connection>, f: F) -> Result<Result<Result<T, Error>, String>, F>
+where
+    F: FnOnce(&mut Connection) -> Result<T, Error>,
+{
+    let Some(mut guard) = conn.try_lock() else {
+        return Err(f);
+    };
+    let run = std::panic::AssertUnwindSafe(move || f(&mut guard));
+    Ok(std::panic::catch_unwind(run).map_err(|_| "the operation panicked".to_string()))
 }
 
 /// 401 unless the request carries one of `org`'s tokens [SCIMSEC-AUTH-1].
