@@ -432,7 +432,7 @@ fn decrypt_content(data: DataEncryption, key: &[u8], content: &[u8]) -> Result<V
         openssl::symm::decrypt_aead(data.cipher(), key, Some(iv), &[], ct, tag)
             .map_err(fail("the GCM tag does not verify"))
     } else {
-        if content.len() < 2 * iv_len || content.len() % 16 != 0 {
+        if content.len() < 2 * iv_len || !content.len().is_multiple_of(16) {
             return Err(SamlError::DecryptionFailed {
                 stage: "the ciphertext is not a whole number of blocks after its IV",
             });
