@@ -175,30 +175,3 @@ Feature: SAML security: Forged and weak signatures
       | vendor | alteration |
       | Google | old |
       | Google | new |
-
-  @req-SAML-ENC-1
-  Scenario Outline: An EncryptedAssertion is refused clearly by an SP that advertises no encryption key (<vendor>)
-    Deviation: the reference SP advertises no encryption key and the mock IdPs do not encrypt,
-    so the catalogue's "accept where the SP advertises encryption" cannot apply. This scenario
-    pins the fallback: a response without a usable (signed, plain) assertion is refused clearly.
-    
-    Given Acme is a Managed organisation using <vendor> over SAML
-    And Alice is in Acme's <vendor> directory
-    And Acme's IdP will send the next response with no signature at all
-    When Alice signs in to Acme through SSO
-    Then the sign-in to Acme is refused [SAML-ENC-1]
-
-    @okta @saml
-    Examples: Okta over SAML
-      | vendor |
-      | Okta |
-
-    @entra @saml
-    Examples: Entra over SAML
-      | vendor |
-      | Entra |
-
-    @google @saml
-    Examples: Google over SAML
-      | vendor |
-      | Google |

@@ -9,6 +9,11 @@ async fn next_response(w: &mut IdpWorld, org: String, what: String) -> anyhow::R
     w.alter_next_response(&org, &what)
 }
 
+#[given(expr = "{word}'s SP advertises an encryption key to its IdP")]
+async fn advertises_encryption(w: &mut IdpWorld, org: String) -> anyhow::Result<()> {
+    w.advertise_encryption(&org).await
+}
+
 #[given(
     expr = "{word}'s IdP has rolled its signing certificate over and signs with the {word} one"
 )]

@@ -6,6 +6,7 @@
 mod black_box;
 mod browser;
 mod checks;
+mod encryption;
 pub mod env;
 mod journey;
 mod org;

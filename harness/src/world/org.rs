@@ -40,6 +40,8 @@ pub struct Org {
     group_rules: Vec<Value>,
     /// The SCIM base URL and bearer token the IdP pushes with, once minted.
     pub scim: Option<(String, String)>,
+    /// The SP's decryption key and certificate (PEM), once it advertises encryption.
+    pub decryption: Option<(String, String)>,
 }
 
 impl Org {
@@ -91,10 +93,17 @@ impl Org {
     /// The full SSO configuration as it stands: trust plus the mappings given so far.
     pub fn sso_config(&self, idps: &mock_idps::MockIdps) -> anyhow::Result<Value> {
         let mut cfg = match self.protocol {
-            Protocol::Saml => json!({
-                "protocol": "saml",
-                "metadata_url": self.saml_metadata_url(idps)?,
-            }),
+            Protocol::Saml => {
+                let mut cfg = json!({
+                    "protocol": "saml",
+                    "metadata_url": self.saml_metadata_url(idps)?,
+                });
+                if let Some((key, cert)) = &self.decryption {
+                    cfg["decryption_key"] = json!(key);
+                    cfg["decryption_certificate"] = json!(cert);
+                }
+                cfg
+            }
             Protocol::Oidc => {
                 let mut scopes = vec!["openid", "email", "profile"];
                 if let Some(s) = self.tenant.personality().oidc.groups_scope {
@@ -223,6 +232,7 @@ impl Org {
             group_attribute: None,
             group_rules: Vec::new(),
             scim: None,
+            decryption: None,
         }
     }
 }
@@ -274,7 +284,7 @@ impl IdpWorld {
     }
 
     /// PUT the org's whole SSO configuration as it now stands.
-    async fn push_sso(&mut self, org: &str) -> anyhow::Result<()> {
+    pub(super) async fn push_sso(&mut self, org: &str) -> anyhow::Result<()> {
         let o = self.org(org)?;
         let (slug, cfg) = (o.slug.clone(), o.sso_config(&self.env.idps)?);
         self.admin.configure_sso(&slug, &cfg).await?;

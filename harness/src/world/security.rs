@@ -103,6 +103,7 @@ fn alteration(name: &str, client_id: &str, victim: &str) -> anyhow::Result<Value
         "a discovery issuer of its own" => oa("discovery-issuer-mismatch"),
         "the error access_denied" => oidc(json!({"authorize_error": "access_denied"})),
         "the error login_required" => oidc(json!({"authorize_error": "login_required"})),
+        "its assertion encrypted to another key" => saml(json!({"encryption": "foreign-key"})),
         "over 200 groups" => json!({"extra_groups": 201}),
         other => bail!("no such alteration of the next response: {other:?}"),
     })
