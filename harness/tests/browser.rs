@@ -469,6 +469,38 @@ async fn a_fault_set_in_the_console_makes_the_reference_sp_refuse_the_next_login
     b.wait_text("#tenants", "okta/acme").await;
     b.wait_text("#users", "bob@acme.example").await;
     b.wait_text("#tenants", "SAML metadata").await;
+
+    // Bob's roles and display name, edited in his row, reach the directory through the API.
+    let row = "#users tr[data-user=\"bob@acme.example\"]";
+    let roles = b.find(&format!("{row} td:nth-child(6) input")).await;
+    roles.clear().await.expect("clear");
+    roles.send_keys("admin, billing").await.expect("type");
+    let display = b.find(&format!("{row} td:nth-child(5) input")).await;
+    display.clear().await.expect("clear");
+    display.send_keys("Bob Builder").await.expect("type");
+    b.find(&format!("{row} td:nth-child(7) button"))
+        .await
+        .click()
+        .await
+        .expect("save");
+    let t = idps.tenant(Vendor::Okta, "acme").expect("tenant");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let bob = t
+            .state
+            .lock()
+            .directory
+            .find("bob@acme.example")
+            .map(|u| (u.roles.clone(), u.display_name.clone()));
+        if bob == Some((vec!["admin".into(), "billing".into()], "Bob Builder".into())) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the console's edit did not reach the directory: {bob:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     b.find("#nl-user")
         .await
         .send_keys("bob@acme.example")
@@ -485,7 +517,6 @@ async fn a_fault_set_in_the_console_makes_the_reference_sp_refuse_the_next_login
     b.find("#nl-send").await.click().await.expect("send");
     b.wait_text("#nl-status", "will use it").await;
     b.wait_text("#nl-pending", "unsigned").await;
-    let t = idps.tenant(Vendor::Okta, "acme").expect("tenant");
     let pending = t
         .state
         .lock()
