@@ -20,6 +20,7 @@ struct Patterns {
     origin: Regex,
     time: Regex,
     guid: Regex,
+    pem: Regex,
     b64: Regex,
     hexid: Regex,
     genid: Regex,
@@ -39,6 +40,9 @@ fn patterns() -> &'static Patterns {
             guid: re(
                 r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
             ),
+            // A PEM key or certificate generated per run (the SP's decryption key): the whole
+            // body, since its last line can be shorter than the base64 pattern's 40 characters.
+            pem: re(r"-----BEGIN ([A-Z ]+)-----[^-]*-----END [A-Z ]+-----"),
             b64: re(r"[A-Za-z0-9+/_-]{40,}={0,2}"),
             hexid: re(r"\b_?[0-9a-f]{24,}\b"),
             // Generated XML IDs (`id22251134479039183803`) and the quoted base64url hashes of
@@ -90,6 +94,7 @@ impl Normalizer {
         }
         let out = p.time.replace_all(&out, "[time]");
         let out = p.guid.replace_all(&out, "[guid]");
+        let out = p.pem.replace_all(&out, "[pem ${1}]");
         let out = p.b64.replace_all(&out, "[b64]");
         let out = p.hexid.replace_all(&out, "[id]");
         let out = p.genid.replace_all(&out, "[id]");

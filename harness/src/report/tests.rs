@@ -151,6 +151,28 @@ fn normalisation_replaces_what_changes_per_run() {
 }
 
 #[test]
+fn a_pem_made_per_run_normalises_whole_whatever_its_last_line() {
+    let mut r = result("x", Verdict::Passed, &[]);
+    let pem = |tail: &str| {
+        format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n{tail}\n-----END PRIVATE KEY-----\n",
+            "A".repeat(64)
+        )
+    };
+    r.evidence.target_calls =
+        vec![serde_json::json!({"decryption_key": pem("8EnHIQ0W0mq6kjPaIxHB4wA=")})];
+    let first = normalize(&r.evidence, &Context::default());
+    r.evidence.target_calls =
+        vec![serde_json::json!({"decryption_key": pem("QOX2WKxTAxj8ADUU7BDGkNdg")})];
+    let second = normalize(&r.evidence, &Context::default());
+    assert_eq!(
+        first["target_calls"][0]["decryption_key"],
+        "[pem PRIVATE KEY]\n"
+    );
+    assert_eq!(first, second);
+}
+
+#[test]
 fn snapshot_names_are_file_safe() {
     let r = result(
         "Most privileged role wins (okta, SAML)",

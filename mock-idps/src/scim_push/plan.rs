@@ -634,11 +634,11 @@ fn put_group(
     members: &std::collections::BTreeSet<String>,
     purpose: &'static str,
 ) -> Step {
-    let values: Vec<Value> = members
-        .iter()
-        .filter_map(|m| known.user(m))
-        .map(|k| member_value(d, k))
-        .collect();
+    // In userName order: the ids are assigned as users are pushed, so their order is not
+    // stable from run to run.
+    let mut users: Vec<&KnownUser> = members.iter().filter_map(|m| known.user(m)).collect();
+    users.sort_by(|a, b| a.pushed.user_name.cmp(&b.pushed.user_name));
+    let values: Vec<Value> = users.into_iter().map(|k| member_value(d, k)).collect();
     let mut step = Step::new(purpose, Method::Put, Target::Group(group.to_string()))
         .body(json!({
             "schemas": d.create_group.schemas,
