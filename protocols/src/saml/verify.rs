@@ -63,6 +63,42 @@ impl VerifiedSignatures {
     }
 }
 
+/// Certificates already parsed once in this process. OpenSSL 3 builds a decoder context for
+/// every `X509::from_der`, which cost about a fifth of an SP's CPU under `idpsim load`; an SP
+/// trusts a handful of certificates, so each is checked once. Bounded: cleared when full.
+static PARSED_CERTIFICATES: std::sync::OnceLock<
+    parking_lot::Mutex<std::collections::HashSet<Vec<u8>>>,
+> = std::sync::OnceLock::new();
+const PARSED_CERTIFICATES_MAX: usize = 256;
+
+fn parsed_certificates() -> &'static parking_lot::Mutex<std::collections::HashSet<Vec<u8>>> {
+    PARSED_CERTIFICATES.get_or_init(Default::default)
+}
+
+fn certificate_seen(der: &[u8]) -> bool {
+    parsed_certificates().lock().contains(der)
+}
+
+fn remember_certificate(der: &[u8]) {
+    let mut seen = parsed_certificates().lock();
+    if seen.len() >= PARSED_CERTIFICATES_MAX {
+        seen.clear();
+    }
+    seen.insert(der.to_vec());
+}
+
+/// Whether `der` is a certificate OpenSSL can read, parsing each distinct one once per process.
+pub fn certificate_parses(der: &[u8]) -> bool {
+    if certificate_seen(der) {
+        return true;
+    }
+    let ok = openssl::x509::X509::from_der(der).is_ok();
+    if ok {
+        remember_certificate(der);
+    }
+    ok
+}
+
 /// Verify every `ds:Signature` in `xml` against `trusted_cert_der` only.
 ///
 /// Fails on a DOCTYPE/ENTITY (before libxml sees the bytes), on a document without signatures,
@@ -72,8 +108,11 @@ pub fn verify_signatures(
     trusted_cert_der: &[u8],
 ) -> Result<VerifiedSignatures, SamlError> {
     super::reject_dtd(xml.as_bytes())?;
-    openssl::x509::X509::from_der(trusted_cert_der)
-        .map_err(|source| SamlError::InvalidCertificate { source })?;
+    if !certificate_seen(trusted_cert_der) {
+        openssl::x509::X509::from_der(trusted_cert_der)
+            .map_err(|source| SamlError::InvalidCertificate { source })?;
+        remember_certificate(trusted_cert_der);
+    }
     let tree = xml::parse(xml)?;
 
     let mut signatures = Vec::new();

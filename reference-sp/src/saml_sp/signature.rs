@@ -281,7 +281,7 @@ fn key_info_certs(root: &Element) -> Vec<Vec<u8>> {
             else {
                 continue;
             };
-            if openssl::x509::X509::from_der(&der).is_ok() && !out.contains(&der) {
+            if protocols::saml::verify::certificate_parses(&der) && !out.contains(&der) {
                 out.push(der);
             }
         }
