@@ -62,12 +62,25 @@ impl Browser {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let driver = Command::new(driver_bin)
+        let mut driver = Command::new(driver_bin)
             .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
+        // chromedriver says when it listens: read its stdout up to that line.
+        let out = driver.stdout.take().expect("chromedriver's stdout");
+        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(out));
+        let ready = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .any(|l| l.contains("started successfully"));
+        assert!(
+            ready,
+            "chromedriver on port {port} exited before it listened"
+        );
+        // Keep draining its stdout so that it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
         let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
@@ -76,22 +89,13 @@ impl Browser {
             }
         }))
         .expect("capabilities");
-        // chromedriver takes a moment to listen: retry the connection until the deadline.
-        let deadline = tokio::time::Instant::now() + WAIT;
-        let client = loop {
-            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(c) => break c,
-                Err(e) if tokio::time::Instant::now() < deadline => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                Err(e) => panic!("no WebDriver session from chromedriver on port {port}: {e}"),
-            }
-        };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| {
+                panic!("no WebDriver session from chromedriver on port {port}: {e}")
+            });
         Browser { client, driver }
     }
 
@@ -106,20 +110,27 @@ impl Browser {
 
     /// Wait until the element `css` has text containing `needle`; its text.
     async fn wait_text(&self, css: &str, needle: &str) -> String {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let text = match self.client.find(Locator::Css(css)).await {
-                Ok(e) => e.text().await.unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            if text.contains(needle) {
-                return text;
+        let id = css
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("wait_text takes an element id, not {css}"));
+        let quote = if needle.contains('"') { '\'' } else { '"' };
+        let xpath = format!("//*[@id=\"{id}\"][contains(., {quote}{needle}{quote})]");
+        match self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .every(Duration::from_millis(50))
+            .for_element(Locator::XPath(&xpath))
+            .await
+        {
+            Ok(e) => e.text().await.expect("text"),
+            Err(e) => {
+                let now = match self.client.find(Locator::Css(css)).await {
+                    Ok(el) => el.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                panic!("{css} never showed {needle:?} ({e}); it shows {now:?}")
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{css} never showed {needle:?}; it shows {text:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
