@@ -545,8 +545,16 @@ fn issue(
         "scope": g.scopes.join(" "),
         "id_token": id_token,
     });
-    if let (Some(r), Some(obj)) = (&refresh_token, body.as_object_mut()) {
-        obj.insert("refresh_token".into(), json!(r));
+    if let Some(obj) = body.as_object_mut() {
+        if let Some(r) = &refresh_token {
+            obj.insert("refresh_token".into(), json!(r));
+        }
+        if op.oidc.ext_expires_in {
+            obj.insert(
+                "ext_expires_in".into(),
+                json!(access_lifetime.num_seconds()),
+            );
+        }
     }
     Ok(Issued {
         access_token,

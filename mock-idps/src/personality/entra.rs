@@ -144,6 +144,7 @@ fn v2() -> OidcPersonality {
         token_auth: &[TokenAuth::ClientSecretPost, TokenAuth::ClientSecretBasic],
         id_token_lifetime: Duration::minutes(60),
         access_token_lifetime: Duration::minutes(75),
+        ext_expires_in: true,
         header_typ: Some("JWT"),
         subject: SubjectStyle::Pairwise,
         fixed_claims: &[

@@ -43,7 +43,7 @@ pub fn personality() -> Personality {
                 prefix: "",
                 len: 40,
             },
-            kid: IdShape::Prefixed {
+            kid: IdShape::Hex {
                 prefix: "",
                 len: 40,
             },
@@ -109,7 +109,9 @@ pub fn personality() -> Personality {
             end_session_path: None,
             token_auth: &[TokenAuth::ClientSecretPost, TokenAuth::ClientSecretBasic],
             id_token_lifetime: Duration::minutes(60),
-            access_token_lifetime: Duration::minutes(60),
+            // The token endpoint answers `expires_in: 3599` (audit, Google id_token row).
+            access_token_lifetime: Duration::seconds(3599),
+            ext_expires_in: false,
             header_typ: Some("JWT"),
             subject: SubjectStyle::UserId,
             fixed_claims: &[

@@ -311,6 +311,9 @@ pub struct OidcPersonality {
     pub token_auth: &'static [TokenAuth],
     pub id_token_lifetime: Duration,
     pub access_token_lifetime: Duration,
+    /// The token response also carries `ext_expires_in` (Entra, S4/S5; the audit's Entra
+    /// id_token row).
+    pub ext_expires_in: bool,
     pub header_typ: Option<&'static str>,
     pub subject: SubjectStyle,
     /// Claims always present (besides iss/sub/aud/exp/iat/nonce).

@@ -123,6 +123,7 @@ fn org_and_custom_common() -> OidcPersonality {
         token_auth: &[TokenAuth::ClientSecretBasic, TokenAuth::ClientSecretPost],
         id_token_lifetime: Duration::minutes(60),
         access_token_lifetime: Duration::minutes(60),
+        ext_expires_in: false,
         header_typ: None,
         subject: SubjectStyle::UserId,
         fixed_claims: &[

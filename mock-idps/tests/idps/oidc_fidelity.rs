@@ -148,6 +148,14 @@ async fn guard_okta_oidc_artefacts() {
     for k in jwks["keys"].as_array().expect("keys") {
         assert!(k.get("x5c").is_none(), "S9/S10: Okta JWKS has no x5c: {k}");
         assert!(k.get("x5t").is_none(), "S9/S10: Okta JWKS has no x5t: {k}");
+        let kid = k["kid"].as_str().unwrap_or_default();
+        assert!(
+            kid.len() == 43
+                && kid
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "S10: a kid of 43 base64url characters, not {kid}"
+        );
     }
 
     // S10: the org-AS id_token's claims (profile/email scopes), no groups without a filter.
@@ -248,6 +256,12 @@ async fn guard_entra_oidc_artefacts() {
         "S4: at_hash isn't returned on ID tokens from /token"
     );
     assert!(c.contains_key("groups"), "the client has groups configured");
+    let code = op.code("openid profile email").await;
+    let t = tokens(&op.redeem(&code).await);
+    assert_eq!(
+        t["ext_expires_in"], t["expires_in"],
+        "audit Entra id_token row: the token response carries ext_expires_in"
+    );
 
     let op = Op::with(
         Vendor::Entra,
@@ -297,10 +311,23 @@ async fn guard_google_oidc_artefacts() {
     let (_, jwks) = json_at(&op, "oauth2/v3/certs").await;
     for k in jwks["keys"].as_array().expect("keys") {
         assert!(k.get("x5c").is_none(), "S14: Google JWKS has no x5c: {k}");
+        let kid = k["kid"].as_str().unwrap_or_default();
+        assert!(
+            kid.len() == 40 && kid.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')),
+            "audit Google JWKS row: a kid of 40 lowercase hex digits, not {kid}"
+        );
     }
 
     let code = op.code("openid email profile").await;
     let t = tokens(&op.redeem(&code).await);
+    assert_eq!(
+        t["expires_in"], 3599,
+        "audit Google token row: expires_in 3599"
+    );
+    assert!(
+        t.get("ext_expires_in").is_none(),
+        "only Entra sends ext_expires_in"
+    );
     let c = claims_of(&t["id_token"]);
     assert_eq!(c["azp"], CLIENT, "S14: azp is always present");
     assert_eq!(c["email_verified"], true, "S14");
