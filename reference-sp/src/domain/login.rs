@@ -6,10 +6,10 @@
 
 use super::identity::IdpIdentity;
 use super::mapping::resolve_role;
-use super::role::{OrgMode, Role, Source};
 use super::sso_config::SsoConfig;
 use super::username;
 use crate::flaws::{Flaw, Flaws};
+use crate::role::{OrgMode, Role, Source};
 use crate::store::accounts::{self, Account, NewAccount};
 use crate::store::memberships::{self, Membership};
 use crate::store::orgs::Org;

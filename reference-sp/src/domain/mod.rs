@@ -1,6 +1,5 @@
 //! The platform's rules, as functions of (stored facts, IdP identity, now).
 //!
-//! - [`role`]: roles, modes, membership sources.
 //! - [`mapping`], [`attributes`]: role and resource-group mapping from IdP values.
 //! - [`identity`]: the verified IdP identity in one shape for SAML and OIDC.
 //! - [`login`]: what a verified login does in Basic and Managed mode.
@@ -15,6 +14,5 @@ pub mod identity;
 pub mod login;
 pub mod mapping;
 pub mod password;
-pub mod role;
 pub mod sso_config;
 pub mod username;
