@@ -104,9 +104,9 @@ pub(super) async fn probe(p: &mut Prober, id: &str) -> anyhow::Result<()> {
     for (cid, level, ops, get, want) in cases {
         let title = format!("PATCH {}", ops[0]);
         let r = p
-            .call(Method::PATCH, &path_of(&id), Some(&patch(ops)))
+            .call(Method::PATCH, &path_of(id), Some(&patch(ops)))
             .await?;
-        let g = p.call(Method::GET, &path_of(&id), None).await?;
+        let g = p.call(Method::GET, &path_of(id), None).await?;
         let ok = matches!(r.status, 200 | 204) && get(&g.body) == want;
         let got = get(&g.body);
         p.check(
@@ -122,13 +122,13 @@ pub(super) async fn probe(p: &mut Prober, id: &str) -> anyhow::Result<()> {
     let r = p
         .call(
             Method::PATCH,
-            &path_of(&id),
+            &path_of(id),
             Some(&patch(
                 json!([{"op": "replace", "path": "userName", "value": new_name}]),
             )),
         )
         .await?;
-    let g = p.call(Method::GET, &path_of(&id), None).await?;
+    let g = p.call(Method::GET, &path_of(id), None).await?;
     p.check(
         "PATCH-13",
         "patch",
@@ -140,7 +140,7 @@ pub(super) async fn probe(p: &mut Prober, id: &str) -> anyhow::Result<()> {
     let r = p
         .call(
             Method::PATCH,
-            &path_of(&id),
+            &path_of(id),
             Some(&patch(
                 json!([{"op": "frobnicate", "path": "displayName", "value": "x"}]),
             )),

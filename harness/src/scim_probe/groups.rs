@@ -121,7 +121,7 @@ pub(super) async fn probe(
         );
         let renamed = format!("probe-{}-renamed", p.tag);
         search::probe_groups(p, &renamed).await?;
-        display::probe(p, &gid, &third).await?;
+        display::probe(p, &gid, third).await?;
         let r = p.call(Method::DELETE, &gp, None).await?;
         let after = p.call(Method::GET, &gp, None).await?;
         p.check(
