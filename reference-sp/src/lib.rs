@@ -11,6 +11,7 @@ pub mod bridge;
 pub mod domain;
 pub mod flaws;
 pub mod http;
+pub mod lifecycle;
 pub mod oidc_rp;
 pub mod role;
 pub mod saml_sp;

@@ -26,9 +26,10 @@
 //! - Basic invitations carry source `scim` and an unguessable token nobody is shown: they are
 //!   accepted by the user's first SSO with the organisation (the join link) [SCIM-B1].
 
-use crate::domain::login::namespace_free;
-use crate::domain::{deprovision, username};
+use crate::domain::username;
 use crate::flaws::Flaws;
+use crate::lifecycle::deprovision;
+use crate::lifecycle::login::namespace_free;
 use crate::role::Source;
 use crate::scim::platform::{
     AccountId, OrgMode, Platform, PlatformError, Profile, ResourceGroupId, Role,

@@ -3,11 +3,12 @@
 
 use super::lookup::{account_named, check_email, org_in};
 use super::render;
-use crate::domain::login::namespace_free;
-use crate::domain::{deprovision, username};
+use crate::domain::username;
 use crate::http::body;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::path;
+use crate::lifecycle::deprovision;
+use crate::lifecycle::login::namespace_free;
 use crate::role::{OrgMode, Role, Source};
 use crate::state::AppState;
 use crate::store::accounts::{self, Account};

@@ -2,11 +2,12 @@
 
 use super::lookup::{account_named, check_email, org_in};
 use super::render;
-use crate::domain::login::namespace_free;
-use crate::domain::{deprovision, password, username};
+use crate::domain::{password, username};
 use crate::http::body;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::path;
+use crate::lifecycle::deprovision;
+use crate::lifecycle::login::namespace_free;
 use crate::state::AppState;
 use crate::store::accounts::{self, NewAccount};
 use crate::store::{orgs, repos, resource_groups};
