@@ -24,6 +24,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod select;
+
+use select::{all_tags, among, inapplicable, is_stateful, relative_path};
+
 /// What to run, against what.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -339,98 +343,6 @@ impl Writer<IdpWorld> for Collector {
             },
         }
     }
-}
-
-/// Why a scenario cannot run against this target (a capability it needs), if it cannot.
-fn inapplicable(profile: &Profile, tags: &[&str]) -> Option<String> {
-    let c = &profile.capabilities;
-    let needs = |t: &str| tags.contains(&t);
-    if profile.is_black_box() && !needs("security") {
-        return Some(
-            "a black-box SP: the hub-SSO semantics (organisations, accounts, roles, resource \
-             groups, sessions) are read through the target admin API"
-                .into(),
-        );
-    }
-    let lacks = [
-        ("saml", c.saml, "the target does not do SAML"),
-        ("oidc", c.oidc, "the target does not do OIDC"),
-        ("basic", c.basic, "the target has no Basic organisations"),
-        (
-            "managed",
-            c.managed,
-            "the target has no Managed organisations",
-        ),
-        (
-            "idp-initiated",
-            c.idp_initiated,
-            "the target takes no IdP-initiated login",
-        ),
-        (
-            "clock",
-            c.clock,
-            "the target's clock cannot be moved (no clock capability)",
-        ),
-        (
-            "scim",
-            c.scim,
-            "the target has no SCIM server the harness can reach",
-        ),
-    ];
-    lacks
-        .iter()
-        .find(|(tag, has, _)| needs(tag) && !has)
-        .map(|(_, _, why)| why.to_string())
-}
-
-fn among(tags: &[&str], options: &[&str], wanted: &[String]) -> bool {
-    wanted.is_empty()
-        || !tags.iter().any(|t| options.contains(t))
-        || tags.iter().any(|t| wanted.iter().any(|w| w == t))
-}
-
-/// Alterations whose effect outlives the scenario at an RP that caches (keys rotated in, a
-/// discovery document): against a black-box target they run last, each followed by the
-/// profile's reload command.
-const STATEFUL: &[&str] = &[
-    "an all-zero ES256 signature",
-    "a corrupted ES256 signature",
-    "no kid from a single key",
-    "no kid among several keys",
-    "a kid from a key rotated in",
-    "a discovery issuer of its own",
-    "rolled its signing certificate over",
-];
-
-fn is_stateful(f: &gherkin::Feature, s: &gherkin::Scenario) -> bool {
-    f.background
-        .iter()
-        .flat_map(|b| &b.steps)
-        .chain(&s.steps)
-        .any(|st| STATEFUL.iter().any(|a| st.value.contains(a)))
-}
-
-/// The feature file's path relative to the features directory: the reports' `feature_path`
-/// and half of a scenario's shard key.
-fn relative_path(features_dir: &Path, feature: &gherkin::Feature) -> String {
-    feature
-        .path
-        .as_ref()
-        .map(|p| shard::relative(features_dir, p))
-        .unwrap_or_default()
-}
-
-fn all_tags<'a>(
-    f: &'a gherkin::Feature,
-    r: Option<&'a gherkin::Rule>,
-    s: &'a gherkin::Scenario,
-) -> Vec<&'a str> {
-    f.tags
-        .iter()
-        .chain(r.iter().flat_map(|r| &r.tags))
-        .chain(s.tags.iter())
-        .map(String::as_str)
-        .collect()
 }
 
 /// Which scenarios one cucumber pass runs.
@@ -803,87 +715,4 @@ async fn run_in(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn step(status: StepStatus, error: Option<&str>) -> StepResult {
-        StepResult {
-            keyword: "Then".into(),
-            text: "x".into(),
-            status,
-            error: error.map(str::to_string),
-        }
-    }
-
-    #[test]
-    fn verdicts_from_steps_faults_and_expectations() {
-        let ok = [step(StepStatus::Passed, None)];
-        let failed = [step(StepStatus::Failed, Some("[SAML-SIG-1]: accepted"))];
-        let na = [step(
-            StepStatus::Failed,
-            Some("not applicable: needs the admin API"),
-        )];
-        let silent = [step(
-            StepStatus::Failed,
-            Some("no answer: GET x: timed out"),
-        )];
-        assert_eq!(verdict_of(&ok, None, false), (Verdict::Passed, None));
-        assert_eq!(verdict_of(&failed, None, false).0, Verdict::Failed);
-        assert_eq!(
-            verdict_of(&na, None, false),
-            (
-                Verdict::NotApplicable,
-                Some("needs the admin API".to_string())
-            )
-        );
-        // Not applicable stays so, even when listed.
-        assert_eq!(verdict_of(&na, None, true).0, Verdict::NotApplicable);
-        assert_eq!(verdict_of(&silent, None, false).0, Verdict::NoAnswer);
-        // A fault never used is no verdict, whether the steps passed or not, listed or not.
-        for steps in [&ok[..], &failed[..]] {
-            for listed in [false, true] {
-                assert_eq!(
-                    verdict_of(steps, Some("unused".into()), listed),
-                    (Verdict::NotApplied, Some("unused".to_string()))
-                );
-            }
-        }
-        assert_eq!(verdict_of(&failed, None, true).0, Verdict::ExpectedFailure);
-        assert_eq!(verdict_of(&silent, None, true).0, Verdict::ExpectedFailure);
-        assert_eq!(verdict_of(&ok, None, true).0, Verdict::UnexpectedPass);
-    }
-
-    #[test]
-    fn black_box_profiles_run_only_the_security_catalogue() {
-        let reference = Profile::reference();
-        assert_eq!(
-            inapplicable(&reference, &["security", "saml", "okta"]),
-            None
-        );
-        assert_eq!(inapplicable(&reference, &["roles", "saml"]), None);
-        let mut bb = reference.clone();
-        bb.black_box = Some(
-            toml::from_str(
-                r#"idp_listen = "127.0.0.1:1"
-                idp_config = "x.toml"
-                [accept]
-                status = 200
-                [[login]]
-                vendor = "okta"
-                protocol = "saml"
-                login_url = "http://127.0.0.1:2/"
-                sp_entity_id = "e""#,
-            )
-            .expect("black box"),
-        );
-        bb.capabilities.clock = false;
-        bb.capabilities.oidc = false;
-        let why = inapplicable(&bb, &["roles", "saml"]).expect("admin semantics");
-        assert!(why.contains("admin API"), "{why}");
-        assert_eq!(inapplicable(&bb, &["security", "saml"]), None);
-        let clock = inapplicable(&bb, &["security", "saml", "clock"]).expect("clock");
-        assert!(clock.contains("clock"), "{clock}");
-        let oidc = inapplicable(&bb, &["security", "oidc"]).expect("oidc");
-        assert!(oidc.contains("OIDC"), "{oidc}");
-    }
-}
+mod tests;

@@ -541,7 +541,7 @@ async fn a_fault_set_in_the_console_makes_the_reference_sp_refuse_the_next_login
         page.contains("saml-rejected"),
         "the SP accepted the unsigned response: {page}"
     );
-    assert!(t.state.lock().next_login.is_none(), "the fault was used");
+    assert!(t.next_login().is_none(), "the fault was used");
 
     // The live log shows the exchange, with the messages to unfold.
     b.client.goto(&format!("{base}/")).await.expect("console");
@@ -571,7 +571,7 @@ async fn a_wrong_token_or_a_bad_fault_shows_the_api_error_and_changes_nothing() 
     b.wait_text("#nl-json", "\"many\"").await;
     b.find("#nl-send").await.click().await.expect("send");
     b.wait_text("#error", "400 invalid_request").await;
-    assert!(t.state.lock().next_login.is_none());
+    assert!(t.next_login().is_none());
 
     // A wrong token: the API's 401 is on the page, and nothing changes.
     b.find("#nl-extra_groups")
@@ -590,7 +590,7 @@ async fn a_wrong_token_or_a_bad_fault_shows_the_api_error_and_changes_nothing() 
     )
     .await;
     assert!(
-        t.state.lock().next_login.is_none(),
+        t.next_login().is_none(),
         "a wrong token changed the next login"
     );
     b.client.clone().close().await.expect("close");

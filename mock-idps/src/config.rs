@@ -2,8 +2,9 @@
 //! registered SAML apps and OIDC clients. See docs/serve.md.
 
 use crate::personality::Vendor;
-use crate::server::{MockIdps, NewTenant, ServerError};
+use crate::registry::{MockIdps, NewTenant};
 use crate::tenant::Mode;
+use crate::tenant::ServerError;
 use protocols::{IdGen, SeededIds};
 use serde::{Deserialize, Serialize};
 
@@ -233,7 +234,7 @@ mod tests {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/tenants/acme.toml");
         let c = Config::load(&path).expect("fixture parses");
-        let idps = MockIdps::new(crate::server::Options {
+        let idps = MockIdps::new(crate::registry::Options {
             base_url: "http://idp.test".into(),
             clock: std::sync::Arc::new(protocols::ManualClock::fixed()),
             ids: std::sync::Arc::new(SeededIds::new(1)),

@@ -1,11 +1,16 @@
 //! The control API under `/_idpsim/`: everything a test can steer, over HTTP. Each handler is a
 //! thin translation onto [`MockIdps`] and [`Tenant`]; errors are JSON `{"error","message"}`.
 
+use crate::apps::oidc_client_from;
+pub use crate::apps::{
+    okta_profile_statements, register_saml_app, stable_seed, NewOidcClient, NewSamlApp,
+};
 use crate::directory::NewUser;
 use crate::overrides::NextLogin;
-use crate::personality::{TokenAuth, Vendor};
-use crate::server::{MockIdps, NewTenant, ServerError, TenantIndex};
-use crate::tenant::{GroupFilter, OidcClient, SamlApp, SharedTenant, Tenant};
+use crate::personality::Vendor;
+use crate::registry::{MockIdps, NewTenant, TenantIndex};
+use crate::surface::UserPatch;
+use crate::tenant::{ServerError, SharedTenant};
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
@@ -20,228 +25,6 @@ use serde_json::json;
 
 /// Largest control-API body accepted.
 pub const MAX_BODY: usize = 1 << 20;
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewSamlApp {
-    /// The app's id in its URLs (Okta `0oa…`, Entra's `appid`, Google's `spid`); generated in
-    /// the vendor's shape when absent. Pin it so that the SSO URL stays the same across runs.
-    pub id: Option<String>,
-    /// The app's name in Okta's SSO URL (`app/{name}/{id}/sso/saml`); `idpsim_app` when absent.
-    pub name: Option<String>,
-    /// Okta's per-app issuer key (`http://www.okta.com/{key}`). When absent it is derived from
-    /// the tenant and the pinned `id` (so a pinned app keeps its issuer across restarts), or
-    /// generated when `id` is absent too.
-    pub key: Option<String>,
-    pub sp_entity_id: String,
-    pub acs_urls: Vec<String>,
-    pub name_id_format: Option<String>,
-    #[serde(default)]
-    pub send_groups: bool,
-    /// Name of the group attribute (Google: required for groups to be sent).
-    pub groups_attribute: Option<String>,
-    pub group_filter: Option<GroupFilter>,
-    pub allow_idp_initiated: Option<bool>,
-    pub sp_signing_cert: Option<String>,
-    /// Encrypt this app's assertions (saml_idp::encrypt::NewEncryption).
-    pub encryption: Option<crate::saml_idp::encrypt::NewEncryption>,
-    /// The attributes the app sends (`[{"name","value":<directory field>,"name_format"?}]`),
-    /// replacing the vendor's default list; see [`SamlApp::attribute_statements`].
-    #[serde(default)]
-    pub attribute_statements: Option<Vec<crate::tenant::AttributeStatement>>,
-    /// NameFormat of the app's attributes; unset: the vendor's.
-    #[serde(default)]
-    pub attribute_name_format: Option<String>,
-    /// Millisecond instants (unset: the vendor's, true everywhere).
-    #[serde(default)]
-    pub millis: Option<bool>,
-    /// Entra: plain SAML metadata instead of the federation metadata document.
-    #[serde(default)]
-    pub plain_metadata: bool,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewOidcClient {
-    pub client_id: Option<String>,
-    pub client_secret: Option<String>,
-    pub redirect_uris: Vec<String>,
-    pub auth_method: Option<TokenAuth>,
-    #[serde(default)]
-    pub require_pkce: bool,
-    #[serde(default)]
-    pub post_logout_redirect_uris: Vec<String>,
-    /// Send the groups claim (Okta's Groups claim filter, Entra's groupMembershipClaims).
-    #[serde(default)]
-    pub groups_claim: bool,
-}
-
-/// The attribute statements an Okta admin typically defines on a SAML app: `email`,
-/// `firstName`, `lastName` (what idpsim's Okta sent unconfigured before issue 11; a fresh Okta
-/// app sends none, S12). Pair with `groups_attribute: "groups"` for its group attribute
-/// statement.
-pub fn okta_profile_statements() -> Vec<crate::tenant::AttributeStatement> {
-    use crate::personality::UserField;
-    [
-        ("email", UserField::Email),
-        ("firstName", UserField::GivenName),
-        ("lastName", UserField::FamilyName),
-    ]
-    .into_iter()
-    .map(|(name, value)| crate::tenant::AttributeStatement {
-        name: name.into(),
-        value,
-        name_format: None,
-    })
-    .collect()
-}
-
-fn valid_url(field: &str, u: &str) -> Result<(), ServerError> {
-    url::Url::parse(u)
-        .map(|_| ())
-        .map_err(|e| ServerError::Invalid(format!("{field}: {u:?} is not a URL ({e})")))
-}
-
-/// FNV-1a over `parts`: a seed that depends only on them, for ids that must repeat across runs.
-pub fn stable_seed(parts: &[&str]) -> u64 {
-    parts
-        .iter()
-        .flat_map(|p| p.bytes().chain(std::iter::once(0)))
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        })
-}
-
-/// Register an SP with the tenant, as `POST …/saml-apps` does: validated, then added.
-pub fn register_saml_app(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, ServerError> {
-    let app = saml_app_from(t, a)?;
-    t.state.lock().saml_apps.push(app.clone());
-    Ok(app)
-}
-
-pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, ServerError> {
-    if a.sp_entity_id.trim().is_empty() {
-        return Err(ServerError::Invalid(
-            "sp_entity_id must not be empty".into(),
-        ));
-    }
-    if a.acs_urls.is_empty() {
-        return Err(ServerError::Invalid(
-            "acs_urls needs at least one URL".into(),
-        ));
-    }
-    for u in &a.acs_urls {
-        valid_url("acs_urls", u)?;
-    }
-    if let Some(f) = &a.group_filter {
-        f.validate().map_err(ServerError::Invalid)?;
-    }
-    let uri_ok = |v: &str| v.starts_with("urn:") || url::Url::parse(v).is_ok();
-    if let Some(f) = a.attribute_name_format.as_deref().filter(|f| !uri_ok(f)) {
-        return Err(ServerError::Invalid(format!(
-            "attribute_name_format: {f:?} is not a URI (e.g. \
-             urn:oasis:names:tc:SAML:2.0:attrname-format:basic)"
-        )));
-    }
-    for st in a.attribute_statements.iter().flatten() {
-        if st.name.trim().is_empty() {
-            return Err(ServerError::Invalid(
-                "attribute_statements: every statement needs a name".into(),
-            ));
-        }
-        if let Some(f) = st.name_format.as_deref().filter(|f| !uri_ok(f)) {
-            return Err(ServerError::Invalid(format!(
-                "attribute_statements: name_format {f:?} of {} is not a URI",
-                st.name
-            )));
-        }
-    }
-    if let Some(pem) = &a.sp_signing_cert {
-        openssl::x509::X509::from_pem(pem.as_bytes()).map_err(|e| {
-            ServerError::Invalid(format!("sp_signing_cert is not a PEM certificate: {e}"))
-        })?;
-    }
-    if t.saml_app(&a.sp_entity_id).is_some() {
-        return Err(ServerError::Invalid(format!(
-            "an app for {} is already registered",
-            a.sp_entity_id
-        )));
-    }
-    let p = t.personality();
-    for (field, v) in [("id", &a.id), ("name", &a.name), ("key", &a.key)] {
-        if let Some(v) = v {
-            if v.is_empty()
-                || v.len() > 64
-                || !v
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                return Err(ServerError::Invalid(format!(
-                    "{field}: {v:?} must be 1-64 letters, digits, '-' or '_' (it goes in URLs)"
-                )));
-            }
-        }
-    }
-    let encryption = a
-        .encryption
-        .map(|e| crate::saml_idp::encrypt::configure(t, e))
-        .transpose()?;
-    let key = match (&a.key, &a.id) {
-        (Some(k), _) => k.clone(),
-        (None, Some(id)) => p
-            .ids
-            .saml_app_key
-            .make(&protocols::SeededIds::new(stable_seed(&[&t.id, id]))),
-        (None, None) => p.ids.saml_app_key.make(t.ids.as_ref()),
-    };
-    Ok(SamlApp {
-        id: a.id.unwrap_or_else(|| p.ids.saml_app.make(t.ids.as_ref())),
-        name: a.name.unwrap_or_else(|| "idpsim_app".into()),
-        key,
-        sp_entity_id: a.sp_entity_id,
-        acs_urls: a.acs_urls,
-        name_id_format: a.name_id_format,
-        send_groups: a.send_groups,
-        groups_attribute: a.groups_attribute,
-        group_filter: a.group_filter,
-        allow_idp_initiated: a.allow_idp_initiated.unwrap_or(true),
-        sp_signing_cert: a.sp_signing_cert,
-        encryption,
-        attribute_statements: a.attribute_statements,
-        attribute_name_format: a.attribute_name_format,
-        millis: a.millis,
-        plain_metadata: a.plain_metadata,
-    })
-}
-
-pub(crate) fn oidc_client_from(t: &Tenant, c: NewOidcClient) -> Result<OidcClient, ServerError> {
-    if c.redirect_uris.is_empty() {
-        return Err(ServerError::Invalid(
-            "redirect_uris needs at least one URL".into(),
-        ));
-    }
-    for u in c.redirect_uris.iter().chain(&c.post_logout_redirect_uris) {
-        valid_url("redirect_uris", u)?;
-    }
-    let p = t.personality();
-    let client_id = c
-        .client_id
-        .unwrap_or_else(|| p.ids.oidc_client.make(t.ids.as_ref()));
-    if t.oidc_client(&client_id).is_some() {
-        return Err(ServerError::Invalid(format!(
-            "client {client_id} already exists"
-        )));
-    }
-    Ok(OidcClient {
-        client_id,
-        client_secret: c.client_secret.unwrap_or_else(|| t.ids.token(30)),
-        redirect_uris: c.redirect_uris,
-        auth_method: c.auth_method,
-        require_pkce: c.require_pkce,
-        post_logout_redirect_uris: c.post_logout_redirect_uris,
-        groups_claim: c.groups_claim,
-    })
-}
 
 /// A control-API error answer.
 #[derive(Debug)]
@@ -350,7 +133,7 @@ pub(crate) fn router(idps: MockIdps) -> Router<MockIdps> {
         )
         .route("/personalities/{vendor}", get(show_personality))
         .merge(scim_push_routes())
-        .merge(crate::saml_idp::encrypt::control_routes())
+        .merge(encryption_routes())
         .fallback(|| async { unknown_endpoint() })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(idps, require_token))
@@ -428,7 +211,7 @@ async fn delete_tenant(State(idps): State<MockIdps>, Path((v, id)): Path<(String
 
 async fn list_users(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
     let t = tenant(&idps, &v, &id)?;
-    let users = t.state.lock().directory.users().to_vec();
+    let users = t.users();
     ok(json!({ "users": users }))
 }
 
@@ -439,18 +222,13 @@ async fn add_user(
 ) -> R {
     let t = tenant(&idps, &v, &id)?;
     let new: NewUser = parse(&body)?;
-    let user = t
-        .state
-        .lock()
-        .directory
-        .add_user(new, t.personality(), t.ids.as_ref())
-        .map_err(|e| match e {
-            crate::directory::DirectoryError::DuplicateLogin(_)
-            | crate::directory::DirectoryError::DuplicateId(_) => {
-                ApiError(StatusCode::CONFLICT, "conflict", e.to_string())
-            }
-            _ => bad(e.to_string()),
-        })?;
+    let user = t.add_user(new).map_err(|e| match e {
+        crate::directory::DirectoryError::DuplicateLogin(_)
+        | crate::directory::DirectoryError::DuplicateId(_) => {
+            ApiError(StatusCode::CONFLICT, "conflict", e.to_string())
+        }
+        _ => bad(e.to_string()),
+    })?;
     created(user)
 }
 
@@ -459,25 +237,10 @@ async fn show_user(
     Path((v, id, user)): Path<(String, String, String)>,
 ) -> R {
     let t = tenant(&idps, &v, &id)?;
-    let st = t.state.lock();
-    let u = st
-        .directory
-        .find(&user)
+    let u = t
+        .user(&user)
         .ok_or_else(|| not_found(format!("no user {user}")))?;
     ok(u)
-}
-
-/// Fields of a user that PATCH may change.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UserPatch {
-    email: Option<String>,
-    given_name: Option<String>,
-    family_name: Option<String>,
-    display_name: Option<String>,
-    roles: Option<Vec<String>>,
-    attributes: Option<std::collections::BTreeMap<String, Vec<String>>>,
-    active: Option<bool>,
 }
 
 async fn patch_user(
@@ -487,33 +250,10 @@ async fn patch_user(
 ) -> R {
     let t = tenant(&idps, &v, &id)?;
     let patch: UserPatch = parse(&body)?;
-    let mut st = t.state.lock();
-    let u = st
-        .directory
-        .find_mut(&user)
+    let u = t
+        .patch_user(&user, patch)
         .ok_or_else(|| not_found(format!("no user {user}")))?;
-    if let Some(x) = patch.email {
-        u.email = x;
-    }
-    if let Some(x) = patch.given_name {
-        u.given_name = x;
-    }
-    if let Some(x) = patch.family_name {
-        u.family_name = x;
-    }
-    if let Some(x) = patch.display_name {
-        u.display_name = x;
-    }
-    if let Some(x) = patch.roles {
-        u.roles = x;
-    }
-    if let Some(x) = patch.attributes {
-        u.attributes = x;
-    }
-    if let Some(x) = patch.active {
-        u.active = x;
-    }
-    ok(u.clone())
+    ok(u)
 }
 
 async fn delete_user(
@@ -521,17 +261,13 @@ async fn delete_user(
     Path((v, id, user)): Path<(String, String, String)>,
 ) -> R {
     let t = tenant(&idps, &v, &id)?;
-    t.state
-        .lock()
-        .directory
-        .remove_user(&user)
-        .map_err(|e| not_found(e.to_string()))?;
+    t.remove_user(&user).map_err(|e| not_found(e.to_string()))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn list_groups(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
     let t = tenant(&idps, &v, &id)?;
-    let groups = t.state.lock().directory.groups().to_vec();
+    let groups = t.groups();
     ok(json!({ "groups": groups }))
 }
 
@@ -550,10 +286,7 @@ async fn add_group(
     let t = tenant(&idps, &v, &id)?;
     let g: NewGroup = parse(&body)?;
     let group = t
-        .state
-        .lock()
-        .directory
-        .add_group(&g.name, g.id, t.personality(), t.ids.as_ref())
+        .add_group(&g.name, g.id)
         .map_err(|e| ApiError(StatusCode::CONFLICT, "conflict", e.to_string()))?;
     created(group)
 }
@@ -563,10 +296,7 @@ async fn add_member(
     Path((v, id, group, user)): Path<(String, String, String, String)>,
 ) -> R {
     let t = tenant(&idps, &v, &id)?;
-    t.state
-        .lock()
-        .directory
-        .add_member(&user, &group, t.personality(), t.ids.as_ref())
+    t.add_member(&user, &group)
         .map_err(|e| not_found(e.to_string()))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -576,17 +306,14 @@ async fn remove_member(
     Path((v, id, group, user)): Path<(String, String, String, String)>,
 ) -> R {
     let t = tenant(&idps, &v, &id)?;
-    t.state
-        .lock()
-        .directory
-        .remove_member(&user, &group)
+    t.remove_member(&user, &group)
         .map_err(|e| not_found(e.to_string()))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn list_apps(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
     let t = tenant(&idps, &v, &id)?;
-    let apps = t.state.lock().saml_apps.clone();
+    let apps = t.saml_apps();
     let p = t.personality();
     let out: Vec<_> = apps
         .iter()
@@ -623,7 +350,7 @@ async fn add_app(
 
 async fn list_clients(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
     let t = tenant(&idps, &v, &id)?;
-    let clients = t.state.lock().oidc_clients.clone();
+    let clients = t.oidc_clients();
     ok(json!({ "oidc_clients": clients, "issuer": t.oidc_issuer() }))
 }
 
@@ -641,7 +368,7 @@ async fn add_client(
 
 async fn show_next(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
     let t = tenant(&idps, &v, &id)?;
-    let next = t.state.lock().next_login.clone();
+    let next = t.next_login();
     ok(json!({ "next_login": next }))
 }
 
@@ -653,17 +380,17 @@ async fn set_next(
     let t = tenant(&idps, &v, &id)?;
     let next: NextLogin = parse(&body)?;
     if let Some(u) = &next.user {
-        if t.state.lock().directory.find(u).is_none() {
+        if t.user(u).is_none() {
             return Err(not_found(format!("no user {u} in {}/{}", t.vendor, t.id)));
         }
     }
-    t.state.lock().next_login = Some(next.clone());
+    t.set_next_login(next.clone());
     ok(json!({ "next_login": next }))
 }
 
 async fn clear_next(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
     let t = tenant(&idps, &v, &id)?;
-    t.state.lock().next_login = None;
+    t.clear_next_login();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -695,10 +422,9 @@ async fn set_clock(
 
 async fn list_keys(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
     let t = tenant(&idps, &v, &id)?;
-    let st = t.state.lock();
-    let active = st.keys.active().kid().to_string();
-    let keys: Vec<_> = st
-        .keys
+    let set = t.keys();
+    let active = set.active().kid().to_string();
+    let keys: Vec<_> = set
         .all()
         .iter()
         .map(|k| json!({"kid": k.kid(), "kind": k.kind(), "active": k.kid() == active, "certificate": k.cert_pem()}))
@@ -738,13 +464,13 @@ async fn rotate_keys(
 
 async fn show_log(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
     let t = tenant(&idps, &v, &id)?;
-    let log: Vec<_> = t.state.lock().log.iter().cloned().collect();
+    let log = t.request_log();
     ok(json!({ "log": log }))
 }
 
 async fn clear_log(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
     let t = tenant(&idps, &v, &id)?;
-    t.state.lock().log.clear();
+    t.clear_request_log();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -756,6 +482,45 @@ async fn show_personality(Path(v): Path<String>) -> R {
 // ---------------------------------------------------------------------------------------------
 // SCIM push: configure a tenant's target, push lifecycle events, read the evidence
 // (docs/scim-push.md). Thin translations onto `Tenant::configure_scim_push` and friends.
+
+/// `PUT …/saml-apps/{app}/encryption` and `DELETE` (back to plain assertions).
+fn encryption_routes() -> Router<MockIdps> {
+    Router::new().route(
+        "/tenants/{vendor}/{id}/saml-apps/{app}/encryption",
+        put(set_encryption).delete(clear_encryption),
+    )
+}
+
+async fn set_encryption(
+    State(idps): State<MockIdps>,
+    Path((v, id, app)): Path<(String, String, String)>,
+    body: Bytes,
+) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let n: crate::saml_idp::encrypt::NewEncryption = parse(&body)?;
+    let enc = crate::saml_idp::encrypt::configure(&t, n)?;
+    let a = t
+        .set_app_encryption(&app, Some(enc.clone()))
+        .ok_or_else(|| no_app(&app))?;
+    ok(json!({ "app": a.id, "encryption": enc }))
+}
+
+async fn clear_encryption(
+    State(idps): State<MockIdps>,
+    Path((v, id, app)): Path<(String, String, String)>,
+) -> R {
+    let t = tenant(&idps, &v, &id)?;
+    let a = t
+        .set_app_encryption(&app, None)
+        .ok_or_else(|| no_app(&app))?;
+    ok(json!({ "app": a.id, "encryption": null }))
+}
+
+fn no_app(key: &str) -> ApiError {
+    not_found(format!(
+        "no registered SAML app {key} (by id or SP entity id) in this tenant"
+    ))
+}
 
 use crate::scim_push::{PushError, PushTarget, TenantEvent};
 

@@ -4,12 +4,16 @@
 //! request by request.
 //!
 //! - [`personality`]: each vendor as data (URL shapes, claim names, signing defaults, quirks).
-//! - [`tenant`] and [`directory`]: per-tenant state; every scenario gets its own tenant.
+//! - [`registry`]: every tenant of every vendor ([`MockIdps`]); [`tenant`] and [`directory`]:
+//!   per-tenant state (every scenario gets its own tenant); [`apps`]: registering SAML apps and
+//!   OIDC clients.
 //! - [`overrides`]: what the next login changes (user, claims, signature, times, keys).
 //! - [`saml_idp`] and [`oidc`]: the protocol endpoints; pure issuance, thin handlers.
-//! - [`control`]: the HTTP control API under `/_idpsim/`; [`server::MockIdps`] is the same
-//!   surface in Rust.
+//! - [`control`]: the HTTP control API under `/_idpsim/`; [`MockIdps`] is the same surface in
+//!   Rust, and [`surface`] the same operations on one [`Tenant`]. [`server`] routes and serves;
+//!   [`respond`] holds the response helpers handlers share.
 
+pub mod apps;
 pub mod config;
 pub mod console;
 pub mod control;
@@ -18,13 +22,17 @@ pub mod keys;
 pub mod oidc;
 pub mod overrides;
 pub mod personality;
+pub mod registry;
+pub mod respond;
 pub mod routes;
 pub mod saml_idp;
 pub mod scim_push;
 pub mod server;
+pub mod surface;
 pub mod tenant;
 
 pub use overrides::NextLogin;
 pub use personality::Vendor;
-pub use server::{spawn_local, MockIdps, NewTenant, Options};
+pub use registry::{MockIdps, NewTenant, Options};
+pub use server::spawn_local;
 pub use tenant::{Mode, Tenant};

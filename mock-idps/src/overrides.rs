@@ -88,7 +88,7 @@ pub struct SamlOverrides {
     /// The external entity of the `xxe` attack. Default: `file:///etc/passwd`.
     pub xxe_url: Option<String>,
     /// Encrypt to another key than the SP's, or not at all, this once.
-    pub encryption: Option<crate::saml_idp::encrypt::EncryptionOverride>,
+    pub encryption: Option<EncryptionOverride>,
 }
 
 /// Read through [`OidcOverrides::check`]: see the `Deserialize` impl.
@@ -292,4 +292,15 @@ impl Serialize for OidcOverrides {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         OidcOverrides::serialize(self, s)
     }
+}
+
+/// How the next response deviates from the app's encryption (a next-login override).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EncryptionOverride {
+    /// Encrypt to a key the SP does not hold (the tenant's attacker key), even for an app that
+    /// does not encrypt.
+    ForeignKey,
+    /// Send the assertion in the clear for once.
+    Off,
 }

@@ -93,7 +93,7 @@ pub struct SamlApp {
     pub sp_signing_cert: Option<String>,
     /// Encrypt assertions to the SP (saml_idp::encrypt); `None`: plain assertions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption: Option<crate::saml_idp::encrypt::AppEncryption>,
+    pub encryption: Option<AppEncryption>,
     /// The app's attribute statements (Okta's "Attribute Statements", Entra's "Attributes &
     /// Claims"): the attributes it sends, replacing the vendor's default list. Unset: the
     /// vendor's default (none at Okta, S12; Entra's always-present claims, S8).
@@ -163,7 +163,7 @@ pub struct LogEntry {
     /// The protocol messages of the exchange (AuthnRequest, SAML response, token answer), for
     /// the console to decode.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub messages: Vec<crate::server::LogMessage>,
+    pub messages: Vec<crate::respond::LogMessage>,
 }
 
 /// An issued authorization code, redeemable once.
@@ -414,7 +414,7 @@ impl Tenant {
         path: &str,
         status: u16,
         note: impl Into<String>,
-        messages: Vec<crate::server::LogMessage>,
+        messages: Vec<crate::respond::LogMessage>,
     ) {
         let entry = LogEntry {
             at: self.now(),
@@ -454,6 +454,72 @@ impl Tenant {
 
 /// Shared handle.
 pub type SharedTenant = Arc<Tenant>;
+
+/// An app's assertion encryption, as stored on the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppEncryption {
+    /// The SP's encryption certificate, PEM.
+    pub certificate: String,
+    #[serde(flatten)]
+    pub settings: protocols::saml::EncryptionSettings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("tenant {vendor}/{id} already exists")]
+    TenantExists { vendor: Vendor, id: String },
+    #[error("no tenant {vendor}/{id}")]
+    NoSuchTenant { vendor: String, id: String },
+    #[error("vendor is required")]
+    VendorRequired,
+    #[error("invalid tenant id {0:?}: use letters, digits, '-' and '_'")]
+    BadTenantId(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Tenant {
+    /// The app the index and open-mode logins use: the first registered one, else a wildcard.
+    pub fn default_saml_app(&self) -> SamlApp {
+        self.state
+            .lock()
+            .saml_apps
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.open_app(None, None))
+    }
+
+    /// An ad hoc app for an unregistered SP (open mode). Its ids have the vendor's shape and
+    /// are derived from the tenant id, so its URLs stay the same across runs.
+    pub fn open_app(&self, sp_entity_id: Option<&str>, acs: Option<&str>) -> SamlApp {
+        let seed = self.id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        let ids = protocols::SeededIds::new(seed);
+        let p = self.personality();
+        SamlApp {
+            id: p.ids.saml_app.make(&ids),
+            name: "idpsim_app".into(),
+            key: p.ids.saml_app_key.make(&ids),
+            sp_entity_id: sp_entity_id.unwrap_or("").to_string(),
+            acs_urls: acs.map(|a| vec![a.to_string()]).unwrap_or_default(),
+            name_id_format: None,
+            // Groups only once configured (Entra groupMembershipClaims, S2; Okta's group
+            // attribute statement and Google's group mapping need a name anyway).
+            send_groups: false,
+            groups_attribute: None,
+            group_filter: None,
+            allow_idp_initiated: true,
+            sp_signing_cert: None,
+            encryption: None,
+            attribute_statements: None,
+            attribute_name_format: None,
+            millis: None,
+            plain_metadata: false,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -20,3 +20,7 @@ mod saml_fidelity;
 mod scim_fidelity;
 #[path = "idps/scim_push.rs"]
 mod scim_push;
+#[path = "idps/scim_push_hostile.rs"]
+mod scim_push_hostile;
+#[path = "idps/scim_push_sp.rs"]
+mod scim_push_sp;

@@ -2,12 +2,12 @@
 //! [`SamlSpConfig`] / [`OidcRpConfig`], turn what they accepted into an [`IdpIdentity`], and
 //! give the SAML validator its outstanding-request and replay state over the database.
 
-use crate::app::OrgUrls;
 use crate::domain::attributes::Attributes;
 use crate::domain::identity::{oidc_email, saml_email, IdpIdentity};
 use crate::domain::sso_config::{OidcSettings, SamlSettings, SsoConfig};
 use crate::oidc_rp::{AcceptedIdToken, OidcRpConfig};
 use crate::saml_sp::{AcceptedAssertion, SamlSpConfig, SamlSpError, SamlSpState};
+use crate::state::OrgUrls;
 use crate::store::orgs::Org;
 use crate::store::{flows, Id, StoreError};
 use chrono::{DateTime, Utc};

@@ -11,13 +11,17 @@ pub mod bridge;
 pub mod domain;
 pub mod flaws;
 pub mod http;
+pub mod lifecycle;
 pub mod oidc_rp;
+pub mod role;
 pub mod saml_sp;
 pub mod scim;
 pub mod scim_platform;
 pub mod session;
+pub mod state;
 pub mod store;
 
-pub use app::{app, run, spawn_local, AppState, ClockControl, LocalOptions, OrgUrls, SpOptions};
+pub use app::{app, run, spawn_local};
 pub use flaws::{Flaw, Flaws};
+pub use state::{AppState, ClockControl, LocalOptions, OrgUrls, SpOptions};
 pub use store::Store;

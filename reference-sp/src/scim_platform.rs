@@ -8,7 +8,7 @@
 //! Mapping of the SCIM module's own types:
 //! - [`AccountId`] is the decimal account row id, [`ResourceGroupId`] the decimal resource-group
 //!   row id (the admin API shows groups by name and translates).
-//! - Roles and modes convert one to one.
+//! - Roles and modes are the platform's own (`crate::role`) on both sides.
 //! - Store refusals become [`PlatformError`]s: a taken email is `Refused`, a taken name
 //!   `UsernameTaken`.
 //!
@@ -26,10 +26,11 @@
 //! - Basic invitations carry source `scim` and an unguessable token nobody is shown: they are
 //!   accepted by the user's first SSO with the organisation (the join link) [SCIM-B1].
 
-use crate::domain::login::namespace_free;
-use crate::domain::role::{self as core_role, Source};
-use crate::domain::{deprovision, username};
+use crate::domain::username;
 use crate::flaws::Flaws;
+use crate::lifecycle::deprovision;
+use crate::lifecycle::login::namespace_free;
+use crate::role::Source;
 use crate::scim::platform::{
     AccountId, OrgMode, Platform, PlatformError, Profile, ResourceGroupId, Role,
 };
@@ -64,26 +65,6 @@ impl From<StoreError> for PlatformError {
             StoreError::NotFound(what) => PlatformError::NotFound { what },
             other => PlatformError::Store(rusqlite::Error::ToSqlConversionFailure(Box::new(other))),
         }
-    }
-}
-
-/// The core's role for a SCIM role.
-pub fn core_role(r: Role) -> core_role::Role {
-    match r {
-        Role::Read => core_role::Role::Read,
-        Role::Contributor => core_role::Role::Contributor,
-        Role::Write => core_role::Role::Write,
-        Role::Admin => core_role::Role::Admin,
-    }
-}
-
-/// The SCIM module's role for a core role.
-pub fn scim_role(r: core_role::Role) -> Role {
-    match r {
-        core_role::Role::Read => Role::Read,
-        core_role::Role::Contributor => Role::Contributor,
-        core_role::Role::Write => Role::Write,
-        core_role::Role::Admin => Role::Admin,
     }
 }
 
@@ -183,17 +164,14 @@ impl StorePlatform {
         self.clock.now().timestamp()
     }
 
-    fn default_or(org: &Org, role: Option<Role>) -> core_role::Role {
-        role.map(core_role).unwrap_or(org.default_role)
+    fn default_or(org: &Org, role: Option<Role>) -> Role {
+        role.unwrap_or(org.default_role)
     }
 }
 
 impl Platform for StorePlatform {
     fn org_mode(&self, tx: &Transaction<'_>, org: &str) -> Result<Option<OrgMode>, PlatformError> {
-        Ok(orgs::by_slug(tx, org)?.map(|o| match o.mode {
-            core_role::OrgMode::Basic => OrgMode::Basic,
-            core_role::OrgMode::Managed => OrgMode::Managed,
-        }))
+        Ok(orgs::by_slug(tx, org)?.map(|o| o.mode))
     }
 
     fn find_account_by_email(
@@ -332,7 +310,7 @@ impl Platform for StorePlatform {
                 source: Source::Scim,
                 external_collaborator: false,
                 // The fallback of role mapping at SSO [ROLE-4], like an invitation's role.
-                invited_role: role.map(core_role),
+                invited_role: role,
                 active: true,
                 created: self.now(),
             },
@@ -403,7 +381,7 @@ impl Platform for StorePlatform {
         Ok(Some(
             resource_groups::members(tx, g.id)?
                 .into_iter()
-                .map(|m| (account_ref(m.account_id), scim_role(m.role)))
+                .map(|m| (account_ref(m.account_id), m.role))
                 .collect(),
         ))
     }
@@ -421,7 +399,7 @@ impl Platform for StorePlatform {
             .ok_or_else(|| not_found(format!("resource group {rg} of {}", o.slug)))?;
         let a = account(tx, id)?;
         match role {
-            Some(r) => resource_groups::set_member(tx, g.id, a.id, core_role(r), &Source::Scim)?,
+            Some(r) => resource_groups::set_member(tx, g.id, a.id, r, &Source::Scim)?,
             None => {
                 resource_groups::remove_member(tx, g.id, a.id)?;
             }

@@ -96,7 +96,7 @@ async fn browse_follows_redirects_submits_saml_forms_keeps_cookies_and_records_e
 
     let alice = UserAgent::new("alice").expect("agent");
     let j = alice.browse(&url).await.expect("journey");
-    let first_user = t.state.lock().directory.users()[0].login.clone();
+    let first_user = t.users()[0].login.clone();
     assert_eq!(j.page.status, StatusCode::OK);
     assert_eq!(
         j.page.body,

@@ -66,7 +66,7 @@ pub async fn baseline(
         Err(e) => (Err(agent_failure(e, "starting the browser")), Vec::new()),
     };
     // A fault must never outlive its scenario; the baseline sets none, but clear the user too.
-    login.tenant.state.lock().next_login = None;
+    login.tenant.clear_next_login();
     let (result, exchanges) = outcome;
     let (verdict, error, reason) = match result {
         Ok(()) => (Verdict::Passed, None, None),
@@ -121,7 +121,7 @@ async fn judge(
     agent: &UserAgent,
     idp: &str,
 ) -> Result<(), GateError> {
-    login.tenant.state.lock().next_login = Some(NextLogin {
+    login.tenant.set_next_login(NextLogin {
         user: Some(user.to_string()),
         ..NextLogin::default()
     });

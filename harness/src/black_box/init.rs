@@ -225,7 +225,7 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
                 let md_file = a.out.join(format!("{slug}-{v}-idp-metadata.xml"));
                 std::fs::write(&md_file, &xml)
                     .with_context(|| format!("writing {}", md_file.display()))?;
-                let cert = t.state.lock().keys.active().cert_pem().to_string();
+                let cert = t.keys().active().cert_pem().to_string();
                 let cert_file = a.out.join(format!("{slug}-{v}-idp.crt.pem"));
                 std::fs::write(&cert_file, &cert)
                     .with_context(|| format!("writing {}", cert_file.display()))?;
@@ -241,11 +241,8 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
                 );
             }
             None => {
-                let st = t.state.lock();
-                let c = st
-                    .oidc_clients
-                    .first()
-                    .context("the client just registered")?;
+                let clients = t.oidc_clients();
+                let c = clients.first().context("the client just registered")?;
                 let _ = writeln!(profile, "client_id = {}", toml_str(&c.client_id));
                 let issuer = t.oidc_issuer();
                 let _ = writeln!(

@@ -9,9 +9,8 @@
 
 use super::evidence_view::{jwts_in, pretty_xml, DecodedJwt, XmlLine};
 use super::snapshot::Drift;
-use super::{grades, Grade, Summary, Totals};
+use super::{grades, CatalogueId, Grade, Summary, Totals};
 use crate::agent::Decoded;
-use crate::report::merge::CatalogueId;
 use crate::result::{ScenarioResult, StepResult, Verdict};
 use serde::Serialize;
 use serde_json::Value;

@@ -7,6 +7,7 @@
 //! shards), and re-renders every report from the union with the same writers a single run
 //! uses, so the merged reports equal a full run's apart from the times.
 
+pub use super::CatalogueId;
 use super::Summary;
 use crate::result::ScenarioResult;
 use crate::shard::Shard;
@@ -23,13 +24,6 @@ pub struct Selection {
     pub tags: Option<String>,
     pub vendors: Vec<String>,
     pub protocols: Vec<String>,
-}
-
-/// Which catalogue a run partitioned: its size and a digest of its scenario keys.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogueId {
-    pub scenarios: usize,
-    pub digest: String,
 }
 
 /// results.json.

@@ -18,6 +18,13 @@ pub use summary::{grades, Grade, Summary, Totals};
 use crate::result::ScenarioResult;
 use std::path::{Path, PathBuf};
 
+/// Which catalogue a run partitioned: its size and a digest of its scenario keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CatalogueId {
+    pub scenarios: usize,
+    pub digest: String,
+}
+
 /// The files one run writes.
 #[derive(Debug, Clone)]
 pub struct Written {

@@ -4,9 +4,11 @@
 //! type. Each check carries its level (MUST, SHOULD, MAY). The probes clean up what they
 //! create. `idpsim scim-probe` and docs/scim-probes.md.
 
+mod core_patch;
 mod display;
 pub mod embedded;
 mod enterprise;
+mod groups;
 pub mod load;
 mod search;
 
@@ -688,154 +690,7 @@ async fn probe_all(p: &mut Prober) -> anyhow::Result<()> {
     search::probe_users(p, &spc).await?;
 
     // PATCH on each core attribute.
-    let patch = |ops: Value| json!({"schemas": [PATCH], "Operations": ops});
-    let path_of = |id: &str| format!("/Users/{id}");
-    type Get = fn(&Value) -> Value;
-    let cases: Vec<(&str, Level, Value, Get, Value)> = vec![
-        (
-            "PATCH-1",
-            Must,
-            json!([{"op": "replace", "path": "name.givenName", "value": "Repl"}]),
-            |u| u["name"]["givenName"].clone(),
-            json!("Repl"),
-        ),
-        (
-            "PATCH-2",
-            Must,
-            json!([{"op": "replace", "path": "name.familyName", "value": "Fam"}]),
-            |u| u["name"]["familyName"].clone(),
-            json!("Fam"),
-        ),
-        (
-            "PATCH-3",
-            Must,
-            json!([{"op": "replace", "path": "displayName", "value": "Disp"}]),
-            |u| u["displayName"].clone(),
-            json!("Disp"),
-        ),
-        (
-            "PATCH-4",
-            Must,
-            json!([{"op": "replace", "path": "externalId", "value": "ext-patched"}]),
-            |u| u["externalId"].clone(),
-            json!("ext-patched"),
-        ),
-        (
-            "PATCH-5",
-            Must,
-            json!([{"op": "replace", "path": "active", "value": false}]),
-            |u| u["active"].clone(),
-            json!(false),
-        ),
-        (
-            "PATCH-6",
-            Must,
-            json!([{"op": "replace", "value": {"active": true}}]),
-            |u| u["active"].clone(),
-            json!(true),
-        ),
-        (
-            "PATCH-7",
-            Must,
-            json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "patched@probe.example"}]),
-            |u| {
-                u["emails"]
-                    .as_array()
-                    .and_then(|a| a.iter().find(|e| e["type"] == "work"))
-                    .map(|e| e["value"].clone())
-                    .unwrap_or_default()
-            },
-            json!("patched@probe.example"),
-        ),
-        (
-            "PATCH-8",
-            Must,
-            json!([{"op": "add", "path": "name.givenName", "value": "Added"}]),
-            |u| u["name"]["givenName"].clone(),
-            json!("Added"),
-        ),
-        (
-            "PATCH-9",
-            Should,
-            json!([{"op": "add", "value": {"displayName": "AddedDisp"}}]),
-            |u| u["displayName"].clone(),
-            json!("AddedDisp"),
-        ),
-        (
-            "PATCH-10",
-            Should,
-            json!([{"op": "remove", "path": "displayName"}]),
-            |u| u["displayName"].clone(),
-            Value::Null,
-        ),
-        (
-            "PATCH-11",
-            Should,
-            json!([{"op": "remove", "path": "externalId"}]),
-            |u| u["externalId"].clone(),
-            Value::Null,
-        ),
-        (
-            "PATCH-12",
-            Should,
-            json!([{"op": "Replace", "path": "name.familyName", "value": "Cased"}]),
-            |u| u["name"]["familyName"].clone(),
-            json!("Cased"),
-        ),
-    ];
-    for (cid, level, ops, get, want) in cases {
-        let title = format!("PATCH {}", ops[0]);
-        let r = p
-            .call(Method::PATCH, &path_of(&id), Some(&patch(ops)))
-            .await?;
-        let g = p.call(Method::GET, &path_of(&id), None).await?;
-        let ok = matches!(r.status, 200 | 204) && get(&g.body) == want;
-        let got = get(&g.body);
-        p.check(
-            cid,
-            "patch",
-            level,
-            &title,
-            ok,
-            format!("{} → {got}", r.short()),
-        );
-    }
-    let new_name = format!("probe-{}-renamed", p.tag);
-    let r = p
-        .call(
-            Method::PATCH,
-            &path_of(&id),
-            Some(&patch(
-                json!([{"op": "replace", "path": "userName", "value": new_name}]),
-            )),
-        )
-        .await?;
-    let g = p.call(Method::GET, &path_of(&id), None).await?;
-    p.check(
-        "PATCH-13",
-        "patch",
-        Must,
-        "PATCH replace userName",
-        matches!(r.status, 200 | 204) && g.body["userName"] == new_name.as_str(),
-        r.short(),
-    );
-    let r = p
-        .call(
-            Method::PATCH,
-            &path_of(&id),
-            Some(&patch(
-                json!([{"op": "frobnicate", "path": "displayName", "value": "x"}]),
-            )),
-        )
-        .await?;
-    p.check(
-        "PATCH-14",
-        "patch",
-        Should,
-        "unknown op: 400",
-        r.status == 400,
-        r.short(),
-    );
+    core_patch::probe(p, &id).await?;
 
     // The enterprise extension, on the third user (the first is the core PATCH subject).
     let second = p.users.get(1).cloned().unwrap_or_default();
@@ -843,131 +698,10 @@ async fn probe_all(p: &mut Prober) -> anyhow::Result<()> {
     enterprise::probe(p, &third, &second).await?;
 
     // Groups.
-    let g = json!({"schemas": [GROUP], "displayName": format!("probe-{}-group", p.tag), "externalId": "g-ext", "members": [{"value": id}]});
-    let r = p.call(Method::POST, "/Groups", Some(&g)).await?;
-    let gid = r.body["id"].as_str().map(str::to_string);
-    p.check(
-        "GRP-1",
-        "groups",
-        Must,
-        "POST /Groups with a member: 201",
-        r.status == 201 && gid.is_some(),
-        r.short(),
-    );
-    if let Some(gid) = gid {
-        p.groups.push(gid.clone());
-        let gp = format!("/Groups/{gid}");
-        let r = p
-            .call(
-                Method::PATCH,
-                &gp,
-                Some(&patch(
-                    json!([{"op": "add", "path": "members", "value": [{"value": second}]}]),
-                )),
-            )
-            .await?;
-        let got = p.call(Method::GET, &gp, None).await?;
-        let n = got.body["members"].as_array().map(Vec::len).unwrap_or(0);
-        p.check(
-            "GRP-2",
-            "groups",
-            Must,
-            "PATCH add members",
-            matches!(r.status, 200 | 204) && n == 2,
-            format!("{} members={n}", r.short()),
-        );
-        let r = p
-            .call(
-                Method::PATCH,
-                &gp,
-                Some(&patch(
-                    json!([{"op": "remove", "path": format!("members[value eq \"{id}\"]")}]),
-                )),
-            )
-            .await?;
-        let got = p.call(Method::GET, &gp, None).await?;
-        let n = got.body["members"].as_array().map(Vec::len).unwrap_or(0);
-        p.check(
-            "GRP-3",
-            "groups",
-            Must,
-            "PATCH remove members[value eq]",
-            matches!(r.status, 200 | 204) && n == 1,
-            format!("{} members={n}", r.short()),
-        );
-        let r = p
-            .call(
-                Method::PATCH,
-                &gp,
-                Some(&patch(
-                    json!([{"op": "remove", "path": "members", "value": [{"value": second}]}]),
-                )),
-            )
-            .await?;
-        let got = p.call(Method::GET, &gp, None).await?;
-        let n = got.body["members"].as_array().map(Vec::len).unwrap_or(0);
-        p.check(
-            "GRP-4",
-            "groups",
-            Should,
-            "PATCH remove members with a value array (Entra)",
-            matches!(r.status, 200 | 204) && n == 0,
-            format!("{} members={n}", r.short()),
-        );
-        let r = p.call(Method::PATCH, &gp, Some(&patch(json!([{"op": "replace", "path": "displayName", "value": format!("probe-{}-renamed", p.tag)}])))).await?;
-        p.check(
-            "GRP-5",
-            "groups",
-            Must,
-            "PATCH replace displayName",
-            matches!(r.status, 200 | 204),
-            r.short(),
-        );
-        let r = p
-            .call(
-                Method::GET,
-                &format!(
-                    "/Groups?filter={}&excludedAttributes=members",
-                    enc(&format!("displayName eq \"probe-{}-renamed\"", p.tag))
-                ),
-                None,
-            )
-            .await?;
-        p.check(
-            "GRP-6",
-            "groups",
-            Must,
-            "filter groups by displayName",
-            matches!(list_ok(&r), Ok((1, 1))),
-            r.short(),
-        );
-        p.check(
-            "GRP-7",
-            "groups",
-            Should,
-            "excludedAttributes=members leaves members out",
-            r.body["Resources"][0]["members"].is_null(),
-            r.short(),
-        );
-        let renamed = format!("probe-{}-renamed", p.tag);
-        search::probe_groups(p, &renamed).await?;
-        display::probe(p, &gid, &third).await?;
-        let r = p.call(Method::DELETE, &gp, None).await?;
-        let after = p.call(Method::GET, &gp, None).await?;
-        p.check(
-            "GRP-8",
-            "groups",
-            Must,
-            "DELETE /Groups/{id}: 204, then 404",
-            r.status == 204 && after.status == 404,
-            format!("{} / {}", r.short(), after.short()),
-        );
-        if after.status == 404 {
-            p.groups.retain(|x| x != &gid);
-        }
-    }
+    groups::probe(p, &id, &second, &third).await?;
 
     // Delete.
+    let path_of = |id: &str| format!("/Users/{id}");
     let r = p.call(Method::DELETE, &path_of(&id), None).await?;
     let after = p.call(Method::GET, &path_of(&id), None).await?;
     p.check(

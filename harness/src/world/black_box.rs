@@ -64,14 +64,12 @@ impl IdpWorld {
         protocol: Protocol,
     ) -> anyhow::Result<()> {
         let l = self.bb_login(vendor, protocol)?;
-        let secret = {
-            let st = l.tenant.state.lock();
-            l.client_id
-                .as_ref()
-                .and_then(|c| st.oidc_clients.iter().find(|k| &k.client_id == c))
-                .map(|k| k.client_secret.clone())
-                .unwrap_or_default()
-        };
+        let secret = l
+            .client_id
+            .as_ref()
+            .and_then(|c| l.tenant.oidc_client(c))
+            .map(|k| k.client_secret)
+            .unwrap_or_default();
         let org = Org::new(
             name,
             l.tenant.id.clone(),
@@ -316,7 +314,7 @@ impl IdpWorld {
             .iter()
             .filter(|l| vendor.is_none_or(|v| v == l.vendor.as_str()))
         {
-            l.tenant.state.lock().next_login = None;
+            l.tenant.clear_next_login();
         }
         self.log_offset = bb
             .spec
@@ -350,7 +348,7 @@ impl IdpWorld {
             }
         }
         for o in self.orgs.values() {
-            let pending = o.tenant.state.lock().next_login.take();
+            let pending = o.tenant.clear_next_login();
             if let Some(n) = pending {
                 let mut v = serde_json::to_value(&n).unwrap_or_default();
                 if let Some(m) = v.as_object_mut() {
@@ -380,10 +378,9 @@ impl IdpWorld {
             .iter()
             .filter(|l| mine.contains(&l.tenant.id.as_str()))
         {
-            let mut st = l.tenant.state.lock();
-            st.next_login = None;
-            if key_ids(&st.keys) != key_ids(&l.keys) {
-                st.keys = l.keys.clone();
+            l.tenant.clear_next_login();
+            if key_ids(&l.tenant.keys()) != key_ids(&l.keys) {
+                l.tenant.set_keys(l.keys.clone());
                 rotated = true;
             }
         }

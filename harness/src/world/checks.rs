@@ -364,8 +364,7 @@ impl IdpWorld {
     /// The SP never sent `org`'s IdP a logout request.
     pub fn expect_no_idp_logout(&self, org: &str, req: &Req) -> anyhow::Result<()> {
         let o = self.org(org)?;
-        let st = o.tenant.state.lock();
-        for e in &st.log {
+        for e in &o.tenant.request_log() {
             let p = e.path.to_ascii_lowercase();
             ensure!(
                 !p.contains("logout") && !p.contains("/slo") && !p.contains("end_session"),

@@ -46,11 +46,10 @@ impl IdpWorld {
             },
         )
         .map_err(|e| anyhow::anyhow!("the IdP refused the SP's encryption key: {e}"))?;
-        let mut st = t.state.lock();
-        let Some(app) = st.saml_apps.first_mut() else {
+        let Some(app) = t.saml_apps().first().map(|a| a.id.clone()) else {
             bail!("{org}'s tenant has no SAML app");
         };
-        app.encryption = Some(enc);
+        t.set_app_encryption(&app, Some(enc));
         Ok(())
     }
 }

@@ -205,24 +205,18 @@ async fn start_black_box(
             .tenant(spec.vendor, &id)
             .with_context(|| format!("{}: tenant {id} did not start", field("tenant")))?;
         let user = {
-            let st = tenant.state.lock();
             match &bb.user {
-                Some(u) => st
-                    .directory
-                    .find(u)
-                    .map(|x| x.login.clone())
-                    .with_context(|| {
-                        format!(
-                            "{}: black_box.user {u:?} is not in tenant {id}",
-                            source.display()
-                        )
-                    })?,
-                None => st
-                    .directory
+                Some(u) => tenant.user(u).map(|x| x.login).with_context(|| {
+                    format!(
+                        "{}: black_box.user {u:?} is not in tenant {id}",
+                        source.display()
+                    )
+                })?,
+                None => tenant
                     .users()
-                    .iter()
+                    .into_iter()
                     .find(|u| u.active)
-                    .map(|u| u.login.clone())
+                    .map(|u| u.login)
                     .with_context(|| {
                         format!(
                             "{}: tenant {id} has no active user to sign in",
@@ -253,10 +247,10 @@ async fn start_black_box(
                 sp_entity_id = Some(entity);
             }
             Proto::Oidc => {
-                let st = tenant.state.lock();
+                let clients = tenant.oidc_clients();
                 let c = match &spec.client_id {
-                    Some(c) => st.oidc_clients.iter().find(|k| &k.client_id == c),
-                    None => st.oidc_clients.first(),
+                    Some(c) => clients.iter().find(|k| &k.client_id == c),
+                    None => clients.first(),
                 }
                 .with_context(|| {
                     format!("{}: no such client in tenant {id}", field("client_id"))
@@ -265,7 +259,7 @@ async fn start_black_box(
                 redirect_uri = c.redirect_uris.first().cloned();
             }
         }
-        let keys = tenant.state.lock().keys.clone();
+        let keys = tenant.keys();
         logins.push(Login {
             vendor: spec.vendor,
             protocol: spec.protocol,

@@ -12,10 +12,7 @@ impl IdpWorld {
         let email = self.known_actor(actor)?.email.clone();
         let o = self.org(org)?;
         // Keep what a Given prepared for this login (an attack, an override); set the user.
-        let mut st = o.tenant.state.lock();
-        let mut next = st.next_login.take().unwrap_or_default();
-        next.user = Some(email);
-        st.next_login = Some(next);
+        o.tenant.update_next_login(|next| next.user = Some(email));
         Ok(())
     }
 

@@ -134,18 +134,17 @@ impl IdpWorld {
         let mut subs = Vec::new();
         // Ids the IdPs draw from one generator shared by concurrent scenarios.
         for o in self.orgs.values() {
-            let st = o.tenant.state.lock();
-            for app in &st.saml_apps {
+            for app in &o.tenant.saml_apps() {
                 subs.push((app.key.clone(), format!("[{}-saml-app-key]", o.name)));
                 subs.push((app.id.clone(), format!("[{}-saml-app-id]", o.name)));
             }
-            for u in st.directory.users() {
+            for u in &o.tenant.users() {
                 subs.push((
                     u.id.clone(),
                     format!("[{}-user-id:{}]", o.name, u.given_name),
                 ));
             }
-            for g in st.directory.groups() {
+            for g in &o.tenant.groups() {
                 subs.push((g.id.clone(), format!("[{}-group-id:{}]", o.name, g.name)));
             }
         }

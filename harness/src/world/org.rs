@@ -8,6 +8,7 @@ use anyhow::{bail, Context as _};
 use mock_idps::control::{NewOidcClient, NewSamlApp};
 use mock_idps::directory::NewUser;
 use mock_idps::personality::TokenAuth;
+use mock_idps::surface::UserPatch;
 use mock_idps::tenant::SharedTenant;
 use mock_idps::NewTenant;
 use serde_json::{json, Value};
@@ -70,11 +71,7 @@ impl Org {
     /// The value the IdP sends for group `name`: its name (Okta, Google) or its object id
     /// (Entra), creating the group in the directory when needed.
     pub fn group_value(&self, name: &str) -> String {
-        let t = &self.tenant;
-        let mut st = t.state.lock();
-        let id = st
-            .directory
-            .ensure_group(name, t.personality(), t.ids.as_ref());
+        let id = self.tenant.ensure_group(name);
         match self.vendor {
             Vendor::Entra => id,
             Vendor::Okta | Vendor::Google => name.to_string(),
@@ -316,24 +313,16 @@ impl IdpWorld {
         if o.vendor != vendor {
             bail!("{org} trusts {}, not {}", o.vendor.name(), vendor.name());
         }
-        {
-            let t = &o.tenant;
-            let mut st = t.state.lock();
-            st.directory
-                .add_user(
-                    NewUser {
-                        login: Some(email.clone()),
-                        email: Some(email.clone()),
-                        given_name: Some(given),
-                        family_name: Some("Tester".into()),
-                        groups: groups.to_vec(),
-                        ..NewUser::default()
-                    },
-                    t.personality(),
-                    t.ids.as_ref(),
-                )
-                .map_err(|e| anyhow::anyhow!("adding {actor} to {org}'s directory: {e}"))?;
-        }
+        o.tenant
+            .add_user(NewUser {
+                login: Some(email.clone()),
+                email: Some(email.clone()),
+                given_name: Some(given),
+                family_name: Some("Tester".into()),
+                groups: groups.to_vec(),
+                ..NewUser::default()
+            })
+            .map_err(|e| anyhow::anyhow!("adding {actor} to {org}'s directory: {e}"))?;
         Ok(())
     }
 
@@ -346,23 +335,9 @@ impl IdpWorld {
     ) -> anyhow::Result<()> {
         let email = self.known_actor(actor)?.email.clone();
         let o = self.org(org)?;
-        let ids: Vec<String> = groups
-            .iter()
-            .map(|g| {
-                let t = &o.tenant;
-                let mut st = t.state.lock();
-                st.directory
-                    .ensure_group(g, t.personality(), t.ids.as_ref())
-            })
-            .collect();
-        {
-            let mut st = o.tenant.state.lock();
-            let u = st
-                .directory
-                .find_mut(&email)
-                .with_context(|| format!("{actor} is not in {org}'s directory"))?;
-            u.groups = ids;
-        }
+        o.tenant
+            .set_user_groups(&email, groups)
+            .with_context(|| format!("{actor} is not in {org}'s directory"))?;
         Ok(())
     }
 
@@ -371,12 +346,19 @@ impl IdpWorld {
         let email = self.known_actor(actor)?.email.clone();
         let o = self.org(org)?;
         o.app_roles_attribute()?;
-        let mut st = o.tenant.state.lock();
-        let u = st
-            .directory
-            .find_mut(&email)
-            .with_context(|| format!("{actor} is not in {org}'s directory"))?;
-        u.roles.push(role.to_string());
+        let mut roles = o
+            .tenant
+            .user(&email)
+            .with_context(|| format!("{actor} is not in {org}'s directory"))?
+            .roles;
+        roles.push(role.to_string());
+        o.tenant.patch_user(
+            &email,
+            UserPatch {
+                roles: Some(roles),
+                ..UserPatch::default()
+            },
+        );
         Ok(())
     }
 
@@ -384,11 +366,15 @@ impl IdpWorld {
     pub fn deactivate_at_idp(&mut self, actor: &str, org: &str) -> anyhow::Result<()> {
         let email = self.known_actor(actor)?.email.clone();
         let o = self.org(org)?;
-        let mut st = o.tenant.state.lock();
-        st.directory
-            .find_mut(&email)
-            .with_context(|| format!("{actor} is not in {org}'s directory"))?
-            .active = false;
+        o.tenant
+            .patch_user(
+                &email,
+                UserPatch {
+                    active: Some(false),
+                    ..UserPatch::default()
+                },
+            )
+            .with_context(|| format!("{actor} is not in {org}'s directory"))?;
         Ok(())
     }
 

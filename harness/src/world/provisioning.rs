@@ -8,6 +8,7 @@ use super::IdpWorld;
 use anyhow::{bail, ensure, Context as _};
 use mock_idps::scim_push::tenant::UserNameFormat;
 use mock_idps::scim_push::{DialectId, EventStatus, PushOutcome, PushTarget, TenantEvent};
+use mock_idps::surface::UserPatch;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -135,21 +136,18 @@ impl IdpWorld {
             "{org}'s IdP pushes no SCIM (a Given is missing)"
         );
         // The IdP's ids as the snapshots name them, taken before a delete drops the user.
-        let mut ids: Vec<(String, String)> = {
-            let st = tenant.state.lock();
-            st.directory
-                .users()
-                .iter()
-                .map(|u| (u.id.clone(), format!("[{org}-user-id:{}]", u.given_name)))
-                .chain(
-                    st.directory
-                        .groups()
-                        .iter()
-                        .map(|g| (g.id.clone(), format!("[{org}-group-id:{}]", g.name))),
-                )
-                .filter(|(id, _)| id.len() >= 6)
-                .collect()
-        };
+        let mut ids: Vec<(String, String)> = tenant
+            .users()
+            .iter()
+            .map(|u| (u.id.clone(), format!("[{org}-user-id:{}]", u.given_name)))
+            .chain(
+                tenant
+                    .groups()
+                    .iter()
+                    .map(|g| (g.id.clone(), format!("[{org}-group-id:{}]", g.name))),
+            )
+            .filter(|(id, _)| id.len() >= 6)
+            .collect();
         ids.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
         let outcome = tenant
             .scim_push(event)
@@ -192,23 +190,26 @@ impl IdpWorld {
     fn set_push_username(&mut self, org: &str, actor: &str, username: &str) -> anyhow::Result<()> {
         let email = self.email_of(actor)?;
         let o = self.org(org)?;
-        let mut st = o.tenant.state.lock();
-        let u = st
-            .directory
-            .find_mut(&email)
-            .with_context(|| format!("{actor} is not in {org}'s directory"))?;
-        u.attributes
-            .insert(USERNAME_ATTR.into(), vec![username.to_string()]);
+        let mut attributes = o
+            .tenant
+            .user(&email)
+            .with_context(|| format!("{actor} is not in {org}'s directory"))?
+            .attributes;
+        attributes.insert(USERNAME_ATTR.into(), vec![username.to_string()]);
+        o.tenant.patch_user(
+            &email,
+            UserPatch {
+                attributes: Some(attributes),
+                ..UserPatch::default()
+            },
+        );
         Ok(())
     }
 
     fn scim_id_of(&self, org: &str, actor: &str) -> anyhow::Result<Option<String>> {
         let email = self.email_of(actor)?;
         let o = self.org(org)?;
-        let idp_id = {
-            let st = o.tenant.state.lock();
-            st.directory.find(&email).map(|u| u.id.clone())
-        };
+        let idp_id = o.tenant.user(&email).map(|u| u.id);
         let known = o.tenant.scim_push_evidence().known;
         Ok(idp_id.and_then(|id| known.user(&id).map(|k| k.scim_id.clone())))
     }
@@ -412,19 +413,11 @@ impl IdpWorld {
             .collect::<anyhow::Result<Vec<_>>>()?;
         {
             let o = self.org(org)?;
-            let t = &o.tenant;
-            let mut st = t.state.lock();
-            let gid = st
-                .directory
-                .ensure_group(group, t.personality(), t.ids.as_ref());
+            let gid = o.tenant.ensure_group(group);
             for e in &emails {
-                let u = st
-                    .directory
-                    .find_mut(e)
-                    .with_context(|| format!("{e} is not in {org}'s directory"))?;
-                if !u.groups.contains(&gid) {
-                    u.groups.push(gid.clone());
-                }
+                o.tenant
+                    .add_member(e, &gid)
+                    .map_err(|_| anyhow::anyhow!("{e} is not in {org}'s directory"))?;
             }
         }
         self.push_ok(
@@ -460,13 +453,11 @@ impl IdpWorld {
 
     fn pushed_group_id(&self, org: &str, group: &str) -> anyhow::Result<String> {
         let o = self.org(org)?;
-        let idp_id = {
-            let st = o.tenant.state.lock();
-            st.directory
-                .group(group)
-                .map(|g| g.id.clone())
-                .with_context(|| format!("no group {group} in {org}'s directory"))?
-        };
+        let idp_id = o
+            .tenant
+            .group(group)
+            .map(|g| g.id)
+            .with_context(|| format!("no group {group} in {org}'s directory"))?;
         let known = o.tenant.scim_push_evidence().known;
         Ok(known
             .group(&idp_id)

@@ -138,7 +138,7 @@ impl IdpWorld {
             }
             _ => {}
         }
-        t.state.lock().next_login = Some(next);
+        t.set_next_login(next);
         self.bb_needs_fetch = match name {
             "a discovery issuer of its own" => Some((
                 "/.well-known/openid-configuration",
@@ -174,7 +174,7 @@ impl IdpWorld {
             other => bail!("which certificate: old or new, not {other:?}"),
         };
         let o = self.org(org)?;
-        o.tenant.state.lock().next_login = Some(NextLogin {
+        o.tenant.set_next_login(NextLogin {
             saml: SamlOverrides {
                 signing_key: key,
                 ..SamlOverrides::default()

@@ -10,7 +10,7 @@ use super::params::Params;
 use super::provider::Provider;
 use super::{clip, html_escape, redirect, text_page, Input};
 use crate::personality::{OfflineAccess, OidcPersonality};
-use crate::server::{is_loopback_redirect, noted};
+use crate::respond::{is_loopback_redirect, noted};
 use crate::tenant::{CodeGrant, Mode, OidcClient};
 use axum::body::Body;
 use axum::http::{header, StatusCode};

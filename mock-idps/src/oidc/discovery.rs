@@ -3,7 +3,7 @@
 use super::provider::Provider;
 use super::{json, text_page};
 use crate::personality::{DiscoveryValue, OidcPersonality, SubjectStyle};
-use crate::server::noted;
+use crate::respond::noted;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use protocols::jose::Jwks;

@@ -5,7 +5,7 @@
 
 use super::provider::Provider;
 use super::{clip, redirect, text_page, Input};
-use crate::server::{is_loopback_redirect, noted};
+use crate::respond::{is_loopback_redirect, noted};
 use crate::tenant::Mode;
 use axum::http::StatusCode;
 use axum::response::Response;

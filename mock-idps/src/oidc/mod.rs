@@ -23,8 +23,8 @@ pub mod provider;
 pub mod token;
 pub mod userinfo;
 
+use crate::respond::noted;
 use crate::routes::{AuthzServer, OidcEndpoint};
-use crate::server::noted;
 use crate::tenant::{SharedTenant, Tenant};
 use axum::body::Body;
 use axum::extract::Request;

@@ -8,8 +8,9 @@
 use super::discovery::{jwks_of, metadata};
 use super::{handle, json, read_input, Input};
 use crate::personality::{OidcPersonality, Vendor};
+use crate::registry::MockIdps;
+use crate::respond::{not_found, noted, LogNote};
 use crate::routes::{route, AuthzServer, Endpoint, OidcEndpoint};
-use crate::server::{not_found, noted, LogNote, MockIdps};
 use crate::tenant::SharedTenant;
 use axum::extract::Request;
 use axum::http::{header, StatusCode};

@@ -5,8 +5,8 @@
 use super::error::{ErrorCode, OAuthError};
 use super::json;
 use crate::personality::OidcPersonality;
+use crate::respond::noted;
 use crate::routes::AuthzServer;
-use crate::server::noted;
 use crate::tenant::Tenant;
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -13,7 +13,7 @@ use super::provider::Provider;
 use super::{clip, json, no_store, secret_eq, Input};
 use crate::overrides::{KeyChoice, NextLogin, OidcOverrides};
 use crate::personality::{AccessTokenStyle, IdShape, TokenAuth};
-use crate::server::noted;
+use crate::respond::noted;
 use crate::tenant::{Mode, Tenant, TokenGrant};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
@@ -239,7 +239,7 @@ pub fn token(op: &Provider, input: &Input) -> Response {
         )),
     };
     match outcome {
-        Ok(issued) => crate::server::with_message(
+        Ok(issued) => crate::respond::with_message(
             noted(
                 no_store(json(StatusCode::OK, &issued.body)),
                 format!(

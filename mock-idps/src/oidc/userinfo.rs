@@ -5,7 +5,7 @@ use super::claims::{self, IssuerFacts, LoginFacts};
 use super::error::{ErrorCode, OAuthError};
 use super::provider::Provider;
 use super::{json, no_store, Input};
-use crate::server::noted;
+use crate::respond::noted;
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
 

@@ -7,6 +7,7 @@
 mod entra;
 mod google;
 mod okta;
+mod scim;
 
 use chrono::Duration;
 use protocols::saml::{DigestAlgorithm, SignatureAlgorithm, SignaturePlacement};

@@ -16,15 +16,10 @@
 //!   (support.google.com/a/answer/6087519), so asking Google to encrypt is refused.
 
 use super::issue::Issued;
-use crate::control::{self, ApiError};
+pub use crate::overrides::EncryptionOverride;
 use crate::overrides::{KeyChoice, SamlOverrides};
 use crate::personality::Vendor;
-use crate::server::{MockIdps, ServerError};
-use crate::tenant::{SamlApp, Tenant};
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::routing::put;
-use axum::Router;
+use crate::tenant::{AppEncryption, SamlApp, ServerError, Tenant};
 use protocols::saml::dsig::{sign_enveloped, SignatureParams};
 use protocols::saml::{
     self, check_encryption_cert, DataEncryption, EncryptionSettings, KeyTransport,
@@ -32,7 +27,6 @@ use protocols::saml::{
 };
 use protocols::SigningKey;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 /// What a vendor lets an admin choose, and what it picks by default.
 pub struct VendorEncryption {
@@ -66,16 +60,6 @@ pub fn vendor_encryption(v: Vendor) -> Result<VendorEncryption, String> {
                 .into(),
         ),
     }
-}
-
-/// An app's assertion encryption, as stored on the app.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AppEncryption {
-    /// The SP's encryption certificate, PEM.
-    pub certificate: String,
-    #[serde(flatten)]
-    pub settings: EncryptionSettings,
 }
 
 /// The control API's (and `NewSamlApp`'s) request to encrypt an app's assertions: exactly one of
@@ -145,17 +129,6 @@ pub fn configure(t: &Tenant, n: NewEncryption) -> Result<AppEncryption, ServerEr
         certificate: String::from_utf8_lossy(&pem).into_owned(),
         settings,
     })
-}
-
-/// How the next response deviates from the app's encryption (a next-login override).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EncryptionOverride {
-    /// Encrypt to a key the SP does not hold (the tenant's attacker key), even for an app that
-    /// does not encrypt.
-    ForeignKey,
-    /// Send the assertion in the clear for once.
-    Off,
 }
 
 /// Where this response's assertion is encrypted to, if anywhere.
@@ -234,47 +207,4 @@ pub fn seal_forged(
     saml::encrypt_assertions(&mut tree, cert, settings)
         .map_err(|e| format!("cannot encrypt the assertion: {e}"))?;
     Ok(tree.to_document())
-}
-
-/// `PUT …/saml-apps/{app}/encryption` and `DELETE` (back to plain assertions).
-pub fn control_routes() -> Router<MockIdps> {
-    Router::new().route(
-        "/tenants/{vendor}/{id}/saml-apps/{app}/encryption",
-        put(set_encryption).delete(clear_encryption),
-    )
-}
-
-async fn set_encryption(
-    State(idps): State<MockIdps>,
-    Path((v, id, app)): Path<(String, String, String)>,
-    body: Bytes,
-) -> control::R {
-    let t = control::tenant(&idps, &v, &id)?;
-    let n: NewEncryption = control::parse(&body)?;
-    let enc = configure(&t, n)?;
-    let mut st = t.state.lock();
-    let a = find_app(&mut st.saml_apps, &app)?;
-    a.encryption = Some(enc.clone());
-    control::ok(json!({ "app": a.id, "encryption": enc }))
-}
-
-async fn clear_encryption(
-    State(idps): State<MockIdps>,
-    Path((v, id, app)): Path<(String, String, String)>,
-) -> control::R {
-    let t = control::tenant(&idps, &v, &id)?;
-    let mut st = t.state.lock();
-    let a = find_app(&mut st.saml_apps, &app)?;
-    a.encryption = None;
-    control::ok(json!({ "app": a.id, "encryption": null }))
-}
-
-fn find_app<'a>(apps: &'a mut [SamlApp], key: &str) -> Result<&'a mut SamlApp, ApiError> {
-    apps.iter_mut()
-        .find(|a| a.id == key || a.sp_entity_id == key)
-        .ok_or_else(|| {
-            control::not_found(format!(
-                "no registered SAML app {key} (by id or SP entity id) in this tenant"
-            ))
-        })
 }

@@ -8,16 +8,18 @@
 pub mod encrypt;
 mod federation;
 pub mod issue;
+pub mod policy;
 
 use crate::overrides::{KeyChoice, NextLogin, SamlOverrides};
+use crate::respond::{noted, query_map};
 use crate::routes::Endpoint;
-use crate::server::{noted, query_map};
 use crate::tenant::{Mode, SamlApp, SharedTenant, Tenant};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use issue::{Issued, Issuer, Login, Refusal};
+use policy::Accepted;
 use protocols::saml::attacks::{self, AttackContext};
 use protocols::saml::{self, AuthnRequest, IdpMetadata};
 
@@ -189,80 +191,33 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
         Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
     };
     let ar = &incoming.request;
-    let issuer = ar.issuer.clone();
-    let registered = t.saml_app(&issuer);
-    // Open mode: the SSO URL picks the app, as at the real vendors (an SP given the default
-    // app's URL gets the default app's issuer, whatever else is registered).
-    let by_url = match (t.mode, app_hint) {
-        (Mode::Open, Some(hint)) => t.saml_app(hint).or_else(|| {
-            let d = t.open_app(Some(&issuer), ar.acs_url.as_deref());
-            (d.id == hint || d.key == hint).then_some(d)
-        }),
-        _ => None,
-    };
-    let app = match (by_url, registered, t.mode) {
-        (Some(a), _, _) => a,
-        (None, Some(a), _) => a,
-        (None, None, Mode::Open) => t.open_app(Some(&issuer), ar.acs_url.as_deref()),
-        (None, None, Mode::Strict) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                &format!("the service provider {issuer} is not registered with this tenant"),
-            )
-        }
-    };
-    if let Some(hint) = app_hint {
-        // The URL names the app by id or, as Okta's real SSO URL does, by issuer key (S12).
-        if t.mode == Mode::Strict && hint != app.id && hint != app.key {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                &format!("the AuthnRequest's issuer {issuer} belongs to another app than {hint}"),
-            );
-        }
-    }
-    let acs =
-        match &ar.acs_url {
-            Some(u) if app.acs_urls.iter().any(|a| a == u) => u.clone(),
-            // Open mode takes any SP's ACS unless the app it picked registered its own.
-            Some(u)
-                if t.mode == Mode::Open
-                    && (app.acs_urls.is_empty() || t.saml_app(&issuer).is_none()) =>
-            {
-                u.clone()
-            }
-            Some(u) => {
-                return error_page(
-                    StatusCode::BAD_REQUEST,
-                    &format!("AssertionConsumerServiceURL {u} is not registered for {issuer}"),
-                )
-            }
-            None => match app.acs_urls.first() {
-                Some(u) => u.clone(),
-                None => return error_page(
-                    StatusCode::BAD_REQUEST,
-                    "the AuthnRequest names no AssertionConsumerServiceURL and none is registered",
-                ),
-            },
-        };
-    if let (Some(cert), Some(raw)) = (&app.sp_signing_cert, &incoming.raw_query) {
-        if query_map(Some(raw)).contains_key("Signature") {
-            let der = openssl::x509::X509::from_pem(cert.as_bytes()).and_then(|c| c.to_der());
-            let ok = der.is_ok_and(|d| saml::verify_redirect_signature(raw, &d).is_ok());
-            if !ok {
-                return error_page(
-                    StatusCode::BAD_REQUEST,
-                    "the AuthnRequest signature does not verify",
-                );
-            }
-        }
-    }
     let p = t.personality();
+    let verdict = policy::accept(
+        &policy::SsoRequest {
+            mode: t.mode,
+            app_hint,
+            issuer: &ar.issuer,
+            acs_url: ar.acs_url.as_deref(),
+            has_subject: ar.has_subject,
+            raw_query: incoming.raw_query.as_deref(),
+            subject_is_error: p.saml.subject_in_request_is_error,
+        },
+        t.as_ref(),
+    );
+    let Accepted {
+        app,
+        acs,
+        answer: reply,
+    } = match verdict {
+        Ok(a) => a,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
     let iss = Issuer {
         personality: p,
         tenant_id: &t.id,
         entity_id: t.saml_entity_id(Some(&app)),
     };
-    if p.saml.subject_in_request_is_error && ar.has_subject {
+    if reply == policy::Answer::SubjectUnsupported {
         let issued = issue::refusal(
             &iss,
             &acs,
@@ -299,16 +254,25 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
     with_request(resp, ar)
 }
 
+impl policy::AppSource for Tenant {
+    fn registered(&self, key: &str) -> Option<SamlApp> {
+        self.saml_app(key)
+    }
+    fn open_app(&self, sp_entity_id: Option<&str>, acs: Option<&str>) -> SamlApp {
+        Tenant::open_app(self, sp_entity_id, acs)
+    }
+}
+
 /// The AuthnRequest first in the log, before the response `post_back` attached.
 fn with_request(mut resp: Response, ar: &saml::AuthnRequest) -> Response {
     let answered = resp
         .extensions_mut()
-        .remove::<crate::server::LogMessages>()
+        .remove::<crate::respond::LogMessages>()
         .unwrap_or_default();
-    let mut resp = crate::server::with_message(resp, "AuthnRequest", ar.xml.clone());
+    let mut resp = crate::respond::with_message(resp, "AuthnRequest", ar.xml.clone());
     if let Some(m) = resp
         .extensions_mut()
-        .get_mut::<crate::server::LogMessages>()
+        .get_mut::<crate::respond::LogMessages>()
     {
         m.0.extend(answered.0);
     }
@@ -499,5 +463,5 @@ fn post_back(
             .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
         note.to_string(),
     );
-    crate::server::with_message(resp, "SAMLResponse", xml)
+    crate::respond::with_message(resp, "SAMLResponse", xml)
 }

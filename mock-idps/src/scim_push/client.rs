@@ -9,8 +9,9 @@ use super::evidence::{
 };
 use super::judge::{judge, Judgement, Received, Verdict};
 use super::knowledge::Knowledge;
-use super::plan::{plan, Guard, Method, Step};
+use super::plan::plan;
 use super::request::{render, BearerToken, Prepared, WireHeaders};
+use super::step::{Guard, Method, Step};
 use protocols::{RandomIds, SharedIdGen};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -1,7 +1,8 @@
 //! A SCIM push dialect: how one vendor's provisioning client talks, as a table of facts.
 //!
-//! The tables themselves live with their vendor (`personality/okta.rs`, `personality/entra.rs`);
-//! Google has none. Everything the planner and the answer checks do differently per vendor is
+//! This file holds the vocabulary only. The tables themselves live with their vendor
+//! (`personality/okta.rs`, `personality/entra.rs`; Google has none), and `personality/scim.rs`
+//! maps each [`DialectId`] to its table. Everything the planner and the answer checks do differently per vendor is
 //! read from a [`ScimDialect`]; nothing else branches on the vendor.
 //!
 //! Facts come from shared/reference/vendors.md. Values it does not give are marked
@@ -42,17 +43,6 @@ impl DialectId {
             DialectId::OktaCustom => "okta-custom",
             DialectId::EntraDefault => "entra",
             DialectId::EntraAadOptScim062020 => "entra-aadoptscim062020",
-        }
-    }
-
-    /// The dialect's table (kept with its vendor's personality).
-    pub fn dialect(self) -> &'static ScimDialect {
-        use crate::personality as p;
-        match self {
-            DialectId::OktaCatalogue => &p::OKTA_SCIM_CATALOGUE,
-            DialectId::OktaCustom => &p::OKTA_SCIM_CUSTOM,
-            DialectId::EntraDefault => &p::ENTRA_SCIM_DEFAULT,
-            DialectId::EntraAadOptScim062020 => &p::ENTRA_SCIM_AADOPTSCIM062020,
         }
     }
 }
@@ -285,37 +275,6 @@ pub struct ScimDialect {
 }
 
 impl ScimDialect {
-    /// Read a tenant URL as Entra does: a `aadOptscim062020` query flag (any case, with or
-    /// without a value) selects the flag dialect and is taken off the base URL; other queries
-    /// stay. Assumed: Entra reads the flag and does not forward it on its requests.
-    pub fn from_tenant_url(url: &str) -> (Option<DialectId>, String) {
-        let Some((base, query)) = url.split_once('?') else {
-            return (None, url.to_string());
-        };
-        let key_of = |kv: &str| kv.split('=').next().unwrap_or("").to_string();
-        let flagged = DialectId::ALL.into_iter().find(|d| {
-            d.dialect().flag_query.is_some_and(|flag| {
-                query
-                    .split('&')
-                    .any(|kv| key_of(kv).eq_ignore_ascii_case(flag))
-            })
-        });
-        let Some(d) = flagged else {
-            return (None, url.to_string());
-        };
-        let flag = d.dialect().flag_query.unwrap_or_default();
-        let rest: Vec<&str> = query
-            .split('&')
-            .filter(|kv| !kv.is_empty() && !key_of(kv).eq_ignore_ascii_case(flag))
-            .collect();
-        let url = if rest.is_empty() {
-            base.to_string()
-        } else {
-            format!("{base}?{}", rest.join("&"))
-        };
-        (Some(d), url)
-    }
-
     /// `active` as this dialect writes it in a PATCH.
     pub fn active_value(&self, active: bool) -> serde_json::Value {
         match self.active {

@@ -3,7 +3,7 @@
 //! sends can make this panic; whatever cannot be read becomes a finding.
 
 use super::evidence::FindingKind;
-use super::plan::{Answer, Step};
+use super::step::{Answer, Step};
 use protocols::scim::{ScimError, ERROR_MESSAGE};
 use serde_json::{Map, Value};
 

@@ -25,6 +25,7 @@ pub mod judge;
 pub mod knowledge;
 pub mod plan;
 pub mod request;
+pub mod step;
 pub mod tenant;
 
 pub use client::ScimPushClient;
@@ -32,8 +33,9 @@ pub use dialect::{DialectId, ScimDialect};
 pub use event::{PushGroup, PushUser, ScimEvent};
 pub use evidence::{EventStatus, Exchange, Finding, FindingKind, PushOutcome};
 pub use knowledge::{Knowledge, KnownGroup, KnownUser, Learn};
-pub use plan::{plan, Guard, Method, PlanError, Step, Target};
+pub use plan::{plan, PlanError};
 pub use request::{render, BearerToken, Prepared, WireHeaders};
+pub use step::{Answer, Guard, Method, Step, Target};
 pub use tenant::{
     PushError, PushEvidence, PushTarget, PushTargetView, TenantEvent, UserNameFormat,
 };

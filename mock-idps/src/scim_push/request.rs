@@ -3,7 +3,8 @@
 
 use super::dialect::ScimDialect;
 use super::knowledge::Knowledge;
-use super::plan::{Method, PlanError, Step, Target};
+use super::plan::PlanError;
+use super::step::{Method, Step, Target};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 use serde_json::Value;

@@ -20,29 +20,13 @@
 use std::cmp::Ordering;
 
 use chrono::{DateTime, FixedOffset};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::ScimError;
 use super::filter::{AttrPath, CompValue, CompareOp, Filter};
+use super::json::get_ci;
 use super::resource::UnknownAttributes;
 use super::schema::{AttrDef, AttrType, Container, ResourceSchema};
-
-/// `key` in `map`, case-insensitively (an exact match wins).
-pub(crate) fn get_ci<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
-    map.get(key).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
-}
-
-/// The key actually used in `map` for `key`, case-insensitively.
-pub(crate) fn key_ci(map: &Map<String, Value>, key: &str) -> Option<String> {
-    if map.contains_key(key) {
-        return Some(key.to_string());
-    }
-    map.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned()
-}
 
 /// Where a path's values come from.
 #[derive(Clone, Copy)]

@@ -13,6 +13,7 @@
 //! - [`patch`]: PatchOp parsing and a pure applier that reports which attributes changed.
 //! - [`page`]: startIndex/count and ListResponse; [`etag`]: weak versions and If-Match.
 //! - [`search`]: the SearchRequest body of `POST /.search`.
+//! - `json`: case-insensitive lookup of object members, below resource, eval and patch.
 //!
 //! Nothing here does I/O or reads a clock: times (meta.created...) are parameters.
 
@@ -21,6 +22,7 @@ pub mod error;
 pub mod etag;
 pub mod eval;
 pub mod filter;
+mod json;
 pub mod page;
 pub mod patch;
 pub mod resource;

@@ -3,7 +3,7 @@
 use super::*;
 use crate::scim::error::ScimType;
 use crate::scim::schema::{
-    ENTERPRISE_USER_SCHEMA, GROUP_RESOURCE, GROUP_SCHEMA, USER_RESOURCE, USER_SCHEMA,
+    ENTERPRISE_USER_SCHEMA, GROUP_RESOURCE, GROUP_SCHEMA, PATCH_OP, USER_RESOURCE, USER_SCHEMA,
 };
 use serde_json::json;
 

@@ -1,9 +1,9 @@
 //! The test clock: exists only when the SP was started with the explicit test flag
 //! (`--test-clock`); otherwise these answer 404 like any unknown endpoint.
 
-use crate::app::AppState;
 use crate::http::body;
 use crate::http::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;

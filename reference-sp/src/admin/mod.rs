@@ -4,14 +4,15 @@
 //! changes nothing.
 
 mod clock;
+mod lookup;
 mod orgs;
 mod render;
 mod scim;
 mod sso;
 mod users;
 
-use crate::app::AppState;
 use crate::http::error::ApiError;
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::{self, Next};

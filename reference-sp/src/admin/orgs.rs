@@ -1,14 +1,16 @@
 //! Organisations, members, invitations and resource groups. SCIM tokens and group links are in
 //! [`super::scim`].
 
+use super::lookup::{account_named, check_email, org_in};
 use super::render;
-use crate::app::AppState;
-use crate::domain::login::namespace_free;
-use crate::domain::role::{OrgMode, Role, Source};
-use crate::domain::{deprovision, username};
+use crate::domain::username;
 use crate::http::body;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::path;
+use crate::lifecycle::deprovision;
+use crate::lifecycle::login::namespace_free;
+use crate::role::{OrgMode, Role, Source};
+use crate::state::AppState;
 use crate::store::accounts::{self, Account};
 use crate::store::invitations::{self, NewInvitation};
 use crate::store::memberships::{self, Membership};
@@ -20,20 +22,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// Session timeouts from one minute to one year.
 const TIMEOUT_RANGE: std::ops::RangeInclusive<i64> = 60..=366 * 24 * 3600;
-
-pub(super) fn org_in(c: &Connection, slug: &str) -> ApiResult<Org> {
-    orgs::by_slug(c, slug)?.ok_or_else(|| ApiError::not_found(format!("no organisation {slug:?}")))
-}
-
-pub(super) fn account_named(c: &Connection, name: &str) -> ApiResult<Account> {
-    accounts::by_username(c, name)?.ok_or_else(|| ApiError::not_found(format!("no user {name:?}")))
-}
 
 fn check_timeout(secs: i64) -> ApiResult<()> {
     if TIMEOUT_RANGE.contains(&secs) {
@@ -337,7 +330,7 @@ pub async fn invite(
         ));
     }
     if let Some(e) = &n.email {
-        super::users::check_email(e)?;
+        check_email(e)?;
     }
     let now = state.now_secs();
     let token = state.ids().token(24);

@@ -1,7 +1,7 @@
 //! How the admin API shows organisations, members and accounts.
 
-use crate::app::AppState;
 use crate::http::whoami_rfc3339 as rfc3339;
+use crate::state::AppState;
 use crate::store::accounts::{self, Account};
 use crate::store::memberships::Membership;
 use crate::store::orgs::{self, Org};

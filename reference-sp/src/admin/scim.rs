@@ -2,14 +2,14 @@
 //! [SCIM-7]. The tokens and groups live in the SCIM server's tables (`crate::scim`); links go
 //! through the same store-backed platform the SCIM server uses, in one transaction.
 
-use super::orgs::org_in;
-use crate::app::AppState;
-use crate::domain::role::Role;
+use super::lookup::org_in;
 use crate::http::body;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::path;
+use crate::role::Role;
 use crate::scim::{self, LinkError, PlatformError, PushedGroup};
-use crate::scim_platform::{core_role, rg_id, scim_role};
+use crate::scim_platform::rg_id;
+use crate::state::AppState;
 use crate::store::orgs::Org;
 use crate::store::resource_groups::{self, ResourceGroup};
 use crate::store::{Id, StoreError};
@@ -106,7 +106,7 @@ fn render_group(c: &Connection, g: &PushedGroup) -> ApiResult<Value> {
             json!({
                 "resource_group": group.map(|g| g.name),
                 "resource_group_id": rg.as_str().parse::<Id>().ok(),
-                "role": core_role(*role),
+                "role": *role,
             })
         }
         None => Value::Null,
@@ -176,7 +176,7 @@ pub async fn link(
             &o.slug,
             &group,
             &rg_id(rg.id),
-            scim_role(l.role),
+            l.role,
         )
         .map_err(link_error)?;
         pushed_group(tx, &o, &group)

@@ -1,14 +1,14 @@
 //! An organisation's SSO configuration: SAML (metadata, its URL, or entity id + SSO URL +
 //! certificates) or OIDC (issuer, client id and secret), with role and resource-group mapping.
 
-use super::orgs::org_in;
-use crate::app::AppState;
+use super::lookup::org_in;
 use crate::bridge;
 use crate::domain::mapping::{GroupMapping, RoleMapping};
 use crate::domain::sso_config::{OidcSettings, ProtocolSettings, SamlSettings, SsoConfig};
 use crate::http::body;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::path;
+use crate::state::AppState;
 use crate::store::{orgs, resource_groups};
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;

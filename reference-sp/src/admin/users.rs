@@ -1,13 +1,14 @@
 //! Platform users and repositories.
 
-use super::orgs::{account_named, org_in};
+use super::lookup::{account_named, check_email, org_in};
 use super::render;
-use crate::app::AppState;
-use crate::domain::login::namespace_free;
-use crate::domain::{deprovision, password, username};
+use crate::domain::{password, username};
 use crate::http::body;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::path;
+use crate::lifecycle::deprovision;
+use crate::lifecycle::login::namespace_free;
+use crate::state::AppState;
 use crate::store::accounts::{self, NewAccount};
 use crate::store::{orgs, repos, resource_groups};
 use axum::body::Body;
@@ -20,21 +21,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// A plausible address: one '@', something on each side, no spaces, at most 254 characters.
-pub(super) fn check_email(e: &str) -> ApiResult<()> {
-    let ok = e.len() <= 254
-        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
-        && e.split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            "bad-email",
-            format!("{e:?} is not an email address"),
-        ))
-    }
-}
-
 fn check_password(p: &str) -> ApiResult<()> {
     if p.is_empty() || p.len() > 1024 {
         return Err(ApiError::invalid(

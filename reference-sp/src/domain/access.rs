@@ -5,7 +5,7 @@
 //! resource groups they belong to [EXT-1]. A repository in a resource group is reachable by
 //! organisation admins and by the group's members; one outside any group by every member.
 
-use super::role::Role;
+use crate::role::Role;
 use crate::store::accounts::Account;
 use crate::store::memberships::Membership;
 use crate::store::orgs::Org;
@@ -66,7 +66,7 @@ pub fn org_resource(
 ) -> Decision {
     let Some(v) = viewer else {
         return match org.mode {
-            super::role::OrgMode::Managed if sso_configured => Decision::SsoRequired,
+            crate::role::OrgMode::Managed if sso_configured => Decision::SsoRequired,
             _ => Decision::LoginRequired,
         };
     };
@@ -204,7 +204,7 @@ pub fn sso_session_live(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::role::{OrgMode, Source};
+    use crate::role::{OrgMode, Source};
 
     fn org(mode: OrgMode, enforced: bool) -> Org {
         Org {

@@ -2,7 +2,7 @@
 //! attribute values to a role and to resource-group memberships.
 
 use super::attributes::Attributes;
-use super::role::Role;
+use crate::role::Role;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

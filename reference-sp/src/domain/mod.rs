@@ -1,20 +1,15 @@
-//! The platform's rules, as functions of (stored facts, IdP identity, now).
+//! The platform's rules, as functions of (stored facts, IdP identity, now): the facts are handed
+//! in, and nothing here calls the store (that is `crate::lifecycle`, the caller).
 //!
-//! - [`role`]: roles, modes, membership sources.
 //! - [`mapping`], [`attributes`]: role and resource-group mapping from IdP values.
 //! - [`identity`]: the verified IdP identity in one shape for SAML and OIDC.
-//! - [`login`]: what a verified login does in Basic and Managed mode.
 //! - [`access`]: who may reach or create what.
-//! - [`deprovision`]: deactivating and removing members and accounts, ending their sessions.
 //! - [`username`], [`password`], [`sso_config`].
 
 pub mod access;
 pub mod attributes;
-pub mod deprovision;
 pub mod identity;
-pub mod login;
 pub mod mapping;
 pub mod password;
-pub mod role;
 pub mod sso_config;
 pub mod username;

@@ -4,9 +4,9 @@
 use super::body::{form, form_or_json, local_path};
 use super::error::{ApiError, ApiResult};
 use super::redirect;
-use crate::app::AppState;
 use crate::domain::password;
 use crate::session;
+use crate::state::AppState;
 use crate::store::{accounts, sessions};
 use axum::body::Body;
 use axum::extract::State;

@@ -2,8 +2,8 @@
 
 use super::error::ApiResult;
 use super::{org_or_404, path};
-use crate::app::{AppState, OrgUrls};
 use crate::domain::sso_config::ProtocolSettings;
+use crate::state::{AppState, OrgUrls};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::header;

@@ -24,8 +24,8 @@ mod whoami;
 
 pub(crate) use whoami::rfc3339 as whoami_rfc3339;
 
-use crate::app::AppState;
 use crate::session::{self, ViewerState};
+use crate::state::AppState;
 use crate::store::orgs::{self, Org};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};

@@ -4,11 +4,11 @@
 use super::body::form_or_json;
 use super::error::{ApiError, ApiResult};
 use super::{login_path, path, path_and_query, redirect, sso_login_path};
-use crate::app::AppState;
 use crate::domain::access::{self, Decision, Member};
-use crate::domain::role::Source;
 use crate::flaws::Flaw;
+use crate::role::Source;
 use crate::session::{self, ViewerState};
+use crate::state::AppState;
 use crate::store::accounts::{self, Account};
 use crate::store::memberships::{self, Membership};
 use crate::store::orgs::{self, Org};

@@ -7,15 +7,15 @@
 use super::body::{bytes, form, local_path};
 use super::error::{ApiError, ApiResult};
 use super::{login_path, org_or_404, path, path_and_query, redirect};
-use crate::app::AppState;
 use crate::bridge::{self, DbSamlState};
 use crate::domain::identity::IdpIdentity;
-use crate::domain::login::{self, LoginInput, LoginOutcome, LoginRefusal};
-use crate::domain::role::OrgMode;
 use crate::domain::sso_config::{ProtocolSettings, SsoConfig};
+use crate::lifecycle::login::{self, LoginInput, LoginOutcome, LoginRefusal};
 use crate::oidc_rp::{OidcRejection, PendingOidc};
+use crate::role::OrgMode;
 use crate::saml_sp::{self, SamlRejection};
 use crate::session;
+use crate::state::AppState;
 use crate::store::orgs::{self, Org};
 use crate::store::{flows, sessions, StoreError};
 use axum::body::Body;

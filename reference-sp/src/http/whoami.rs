@@ -3,10 +3,10 @@
 
 use super::error::{ApiError, ApiResult};
 use super::sso_login_path;
-use crate::app::AppState;
 use crate::domain::access::sso_session_live;
 use crate::flaws::Flaw;
 use crate::session::ViewerState;
+use crate::state::AppState;
 use crate::store::{accounts, memberships, orgs, resource_groups, sessions};
 use axum::extract::State;
 use axum::http::HeaderMap;

@@ -17,8 +17,7 @@ use serde_json::{json, Map, Value};
 use super::error::{Error, LinkError};
 use super::platform::{Platform, PlatformError, ResourceGroupId, Role};
 use super::store::{self, GroupKey, GroupRow};
-use super::users::PATCH_OPTIONS;
-use super::{check_schemas, location, Ctx, Rendered};
+use super::{check_schemas, location, Ctx, Rendered, PATCH_OPTIONS};
 
 #[derive(Debug, Clone)]
 struct GroupInput {

@@ -44,7 +44,6 @@ pub mod http;
 pub mod platform;
 pub mod query;
 pub mod store;
-pub mod test_platform;
 pub mod username;
 pub mod users;
 
@@ -55,7 +54,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
-use protocols::scim::{ResourceSchema, ScimError};
+use protocols::scim::{
+    PatchOptions, ResourceSchema, ScimError, UnknownAttributes, UnmatchedRemove,
+};
 use protocols::{IdGen, SharedClock, SharedIdGen};
 use rusqlite::{Connection, Transaction};
 use serde_json::Value;
@@ -66,7 +67,6 @@ pub use error::{Error, LinkError};
 pub use http::router;
 pub use platform::{AccountId, OrgMode, Platform, PlatformError, Profile, ResourceGroupId, Role};
 pub use store::{migrate, mint_token, revoke_tokens, ScimToken};
-pub use test_platform::TestPlatform;
 
 /// Everything the SCIM router needs.
 #[derive(Clone)]
@@ -80,6 +80,14 @@ pub struct ScimState {
     /// locations are `{base_url}/{org}/Users/{id}`.
     pub base_url: String,
 }
+
+/// Unknown attributes are refused [SCIMSEC-BAD-1]; removing a value that is already gone is
+/// not an error (idempotent retries from Okta and Entra).
+/// Users and groups are patched alike.
+pub(crate) const PATCH_OPTIONS: PatchOptions = PatchOptions {
+    unknown: UnknownAttributes::Refuse,
+    unmatched_remove: UnmatchedRemove::Ignore,
+};
 
 /// One request's view: the open transaction, the organisation and its mode.
 pub(crate) struct Ctx<'a> {

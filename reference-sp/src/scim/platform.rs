@@ -2,11 +2,11 @@
 //!
 //! Every method takes the open transaction: a SCIM request and the platform changes it causes
 //! commit together or not at all, so a refused request leaves nothing behind. The integrator
-//! implements [`Platform`] on the real store; [`super::test_platform::TestPlatform`] implements
+//! implements [`Platform`] on the real store; `TestPlatform` (in the module's tests) implements
 //! it on a few SQLite tables for the module's own tests.
 //!
-//! The types here mirror the platform's own (roles, modes) on purpose rather than importing
-//! them, so the SCIM module builds and tests on its own.
+//! Roles and modes are the platform's own (`crate::role`, a leaf module with no dependencies),
+//! so the SCIM module still builds and tests on its own.
 
 use std::fmt;
 
@@ -44,47 +44,9 @@ impl fmt::Display for ResourceGroupId {
     }
 }
 
-/// The organisation's SSO mode, which decides what SCIM may do [SCIM-B*] / [SCIM-M*].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OrgMode {
-    Basic,
-    Managed,
-}
-
-/// Roles, ordered by privilege: read < contributor < write < admin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    Read,
-    Contributor,
-    Write,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Read, Role::Contributor, Role::Write, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Read => "read",
-            Role::Contributor => "contributor",
-            Role::Write => "write",
-            Role::Admin => "admin",
-        }
-    }
-
-    /// Case-insensitive, as IdPs spell role values however their admins typed them.
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The organisation's SSO mode decides what SCIM may do [SCIM-B*] / [SCIM-M*]; roles are
+/// ordered by privilege. Both are the platform's own (`crate::role`).
+pub use crate::role::{OrgMode, Role};
 
 /// The profile fields SCIM owns for a managed account (and, under
 /// `Flaw::BasicProfileUpdates`, wrongly pushes onto a personal one).

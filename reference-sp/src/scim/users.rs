@@ -9,23 +9,15 @@ use std::collections::BTreeMap;
 
 use protocols::scim::resource::{check_required, normalize_resource, without_read_only};
 use protocols::scim::{
-    apply_patch, Meta, PatchOptions, PatchRequest, ScimError, UnknownAttributes, UnmatchedRemove,
-    User, USER_RESOURCE,
+    apply_patch, Meta, PatchRequest, ScimError, UnknownAttributes, User, USER_RESOURCE,
 };
 use serde_json::{json, Map, Value};
 
 use super::error::Error;
 use super::platform::{AccountId, OrgMode, Profile, Role};
 use super::store::{self, UserKey, UserRow};
-use super::{check_schemas, groups, location, username, Ctx, Rendered};
+use super::{check_schemas, groups, location, username, Ctx, Rendered, PATCH_OPTIONS};
 use crate::flaws::Flaw;
-
-/// Unknown attributes are refused [SCIMSEC-BAD-1]; removing a value that is already gone is
-/// not an error (idempotent retries from Okta and Entra).
-pub(crate) const PATCH_OPTIONS: PatchOptions = PatchOptions {
-    unknown: UnknownAttributes::Refuse,
-    unmatched_remove: UnmatchedRemove::Ignore,
-};
 
 /// The parts of a User the server acts on.
 #[derive(Debug, Clone)]

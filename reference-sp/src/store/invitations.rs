@@ -1,7 +1,7 @@
 //! Invitations to an organisation, by account or by email.
 
 use super::{flag, Id, StoreError};
-use crate::domain::role::Role;
+use crate::role::Role;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 

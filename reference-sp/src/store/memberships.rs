@@ -1,7 +1,7 @@
 //! Organisation memberships.
 
 use super::{flag, Id, StoreError};
-use crate::domain::role::{Role, Source};
+use crate::role::{Role, Source};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 

@@ -1,8 +1,8 @@
 //! Organisations and their SSO configuration.
 
 use super::{flag, Id, StoreError};
-use crate::domain::role::{OrgMode, Role};
 use crate::domain::sso_config::SsoConfig;
+use crate::role::{OrgMode, Role};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 

@@ -1,7 +1,7 @@
 //! Resource groups and their members.
 
 use super::{Id, StoreError};
-use crate::domain::role::{Role, Source};
+use crate::role::{Role, Source};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -3,8 +3,8 @@
 
 use serde_json::json;
 
+use super::platform::Membership;
 use super::*;
-use crate::scim::test_platform::Membership;
 use crate::scim::{link_group, ResourceGroupId, Role};
 
 fn member(env: &Env, account: &AccountId) -> Option<Membership> {

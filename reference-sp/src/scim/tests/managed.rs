@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
+use super::platform::{AccountRecord, Membership};
 use super::*;
-use crate::scim::test_platform::{AccountRecord, Membership};
 use crate::scim::Role;
 
 fn user(user_name: &str) -> Value {

@@ -8,6 +8,7 @@ mod basic;
 mod enterprise;
 mod groups;
 mod managed;
+mod platform;
 mod protocol;
 mod search;
 mod vendors;
@@ -26,9 +27,9 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use super::test_platform::TestPlatform;
 use super::{migrate, mint_token, router, AccountId, OrgMode, ScimState};
 use crate::flaws::{Flaw, Flaws};
+use platform::TestPlatform;
 
 pub(super) const ORG: &str = "acme";
 pub(super) const OTHER_ORG: &str = "globex";

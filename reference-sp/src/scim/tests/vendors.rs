@@ -2,8 +2,8 @@
 
 use serde_json::{json, Value};
 
+use super::platform::Membership;
 use super::*;
-use crate::scim::test_platform::Membership;
 use crate::scim::Role;
 
 const OKTA_UA: (&str, &str) = ("user-agent", "Okta SCIM Client 1.0.0");

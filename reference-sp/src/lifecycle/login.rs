@@ -4,12 +4,12 @@
 //! Runs inside the caller's transaction; a refusal returns before anything is committed, so a
 //! refused login leaves no session and no change [BASIC-7].
 
-use super::identity::IdpIdentity;
-use super::mapping::resolve_role;
-use super::role::{OrgMode, Role, Source};
-use super::sso_config::SsoConfig;
-use super::username;
+use crate::domain::identity::IdpIdentity;
+use crate::domain::mapping::resolve_role;
+use crate::domain::sso_config::SsoConfig;
+use crate::domain::username;
 use crate::flaws::{Flaw, Flaws};
+use crate::role::{OrgMode, Role, Source};
 use crate::store::accounts::{self, Account, NewAccount};
 use crate::store::memberships::{self, Membership};
 use crate::store::orgs::Org;

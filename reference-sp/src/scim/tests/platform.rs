@@ -8,10 +8,10 @@
 use protocols::SharedIdGen;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::platform::{
+use crate::flaws::{Flaw, Flaws};
+use crate::scim::platform::{
     AccountId, OrgMode, Platform, PlatformError, Profile, ResourceGroupId, Role,
 };
-use crate::flaws::{Flaw, Flaws};
 
 /// The test double. Account ids of managed accounts come from `ids`; `flaws` decide, as on the
 /// real platform, whether deprovisioning keeps sessions.
@@ -243,13 +243,6 @@ impl TestPlatform {
 
     pub fn account(conn: &Connection, id: &AccountId) -> rusqlite::Result<Option<AccountRecord>> {
         Self::account_where(conn, "id", &id.0)
-    }
-
-    pub fn account_by_username(
-        conn: &Connection,
-        username: &str,
-    ) -> rusqlite::Result<Option<AccountRecord>> {
-        Self::account_where(conn, "username", username)
     }
 
     /// The account's sessions: `Some(org)` per org SSO session, `None` per platform login.

@@ -1,4 +1,6 @@
-//! Organisation roles, ordered by privilege [ROLE-1]: read < contributor < write < admin.
+//! The platform's vocabulary, below everything that uses it (the domain rules, the store, the
+//! SCIM server): organisation roles, ordered by privilege [ROLE-1] (read < contributor < write <
+//! admin), organisation SSO modes, and membership sources.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -23,6 +25,13 @@ impl Role {
             Role::Write => "write",
             Role::Admin => "admin",
         }
+    }
+
+    /// Case-insensitive, as IdPs spell role values however their admins typed them.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
     }
 }
 
