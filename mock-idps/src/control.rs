@@ -211,6 +211,7 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
         attribute_name_format: a.attribute_name_format,
         millis: a.millis,
         plain_metadata: a.plain_metadata,
+        slo: None,
     })
 }
 
@@ -351,6 +352,7 @@ pub(crate) fn router(idps: MockIdps) -> Router<MockIdps> {
         .route("/personalities/{vendor}", get(show_personality))
         .merge(scim_push_routes())
         .merge(crate::saml_idp::encrypt::control_routes())
+        .merge(crate::saml_idp::slo::control_routes())
         .fallback(|| async { unknown_endpoint() })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(idps, require_token))

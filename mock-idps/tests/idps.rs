@@ -20,3 +20,5 @@ mod saml_fidelity;
 mod scim_fidelity;
 #[path = "idps/scim_push.rs"]
 mod scim_push;
+#[path = "idps/slo.rs"]
+mod slo;
