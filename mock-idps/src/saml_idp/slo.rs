@@ -253,6 +253,10 @@ pub fn remember(t: &Tenant, s: IdpSession) {
 /// The SLO URL the IdP advertises for `app`, when its vendor has SLO.
 pub fn idp_slo_url(t: &Tenant, app: &SamlApp) -> Option<String> {
     let v = vendor_slo(t.vendor).ok()?;
+    if v.shared_with_sso {
+        // Entra's federation metadata names the SSO URL as the SLO Location (S3).
+        return Some(t.saml_sso_url(app));
+    }
     Some(
         t.url(
             &v.url

@@ -423,7 +423,7 @@ async fn entra_answers_over_redirect_with_the_signature_inside_the_xml() {
     enable(&idps, Vendor::Entra, &sp).await;
     let si = login(&idps, Vendor::Entra).await;
     let slo = idp_slo(&idps, Vendor::Entra);
-    assert!(slo.ends_with("/saml2"), "S3: the SSO URL: {slo}");
+    assert!(slo.contains("/saml2"), "S3: the SSO URL: {slo}");
     // Entra documents no signature on LogoutRequests: an unsigned one is accepted.
     let q = encode_redirect_message(
         Param::Request,
@@ -432,7 +432,7 @@ async fn entra_answers_over_redirect_with_the_signature_inside_the_xml() {
         None,
     )
     .expect("q");
-    let a = get(&idps, &format!("{}?{q}", path_of(&slo))).await;
+    let a = get(&idps, &format!("{}&{q}", path_of(&slo))).await;
     assert_eq!(a.status, StatusCode::FOUND, "{}", a.body);
     let location = a.headers["location"]
         .to_str()
@@ -466,7 +466,7 @@ async fn entra_answers_over_redirect_with_the_signature_inside_the_xml() {
         Some((&sp_key(&idps), SignatureAlgorithm::RsaSha256)),
     )
     .expect("q");
-    let a = get(&idps, &format!("{}?{q}", path_of(&slo))).await;
+    let a = get(&idps, &format!("{}&{q}", path_of(&slo))).await;
     let location = a.headers["location"]
         .to_str()
         .expect("location")
