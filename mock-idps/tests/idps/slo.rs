@@ -252,6 +252,15 @@ async fn google_has_no_single_logout() {
     assert_eq!(logout.status, StatusCode::BAD_REQUEST, "{}", logout.body);
 }
 
+/// (what, LogoutRequest XML, signing key, expected top-level status, second-level status).
+type Case = (
+    &'static str,
+    String,
+    Option<SigningKey>,
+    &'static str,
+    Option<&'static str>,
+);
+
 #[tokio::test]
 async fn okta_sp_initiated_logout_ends_the_session_and_answers_signed_over_post() {
     let (idps, _) = idps();
@@ -276,7 +285,7 @@ async fn okta_sp_initiated_logout_ends_the_session_and_answers_signed_over_post(
     };
 
     // Refusals first: each is a non-Success LogoutResponse and ends nothing.
-    let cases: Vec<(&str, String, Option<SigningKey>, &str, Option<&str>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "unsigned",
             request_xml(&idps, "_u", &si, Some(slo.clone())),

@@ -218,12 +218,6 @@ fn render(state: &AppState, slug: &str, cfg: &SsoConfig) -> Value {
             "sso_url": s.sso_url,
             "certificates": s.certificates.len(),
             "encryption_certificate": s.decryption_certificate,
-            "slo": s.slo.as_ref().map(|slo| json!({
-                "signing_certificate": slo.signing_certificate,
-                "idp_slo": crate::saml_sp::slo::idp_slo(slo, s.metadata_xml.as_deref())
-                    .map(|i| json!({"url": i.url, "binding": i.binding})),
-                "sp_slo_url": format!("{}/organizations/{slug}/saml/slo", state.base_url().trim_end_matches('/')),
-            })),
         }),
         ProtocolSettings::Oidc(o) => json!({
             "protocol": "oidc",
@@ -232,6 +226,20 @@ fn render(state: &AppState, slug: &str, cfg: &SsoConfig) -> Value {
             "scopes": o.scopes,
         }),
     };
+    let mut protocol = protocol;
+    if let ProtocolSettings::Saml(SamlSettings {
+        slo: Some(slo),
+        metadata_xml,
+        ..
+    }) = &cfg.protocol
+    {
+        protocol["slo"] = json!({
+            "signing_certificate": slo.signing_certificate,
+            "idp_slo": crate::saml_sp::slo::idp_slo(slo, metadata_xml.as_deref())
+                .map(|i| json!({"url": i.url, "binding": i.binding})),
+            "sp_slo_url": format!("{}/organizations/{slug}/saml/slo", state.base_url().trim_end_matches('/')),
+        });
+    }
     json!({
         "organization": slug,
         "sso": protocol,
