@@ -199,6 +199,7 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
         attribute_name_format: a.attribute_name_format,
         millis: a.millis,
         plain_metadata: a.plain_metadata,
+        slo: None,
     })
 }
 

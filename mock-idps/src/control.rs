@@ -134,6 +134,7 @@ pub(crate) fn router(idps: MockIdps) -> Router<MockIdps> {
         .route("/personalities/{vendor}", get(show_personality))
         .merge(scim_push_routes())
         .merge(encryption_routes())
+        .merge(crate::saml_idp::slo::control_routes())
         .fallback(|| async { unknown_endpoint() })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(idps, require_token))

@@ -87,10 +87,12 @@ async fn dispatch(
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
     let query = query_map(req.uri().query());
-    let resp = match route(t.personality(), &rest, &query) {
-        Some(Endpoint::Oidc(e, srv)) => crate::oidc::serve(t.clone(), e, srv, req).await,
-        Some(ep) => crate::saml_idp::serve(t.clone(), ep, req).await,
-        None => not_found(&format!(
+    let slo = crate::saml_idp::slo::route(&t, &rest, req.method(), req.uri().query());
+    let resp = match (slo, route(t.personality(), &rest, &query)) {
+        (Some(app), _) => crate::saml_idp::slo::serve(t.clone(), app, req).await,
+        (None, Some(Endpoint::Oidc(e, srv))) => crate::oidc::serve(t.clone(), e, srv, req).await,
+        (None, Some(ep)) => crate::saml_idp::serve(t.clone(), ep, req).await,
+        (None, None) => not_found(&format!(
             "{} has no endpoint at /{rest}",
             t.personality().display_name
         )),

@@ -111,6 +111,9 @@ pub struct SamlApp {
     /// before issue 11) instead of the federation metadata document (S3).
     #[serde(default)]
     pub plain_metadata: bool,
+    /// Single Logout (saml_idp::slo); `None`: off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo: Option<crate::saml_idp::slo::AppSlo>,
 }
 
 /// One attribute an app sends: its name, the directory field that feeds it and, optionally,
@@ -219,6 +222,8 @@ pub struct TenantState {
     /// SAML metadata lists next to the active certificate (otherwise it holds only the active
     /// one, S3/S12/S13).
     pub saml_rollover: Vec<String>,
+    /// The SAML sessions issued and the IdP-initiated logouts (saml_idp::slo).
+    pub slo: crate::saml_idp::slo::SloState,
 }
 
 /// Keep the request log bounded.
@@ -291,6 +296,7 @@ impl Tenant {
                     .map(|c| c.builtin.iter().map(|s| s.to_string()).collect())
                     .unwrap_or_default(),
                 saml_rollover: Vec::new(),
+                slo: Default::default(),
             }),
         }
     }
@@ -517,6 +523,7 @@ impl Tenant {
             attribute_name_format: None,
             millis: None,
             plain_metadata: false,
+            slo: None,
         }
     }
 }

@@ -24,3 +24,5 @@ mod scim_push;
 mod scim_push_hostile;
 #[path = "idps/scim_push_sp.rs"]
 mod scim_push_sp;
+#[path = "idps/slo.rs"]
+mod slo;

@@ -48,6 +48,7 @@ flaws! {
     SkipAudienceCheck => "skip-audience-check": "SAML: accept any Audience.",
     AcceptUnsigned => "accept-unsigned": "SAML: accept a response in which neither the response nor the assertion is signed.",
     AcceptUnsignedEncrypted => "accept-unsigned-encrypted": "SAML: accept an unsigned assertion when it arrived encrypted to this SP's key.",
+    AcceptUnsignedLogout => "accept-unsigned-logout": "Single Logout: accept an unsigned LogoutRequest or LogoutResponse from the IdP.",
     NameIdCommentTruncation => "nameid-comment-truncation": "SAML: read the NameID (and attribute values) only up to the first XML comment.",
     IgnoreInResponseTo => "ignore-in-response-to": "SAML: do not check InResponseTo against the requests this SP sent.",
     NoReplayCache => "no-replay-cache": "SAML: accept the same assertion ID more than once.",

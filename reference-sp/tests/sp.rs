@@ -19,3 +19,5 @@ mod roles;
 mod scim;
 #[path = "sp/sessions.rs"]
 mod sessions;
+#[path = "sp/slo.rs"]
+mod slo;

@@ -10,6 +10,7 @@ mod provisioning;
 mod roles;
 mod security;
 mod session;
+mod slo;
 
 use crate::world::params::Role;
 use anyhow::Context as _;

@@ -13,6 +13,7 @@ mod org;
 pub mod params;
 mod provisioning;
 mod security;
+mod slo;
 
 pub use black_box::{agent_error, reload_target, NO_ANSWER};
 pub use env::{Env, EnvConfig};

@@ -43,6 +43,8 @@ pub struct Org {
     pub scim: Option<(String, String)>,
     /// The SP's decryption key and certificate (PEM), once it advertises encryption.
     pub decryption: Option<(String, String)>,
+    /// The SP's SAML Single Logout signing key and certificate (PEM), once SLO is enabled.
+    pub slo_key: Option<(String, String)>,
 }
 
 impl Org {
@@ -98,6 +100,9 @@ impl Org {
                 if let Some((key, cert)) = &self.decryption {
                     cfg["decryption_key"] = json!(key);
                     cfg["decryption_certificate"] = json!(cert);
+                }
+                if let Some((key, cert)) = &self.slo_key {
+                    cfg["slo"] = json!({"signing_key": key, "signing_certificate": cert});
                 }
                 cfg
             }
@@ -230,6 +235,7 @@ impl Org {
             group_rules: Vec::new(),
             scim: None,
             decryption: None,
+            slo_key: None,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod encrypt;
 mod federation;
 pub mod issue;
 pub mod policy;
+pub mod slo;
 
 use crate::overrides::{KeyChoice, NextLogin, SamlOverrides};
 use crate::respond::{noted, query_map};
@@ -89,7 +90,9 @@ pub fn metadata_xml(t: &Tenant, app: Option<&str>) -> Result<String, String> {
             .collect(),
         sso_redirect_url: sso.clone(),
         sso_post_url: sso.clone(),
-        slo_url: p.saml.single_logout.then_some(sso),
+        slo_url: slo::advertised(t, &app)
+            .then(|| slo::idp_slo_url(t, &app))
+            .flatten(),
         // S13: Google's metadata is valid until its certificate expires.
         valid_until: p
             .saml
@@ -431,6 +434,7 @@ fn post_back(
     relay_state: Option<&str>,
     note: &str,
 ) -> Response {
+    let session = slo::session_of(app, &issued.spec, t.now());
     let key = match t.signing_key(issued.key.as_ref()) {
         Ok(k) => k,
         Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
@@ -453,6 +457,9 @@ fn post_back(
         Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
     };
     t.state.lock().last_saml_response = Some(xml.clone());
+    if let Some(s) = session {
+        slo::remember(t, s);
+    }
     let html = saml::post_form_html(acs, &saml::b64_encode(xml.as_bytes()), relay_state);
     let resp = noted(
         Response::builder()

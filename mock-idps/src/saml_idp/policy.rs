@@ -174,6 +174,7 @@ mod tests {
             attribute_name_format: None,
             millis: None,
             plain_metadata: false,
+            slo: None,
         }
     }
 

@@ -9,6 +9,7 @@
 //! - [`metadata`]: IdP metadata out, SP metadata in.
 //! - [`attacks`]: the security catalogue's transforms of a signed response (XSW, signature
 //!   exclusion, comment split, DTDs, ...).
+//! - [`logout`]: Single Logout's LogoutRequest and LogoutResponse, both bindings, both directions.
 //! - [`authn_request`]: AuthnRequests in over HTTP-Redirect and HTTP-POST (bounded inflate, DTDs
 //!   refused, detached redirect signatures), and the SP-side builders the tests drive them with.
 //!
@@ -18,6 +19,7 @@ pub mod attacks;
 pub mod authn_request;
 pub mod dsig;
 pub mod encrypt;
+pub mod logout;
 pub mod metadata;
 pub mod response;
 pub mod verify;

@@ -33,6 +33,8 @@ pub struct Configure {
     certificates: Option<Vec<String>>,
     decryption_key: Option<String>,
     decryption_certificate: Option<String>,
+    /// Single Logout: `{signing_key, signing_certificate, idp_slo_url?, idp_slo_binding?}`.
+    slo: Option<crate::saml_sp::slo::SloSettings>,
     // OIDC
     issuer: Option<String>,
     client_id: Option<String>,
@@ -133,6 +135,7 @@ pub async fn configure(
                 certificates: n.certificates.clone().unwrap_or_default(),
                 decryption_key: n.decryption_key.clone(),
                 decryption_certificate: n.decryption_certificate.clone(),
+                slo: n.slo.clone(),
             })
         }
         "oidc" => {
@@ -146,6 +149,7 @@ pub async fn configure(
                     ("certificates", n.certificates.is_some()),
                     ("decryption_key", n.decryption_key.is_some()),
                     ("decryption_certificate", n.decryption_certificate.is_some()),
+                    ("slo", n.slo.is_some()),
                 ],
             )?;
             ProtocolSettings::Oidc(OidcSettings {
@@ -222,6 +226,20 @@ fn render(state: &AppState, slug: &str, cfg: &SsoConfig) -> Value {
             "scopes": o.scopes,
         }),
     };
+    let mut protocol = protocol;
+    if let ProtocolSettings::Saml(SamlSettings {
+        slo: Some(slo),
+        metadata_xml,
+        ..
+    }) = &cfg.protocol
+    {
+        protocol["slo"] = json!({
+            "signing_certificate": slo.signing_certificate,
+            "idp_slo": crate::saml_sp::slo::idp_slo(slo, metadata_xml.as_deref())
+                .map(|i| json!({"url": i.url, "binding": i.binding})),
+            "sp_slo_url": format!("{}/organizations/{slug}/saml/slo", state.base_url().trim_end_matches('/')),
+        });
+    }
     json!({
         "organization": slug,
         "sso": protocol,

@@ -24,6 +24,9 @@ pub struct SamlSettings {
     /// PEM certificate of `decryption_key`, advertised as the SP's encryption key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decryption_certificate: Option<String>,
+    /// Single Logout: the SP's signing key (crate::saml_sp::slo).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo: Option<crate::saml_sp::slo::SloSettings>,
 }
 
 impl std::fmt::Debug for SamlSettings {
@@ -41,6 +44,7 @@ impl std::fmt::Debug for SamlSettings {
                 "decryption_certificate",
                 &self.decryption_certificate.is_some(),
             )
+            .field("slo", &self.slo)
             .finish()
     }
 }
@@ -116,6 +120,12 @@ impl SsoConfig {
                     (Some(_), None) => return Err(ConfigError::Missing("decryption_certificate")),
                     (None, Some(_)) => return Err(ConfigError::Missing("decryption_key")),
                     _ => {}
+                }
+                if let Some(slo) = &s.slo {
+                    slo.validate().map_err(|reason| ConfigError::Invalid {
+                        field: "slo",
+                        reason,
+                    })?;
                 }
             }
             ProtocolSettings::Oidc(o) => {
@@ -193,6 +203,7 @@ mod tests {
                 certificates: vec![],
                 decryption_key: None,
                 decryption_certificate: None,
+                slo: None,
             }),
             role_mapping: None,
             resource_group_mapping: None,
@@ -211,6 +222,7 @@ mod tests {
                 certificates: vec![],
                 decryption_key: Some("SECRET-KEY-PEM".into()),
                 decryption_certificate: None,
+                slo: None,
             }),
             role_mapping: None,
             resource_group_mapping: None,

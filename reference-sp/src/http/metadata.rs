@@ -44,6 +44,8 @@ pub fn sp_metadata_xml(urls: &OrgUrls, encryption_cert_b64: Option<&str>) -> Str
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity}">
   <md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">{key_descriptor}
+    <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{slo}"/>
+    <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{slo}"/>
     <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>
     <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>
     <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>
@@ -53,6 +55,8 @@ pub fn sp_metadata_xml(urls: &OrgUrls, encryption_cert_b64: Option<&str>) -> Str
 "#,
         entity = xml_escape(&urls.sp_entity_id),
         acs = xml_escape(&urls.saml_acs),
+        // The SingleLogoutService sits next to the ACS (crate::http::slo).
+        slo = xml_escape(&urls.saml_acs.replace("/saml/consume", "/saml/slo")),
     )
 }
 

@@ -8,6 +8,8 @@
 //! | `GET /organizations/{org}/sso/login`, `.../sso/join` | SP-initiated SSO; the join link [BASIC-8] |
 //! | `POST /organizations/{org}/saml/consume` | SAML ACS |
 //! | `GET /organizations/{org}/oidc/consume` | OIDC redirect URI |
+//! | `POST /organizations/{org}/saml/logout` | SAML Single Logout, SP-initiated |
+//! | `GET\|POST /organizations/{org}/saml/slo` | the SP's SingleLogoutService |
 //! | `GET /organizations/{org}/saml/metadata` | SP metadata (its URL is the SP entity id) |
 //! | `GET /organizations/{org}` | the organisation's landing page (a resource probe) |
 //! | `POST /invitations/{token}/accept` | accept an invitation |
@@ -19,6 +21,7 @@ pub mod error;
 mod login;
 mod metadata;
 mod resources;
+mod slo;
 mod sso;
 mod whoami;
 
@@ -43,6 +46,11 @@ pub fn router(state: AppState) -> Router {
         .route("/organizations/{org}/sso/join", get(sso::join))
         .route("/organizations/{org}/saml/consume", post(sso::saml_consume))
         .route("/organizations/{org}/oidc/consume", get(sso::oidc_consume))
+        .route("/organizations/{org}/saml/logout", post(slo::start))
+        .route(
+            "/organizations/{org}/saml/slo",
+            get(slo::service).post(slo::service),
+        )
         .route(
             "/organizations/{org}/saml/metadata",
             get(metadata::sp_metadata),

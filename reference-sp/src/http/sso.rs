@@ -311,6 +311,14 @@ pub async fn saml_consume(
         let accepted = accepted.map_err(Stop::Saml)?;
         let ident = bridge::saml_identity(&accepted, &cfg);
         let outcome = apply_login(c, &state, &org, &cfg, &ident, token.as_deref(), &new_token)?;
+        crate::store::slo::record_session(
+            c,
+            &outcome.session_id,
+            org.id,
+            accepted.name_id(),
+            accepted.session_index(),
+            now.timestamp(),
+        )?;
         let return_to = db
             .return_to()
             .or(relay)

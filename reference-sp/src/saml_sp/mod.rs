@@ -19,6 +19,7 @@ pub mod config;
 pub mod decrypt;
 pub mod error;
 pub mod request;
+pub mod slo;
 
 mod checks;
 mod signature;

@@ -18,6 +18,7 @@ pub mod repos;
 pub mod resource_groups;
 pub mod schema;
 pub mod sessions;
+pub mod slo;
 
 use parking_lot::Mutex;
 use rusqlite::{Connection, Transaction};

@@ -170,4 +170,23 @@ CREATE INDEX saml_requests_org ON saml_requests(org_id);
 CREATE INDEX oidc_pending_org ON oidc_pending(org_id);
 CREATE INDEX repos_resource_group ON repos(resource_group);
 "#,
+    // 4: SAML Single Logout: the NameID and SessionIndex each SAML login was given (so an
+    // IdP's LogoutRequest can find its sessions), and the LogoutRequests this SP sent (a
+    // LogoutResponse must answer one of them).
+    r#"
+CREATE TABLE saml_sessions (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    name_id TEXT NOT NULL,
+    session_index TEXT,
+    created INTEGER NOT NULL
+);
+CREATE INDEX saml_sessions_org_name ON saml_sessions(org_id, name_id);
+CREATE INDEX saml_sessions_session ON saml_sessions(session_id);
+CREATE TABLE saml_logout_requests (
+    id TEXT PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    created INTEGER NOT NULL
+);
+"#,
 ];
