@@ -302,9 +302,13 @@ pub async fn saml_consume(
     let token = session::cookie_token(&headers);
     let new_token = state.ids().token(32);
     let now = state.now();
+    // Every rule that reads no state (the signature above all) runs before the transaction, so
+    // that logins verify side by side instead of one at a time under the store's lock.
+    let checked = saml_sp::check_response(&sp, response, state.flaws(), now)
+        .map_err(|r| saml_rejected(&r))?;
     let (outcome, return_to) = state.store().transact(|c| -> Result<_, Stop> {
         let db = DbSamlState::new(c, org.id, now.timestamp());
-        let accepted = saml_sp::validate_response(&sp, response, &db, state.flaws(), now);
+        let accepted = checked.accept(&db, state.flaws());
         if let Some(e) = db.take_error() {
             return Err(Stop::from(e));
         }

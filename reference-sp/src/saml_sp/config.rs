@@ -93,11 +93,15 @@ impl SamlSpConfig {
                             .map_err(|e| SamlSpError::InvalidCertificate {
                                 message: e.to_string(),
                             })?;
-                    openssl::x509::X509::from_der(&der).map_err(|e| {
-                        SamlSpError::InvalidCertificate {
-                            message: e.to_string(),
-                        }
-                    })?;
+                    // Each distinct certificate is parsed once per process (this runs on every
+                    // login); OpenSSL's own message for one it cannot read.
+                    if !protocols::saml::verify::certificate_parses(&der) {
+                        openssl::x509::X509::from_der(&der).map_err(|e| {
+                            SamlSpError::InvalidCertificate {
+                                message: e.to_string(),
+                            }
+                        })?;
+                    }
                     if !certs.contains(&der) {
                         certs.push(der);
                     }

@@ -34,7 +34,7 @@ pub use config::{SamlSpConfig, DEFAULT_MAX_SKEW};
 pub use decrypt::DecryptionKey;
 pub use error::{SamlRejection, SamlSpError};
 pub use request::authn_request_url;
-pub use validate::{validate_response, MAX_RESPONSE_BYTES};
+pub use validate::{check_response, validate_response, CheckedResponse, MAX_RESPONSE_BYTES};
 
 /// Replay cache and outstanding-request store, implemented by the SP's database.
 pub trait SamlSpState {

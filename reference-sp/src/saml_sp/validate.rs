@@ -8,11 +8,14 @@
 //! (first, so a replayed solicited response reports the replay) and consuming the request.
 
 use super::accepted::{AcceptedAssertion, Content, Proofs};
-use super::checks;
+use super::checks::{
+    self, AudienceChecked, DestinationChecked, IssuerChecked, RecipientChecked, Solicitation,
+    TimeChecked,
+};
 use super::config::SamlSpConfig;
 use super::decrypt;
 use super::error::SamlRejection;
-use super::signature;
+use super::signature::{self, SignatureVerified};
 use super::view::{self, full_text, Scoped};
 use super::SamlSpState;
 use crate::flaws::{Flaw, Flaws};
@@ -29,6 +32,7 @@ pub const MAX_RESPONSE_BYTES: usize = 512 * 1024;
 const REPLAY_FALLBACK: chrono::Duration = chrono::Duration::days(1);
 
 /// Validate a posted `SAMLResponse` form value. Pure except for `state`; time is `now`.
+/// [`check_response`] then [`CheckedResponse::accept`].
 pub fn validate_response(
     cfg: &SamlSpConfig,
     saml_response_b64: &str,
@@ -36,6 +40,61 @@ pub fn validate_response(
     flaws: &Flaws,
     now: DateTime<Utc>,
 ) -> Result<AcceptedAssertion, SamlRejection> {
+    check_response(cfg, saml_response_b64, flaws, now)?.accept(state, flaws)
+}
+
+/// A response that passed every rule that needs no state (everything but the replay cache and
+/// the outstanding request): what [`check_response`] hands to [`CheckedResponse::accept`].
+#[derive(Debug)]
+pub struct CheckedResponse {
+    signature: SignatureVerified,
+    issuer: IssuerChecked,
+    audience: AudienceChecked,
+    destination: DestinationChecked,
+    recipient: RecipientChecked,
+    time: TimeChecked,
+    solicitation: Solicitation,
+    /// Until when the assertion ID stays in the replay cache.
+    expires: DateTime<Utc>,
+    content: Content,
+}
+
+impl CheckedResponse {
+    /// The two side effects, in this order: the replay cache (first, so a replayed solicited
+    /// response reports the replay), then consuming the request it answers. Only this makes an
+    /// [`AcceptedAssertion`].
+    pub fn accept(
+        self,
+        state: &dyn SamlSpState,
+        flaws: &Flaws,
+    ) -> Result<AcceptedAssertion, SamlRejection> {
+        let assertion_id = &self.content.assertion_id;
+        let not_replayed = checks::check_replay(state, assertion_id, self.expires, flaws)?;
+        let request = checks::check_in_response_to(state, &self.solicitation, flaws)?;
+        Ok(AcceptedAssertion::new(
+            Proofs {
+                signature: self.signature,
+                issuer: self.issuer,
+                audience: self.audience,
+                destination: self.destination,
+                recipient: self.recipient,
+                time: self.time,
+                not_replayed,
+                request,
+            },
+            self.content,
+        ))
+    }
+}
+
+/// Every rule of [`validate_response`] that reads no state, signature included: a function of
+/// (config, posted value, flaws, now), so an SP can run it before it opens a transaction.
+pub fn check_response(
+    cfg: &SamlSpConfig,
+    saml_response_b64: &str,
+    flaws: &Flaws,
+    now: DateTime<Utc>,
+) -> Result<CheckedResponse, SamlRejection> {
     let xml_text = decode(saml_response_b64)?;
     let mut root = parse(&xml_text)?;
     // Decrypt before anything reads the assertion; the decrypted one is validated exactly as a
@@ -128,22 +187,17 @@ pub fn validate_response(
         digest_algorithms: signed.digest_algorithms.clone(),
     };
 
-    let expires = accept_until.unwrap_or(now + REPLAY_FALLBACK);
-    let not_replayed = checks::check_replay(state, &assertion_id, expires, flaws)?;
-    let request = checks::check_in_response_to(state, &solicitation, flaws)?;
-    Ok(AcceptedAssertion::new(
-        Proofs {
-            signature: signed.proof,
-            issuer,
-            audience,
-            destination,
-            recipient,
-            time,
-            not_replayed,
-            request,
-        },
+    Ok(CheckedResponse {
+        signature: signed.proof,
+        issuer,
+        audience,
+        destination,
+        recipient,
+        time,
+        solicitation,
+        expires: accept_until.unwrap_or(now + REPLAY_FALLBACK),
         content,
-    ))
+    })
 }
 
 /// Base64 to UTF-8, refusing oversize input before decoding it.

@@ -107,7 +107,7 @@ pub fn set_emails(c: &Connection, id: Id, emails: &[String]) -> Result<(), Store
 }
 
 pub fn emails(c: &Connection, id: Id) -> Result<Vec<String>, StoreError> {
-    let mut st = c.prepare(
+    let mut st = c.prepare_cached(
         "SELECT email FROM account_emails WHERE account_id = ?1 ORDER BY is_primary DESC, email",
     )?;
     let v = st

@@ -16,14 +16,12 @@ pub fn insert_saml_request(
     return_to: Option<&str>,
     now: i64,
 ) -> Result<(), StoreError> {
-    c.execute(
-        "DELETE FROM saml_requests WHERE created < ?1",
-        [now - SAML_REQUEST_LIFETIME_SECS],
-    )?;
-    c.execute(
+    c.prepare_cached("DELETE FROM saml_requests WHERE created < ?1")?
+        .execute([now - SAML_REQUEST_LIFETIME_SECS])?;
+    c.prepare_cached(
         "INSERT INTO saml_requests (id, org_id, return_to, created) VALUES (?1, ?2, ?3, ?4)",
-        params![id, org, return_to, now],
-    )?;
+    )?
+    .execute(params![id, org, return_to, now])?;
     Ok(())
 }
 
@@ -36,16 +34,16 @@ pub fn consume_saml_request(
     now: i64,
 ) -> Result<Option<Option<String>>, StoreError> {
     let found: Option<(Option<String>, i64)> = c
-        .query_row(
+        .prepare_cached(
             "SELECT return_to, created FROM saml_requests WHERE id = ?1 AND org_id = ?2",
-            params![id, org],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row(params![id, org], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((return_to, created)) = found else {
         return Ok(None);
     };
-    c.execute("DELETE FROM saml_requests WHERE id = ?1", [id])?;
+    c.prepare_cached("DELETE FROM saml_requests WHERE id = ?1")?
+        .execute([id])?;
     if now - created > SAML_REQUEST_LIFETIME_SECS {
         return Ok(None);
     }
@@ -60,11 +58,13 @@ pub fn record_assertion(
     expires: i64,
     now: i64,
 ) -> Result<bool, StoreError> {
-    c.execute("DELETE FROM saml_replay WHERE expires < ?1", [now])?;
-    let n = c.execute(
-        "INSERT OR IGNORE INTO saml_replay (org_id, assertion_id, expires) VALUES (?1, ?2, ?3)",
-        params![org, assertion_id, expires],
-    )?;
+    c.prepare_cached("DELETE FROM saml_replay WHERE expires < ?1")?
+        .execute([now])?;
+    let n = c
+        .prepare_cached(
+            "INSERT OR IGNORE INTO saml_replay (org_id, assertion_id, expires) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![org, assertion_id, expires])?;
     Ok(n == 1)
 }
 
@@ -76,10 +76,8 @@ pub fn insert_oidc_pending(
     return_to: Option<&str>,
     now: i64,
 ) -> Result<(), StoreError> {
-    c.execute(
-        "DELETE FROM oidc_pending WHERE created < ?1",
-        [now - OIDC_PENDING_LIFETIME_SECS],
-    )?;
+    c.prepare_cached("DELETE FROM oidc_pending WHERE created < ?1")?
+        .execute([now - OIDC_PENDING_LIFETIME_SECS])?;
     c.execute(
         "INSERT INTO oidc_pending (state, org_id, pending, return_to, created) \
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -120,5 +118,9 @@ pub fn oidc_latest_pending(
 }
 
 pub fn delete_oidc_pending(c: &Connection, state: &str) -> Result<bool, StoreError> {
-    Ok(c.execute("DELETE FROM oidc_pending WHERE state = ?1", [state])? > 0)
+    Ok(
+        c.prepare_cached("DELETE FROM oidc_pending WHERE state = ?1")?
+            .execute([state])?
+            > 0,
+    )
 }

@@ -161,7 +161,7 @@ pub fn drop_pending_for(c: &Connection, org: Id, account: Id) -> Result<usize, S
 }
 
 pub fn of_org(c: &Connection, org: Id) -> Result<Vec<Invitation>, StoreError> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "SELECT {COLS} FROM invitations WHERE org_id = ?1 ORDER BY id"
     ))?;
     let raw = st.query_map([org], row)?.collect::<Result<Vec<_>, _>>()?;

@@ -130,7 +130,7 @@ pub fn remove(c: &Connection, org: Id, account: Id) -> Result<bool, StoreError> 
 }
 
 pub fn of_org(c: &Connection, org: Id) -> Result<Vec<Membership>, StoreError> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "SELECT {COLS} FROM memberships WHERE org_id = ?1 ORDER BY account_id"
     ))?;
     let raw = st.query_map([org], row)?.collect::<Result<Vec<_>, _>>()?;
@@ -138,7 +138,7 @@ pub fn of_org(c: &Connection, org: Id) -> Result<Vec<Membership>, StoreError> {
 }
 
 pub fn of_account(c: &Connection, account: Id) -> Result<Vec<Membership>, StoreError> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "SELECT {COLS} FROM memberships WHERE account_id = ?1 ORDER BY org_id"
     ))?;
     let raw = st

@@ -120,7 +120,7 @@ pub fn by_id(c: &Connection, id: Id) -> Result<Option<Org>, StoreError> {
 }
 
 pub fn all(c: &Connection) -> Result<Vec<Org>, StoreError> {
-    let mut st = c.prepare(&format!("SELECT {COLS} FROM orgs ORDER BY slug"))?;
+    let mut st = c.prepare_cached(&format!("SELECT {COLS} FROM orgs ORDER BY slug"))?;
     let rows = st.query_map([], row)?.collect::<Result<Vec<_>, _>>()?;
     rows.into_iter().map(decode).collect()
 }
@@ -137,9 +137,8 @@ pub fn set_sso(c: &Connection, org: Id, cfg: &SsoConfig, now: i64) -> Result<(),
 
 pub fn sso(c: &Connection, org: Id) -> Result<Option<SsoConfig>, StoreError> {
     let json: Option<String> = c
-        .query_row("SELECT config FROM org_sso WHERE org_id = ?1", [org], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT config FROM org_sso WHERE org_id = ?1")?
+        .query_row([org], |r| r.get(0))
         .optional()?;
     json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(e.to_string())))
         .transpose()

@@ -73,7 +73,7 @@ pub fn by_id(c: &Connection, id: Id) -> Result<Option<ResourceGroup>, StoreError
 }
 
 pub fn of_org(c: &Connection, org: Id) -> Result<Vec<ResourceGroup>, StoreError> {
-    let mut st = c.prepare(
+    let mut st = c.prepare_cached(
         "SELECT id, org_id, name, created FROM resource_groups WHERE org_id = ?1 ORDER BY name",
     )?;
     let v = st
@@ -125,7 +125,7 @@ fn members_where(
     clause: &str,
     p: impl rusqlite::Params,
 ) -> Result<Vec<GroupMember>, StoreError> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "SELECT m.rg_id, g.name, m.account_id, m.role, m.source FROM rg_members m \
          JOIN resource_groups g ON g.id = m.rg_id WHERE {clause} ORDER BY g.name, m.account_id"
     ))?;

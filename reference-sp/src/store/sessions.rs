@@ -49,10 +49,10 @@ pub fn create(
     now: i64,
 ) -> Result<Session, StoreError> {
     let id = digest(token);
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO sessions (id, account_id, kind, created) VALUES (?1, ?2, ?3, ?4)",
-        params![id, account, kind.as_str(), now],
-    )?;
+    )?
+    .execute(params![id, account, kind.as_str(), now])?;
     Ok(Session {
         id,
         account_id: account,
@@ -67,11 +67,10 @@ pub fn by_token(c: &Connection, token: &str) -> Result<Option<Session>, StoreErr
         return Ok(None);
     }
     let raw: Option<(String, Id, String, i64)> = c
-        .query_row(
-            "SELECT id, account_id, kind, created FROM sessions WHERE id = ?1",
-            [digest(token)],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+        .prepare_cached("SELECT id, account_id, kind, created FROM sessions WHERE id = ?1")?
+        .query_row([digest(token)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
     raw.map(|(id, account_id, kind, created)| {
         let kind = match kind.as_str() {
@@ -90,11 +89,13 @@ pub fn by_token(c: &Connection, token: &str) -> Result<Option<Session>, StoreErr
 }
 
 pub fn delete(c: &Connection, id: &str) -> Result<bool, StoreError> {
-    Ok(c.execute("DELETE FROM sessions WHERE id = ?1", [id])? > 0)
+    Ok(c.prepare_cached("DELETE FROM sessions WHERE id = ?1")?
+        .execute([id])?
+        > 0)
 }
 
 pub fn org_sessions(c: &Connection, session: &str) -> Result<Vec<OrgSession>, StoreError> {
-    let mut st = c.prepare(
+    let mut st = c.prepare_cached(
         "SELECT org_id, authenticated_at FROM org_sso_sessions WHERE session_id = ?1 \
          ORDER BY org_id",
     )?;
@@ -140,7 +141,10 @@ pub fn set_org_session(c: &Connection, session: &str, org: Id, now: i64) -> Resu
 
 /// End every session of the account (deprovisioning a managed account) [SESS-3].
 pub fn end_for_account(c: &Connection, account: Id) -> Result<usize, StoreError> {
-    Ok(c.execute("DELETE FROM sessions WHERE account_id = ?1", [account])?)
+    Ok(
+        c.prepare_cached("DELETE FROM sessions WHERE account_id = ?1")?
+            .execute([account])?,
+    )
 }
 
 /// End the account's SSO sessions with one organisation; its platform login stays [SESS-3].
@@ -154,9 +158,8 @@ pub fn end_org_sessions(c: &Connection, org: Id, account: Id) -> Result<usize, S
 
 /// How many sessions the account has (for the admin API and tests).
 pub fn count_for_account(c: &Connection, account: Id) -> Result<i64, StoreError> {
-    Ok(c.query_row(
-        "SELECT count(*) FROM sessions WHERE account_id = ?1",
-        [account],
-        |r| r.get(0),
-    )?)
+    Ok(
+        c.prepare_cached("SELECT count(*) FROM sessions WHERE account_id = ?1")?
+            .query_row([account], |r| r.get(0))?,
+    )
 }
