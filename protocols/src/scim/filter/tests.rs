@@ -318,3 +318,23 @@ fn patch_paths() {
         assert_eq!(e.scim_type(), Some(ScimType::InvalidPath), "{bad}: {e}");
     }
 }
+
+/// Found by the 10-million-execution fuzz run of 2026-12-07: printing normalises whitespace and
+/// spaces out operators, so a filter just under the length limit can print longer than it. The
+/// printed form then parses back to the same tree once the length limit is lifted, and the
+/// default parser refuses it with the length error, never a panic.
+#[test]
+fn a_printed_filter_may_outgrow_the_length_limit_but_round_trips() {
+    // As in the crash input: no space between a string value and the next `or`.
+    let input = vec!["a eq \"x\""; 372].join("or ");
+    assert!(input.len() <= 4096, "{}", input.len());
+    let f = p(&input);
+    let printed = f.to_string();
+    let unbounded = FilterLimits {
+        max_len: usize::MAX,
+        ..FilterLimits::default()
+    };
+    assert_eq!(Filter::parse_with(&printed, unbounded).ok(), Some(f));
+    assert!(printed.len() > 4096, "{}", printed.len());
+    assert!(invalid(&printed).contains("limit is 4096"));
+}
