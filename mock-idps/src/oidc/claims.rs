@@ -133,10 +133,20 @@ fn group_values(kind: GroupValue, groups: &[Group]) -> Vec<String> {
         .collect()
 }
 
+/// Where a set of claims goes: the id_token leaves out the vendor's userinfo-only claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    IdToken,
+    Userinfo,
+}
+
 /// Profile claims released by the granted scopes, then the user's extra attributes (one value:
 /// a string; several: an array) where they do not collide with a vendor claim.
-fn profile_claims(f: &IssuerFacts, l: &LoginFacts, out: &mut Map<String, Value>) {
+fn profile_claims(f: &IssuerFacts, l: &LoginFacts, to: Audience, out: &mut Map<String, Value>) {
     for (name, field, scope) in f.oidc.profile_claims {
+        if to == Audience::IdToken && f.oidc.userinfo_only_claims.contains(name) {
+            continue;
+        }
         if released(*scope, l.scopes) {
             if let Some(v) = field_value(*field, f, l) {
                 out.insert((*name).to_string(), v);
@@ -246,7 +256,7 @@ pub fn id_token_claims(
             fixed_value(fixed, f, l, iat, auth_time, ids),
         );
     }
-    profile_claims(f, l, &mut c);
+    profile_claims(f, l, Audience::IdToken, &mut c);
     let extra = synthetic_groups(l.login.extra_groups.unwrap_or(0), f.group_id, ids);
     groups_claim(f, l, &extra, &mut c)?;
     for (k, v) in &o.claims {
@@ -314,7 +324,7 @@ pub fn userinfo_claims(f: &IssuerFacts, l: &LoginFacts) -> Map<String, Value> {
         "sub".into(),
         json!(subject(f.oidc.subject, &l.user.id, l.client_id)),
     );
-    profile_claims(f, l, &mut c);
+    profile_claims(f, l, Audience::Userinfo, &mut c);
     let auth_time = l.auth_time.timestamp();
     for (name, fixed, scope) in f.oidc.userinfo_fixed_claims {
         if released(*scope, l.scopes) {

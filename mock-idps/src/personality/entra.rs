@@ -183,6 +183,7 @@ fn v2() -> OidcPersonality {
             ("email", UserField::Email, Some("email")),
             ("roles", UserField::Roles, None),
         ],
+        userinfo_only_claims: &[],
         groups_claim: Some("groups"),
         groups_value: GroupValue::Id,
         groups_scope: None,

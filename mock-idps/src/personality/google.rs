@@ -126,6 +126,7 @@ pub fn personality() -> Personality {
                 ("given_name", UserField::GivenName, Some("profile")),
                 ("family_name", UserField::FamilyName, Some("profile")),
             ],
+            userinfo_only_claims: &[],
             groups_claim: None,
             groups_value: GroupValue::Name,
             groups_scope: None,

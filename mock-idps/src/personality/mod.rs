@@ -321,6 +321,9 @@ pub struct OidcPersonality {
     pub fixed_claims: &'static [(&'static str, FixedClaim)],
     /// Claims from the directory, and the scope that releases them (None: always).
     pub profile_claims: &'static [(&'static str, UserField, Option<&'static str>)],
+    /// Profile claims that userinfo releases but the id_token leaves out (Okta's thin id_token
+    /// from the token endpoint carries `name`, `email` and `preferred_username` only: S10).
+    pub userinfo_only_claims: &'static [&'static str],
     pub groups_claim: Option<&'static str>,
     /// Whether the groups claim carries group names (Okta) or object ids (Entra).
     pub groups_value: GroupValue,

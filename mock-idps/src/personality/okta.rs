@@ -146,6 +146,8 @@ fn org_and_custom_common() -> OidcPersonality {
             ("family_name", UserField::FamilyName, Some("profile")),
             ("email", UserField::Email, Some("email")),
         ],
+        // S10: a real org-AS id_token from /token has no given_name/family_name.
+        userinfo_only_claims: &["given_name", "family_name"],
         groups_claim: Some("groups"),
         groups_value: GroupValue::Name,
         groups_scope: Some("groups"),

@@ -193,10 +193,24 @@ async fn guard_okta_oidc_artefacts() {
         "S10: scope groups alone gives no groups claim"
     );
     assert!(c["jti"].as_str().is_some_and(|j| j.starts_with("ID.")));
+    for k in ["given_name", "family_name"] {
+        assert!(
+            !c.contains_key(k),
+            "S10: the thin id_token from /token has no {k}: {c:?}"
+        );
+    }
 
     // S10: the access token is a JWT with ver, jti "AT.", cid, uid, scp.
     let code = op.code("openid profile").await;
     let t = tokens(&op.redeem(&code).await);
+    let bearer = t["access_token"].as_str().expect("access token");
+    let ui = userinfo_at(&op, "oauth2/v1/userinfo", bearer).await;
+    let ui: Value = tokens(&ui);
+    assert_eq!(
+        (ui["given_name"].as_str(), ui["family_name"].as_str()),
+        (Some("Alice"), Some("Archer")),
+        "userinfo still releases the profile scope's names: {ui}"
+    );
     let at = claims_of(&t["access_token"]);
     for k in ["ver", "jti", "cid", "uid", "scp", "iss", "aud", "exp"] {
         assert!(at.contains_key(k), "S10: access token claim {k}: {at:?}");
