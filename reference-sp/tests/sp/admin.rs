@@ -369,7 +369,7 @@ async fn a_rejected_assertion_creates_no_account_and_no_session() {
 }
 
 #[tokio::test]
-async fn a_replayed_response_is_refused() {
+async fn saml_rpl_1_a_replayed_response_is_refused() {
     let w = World::new().await;
     w.create_org("acme", "managed", json!({"allow_idp_initiated": true}))
         .await;

@@ -190,7 +190,7 @@ fn placed(name: &str, role: &str) -> (String, String, String) {
 }
 
 #[tokio::test]
-async fn managed_okta_create_sso_deactivate_reactivate_delete() {
+async fn scim_m1_m2_m4_m5_managed_okta_create_sso_deactivate_reactivate_delete() {
     let w = World::new().await;
     w.create_org("acme", "managed", json!({})).await;
     let t = w.tenant(
@@ -319,7 +319,7 @@ async fn managed_okta_create_sso_deactivate_reactivate_delete() {
 }
 
 #[tokio::test]
-async fn basic_create_invites_profile_is_read_only_delete_keeps_the_account() {
+async fn scim_b1_b2_b5_basic_create_invites_profile_is_read_only_delete_keeps_the_account() {
     let w = World::new().await;
     w.create_org("bas", "basic", json!({})).await;
     let t = w.tenant(
@@ -414,7 +414,7 @@ async fn basic_create_invites_profile_is_read_only_delete_keeps_the_account() {
 }
 
 #[tokio::test]
-async fn basic_active_false_deactivates_access_and_the_org_session() {
+async fn scim_b4_basic_active_false_deactivates_access_and_the_org_session() {
     let w = World::new().await;
     w.create_org("bas", "basic", json!({})).await;
     let t = w.tenant(
@@ -466,7 +466,7 @@ async fn basic_active_false_deactivates_access_and_the_org_session() {
 }
 
 #[tokio::test]
-async fn pushed_group_linked_to_a_resource_group_backfills_syncs_and_locks_manual_changes() {
+async fn scim_7_pushed_group_linked_to_a_resource_group_backfills_syncs_and_locks_manual_changes() {
     let w = World::new().await;
     w.create_org("grp", "managed", json!({})).await;
     let t = w.tenant(
@@ -650,7 +650,7 @@ async fn pushed_group_linked_to_a_resource_group_backfills_syncs_and_locks_manua
 }
 
 #[tokio::test]
-async fn a_wrong_token_or_another_orgs_token_gets_401() {
+async fn scimsec_auth_1_a_wrong_token_or_another_orgs_token_gets_401() {
     let w = World::in_process();
     w.create_org("one", "managed", json!({})).await;
     w.create_org("two", "managed", json!({})).await;
@@ -688,7 +688,7 @@ async fn a_wrong_token_or_another_orgs_token_gets_401() {
 }
 
 #[tokio::test]
-async fn keep_sessions_on_deprovision_flaw_applies_to_scim_as_to_the_admin_api() {
+async fn sess_3_keep_sessions_on_deprovision_flaw_applies_to_scim_as_to_the_admin_api() {
     let w = World::with_flaw(Flaw::KeepSessionsOnDeprovision).await;
     w.create_org("acme", "managed", json!({})).await;
     let t = w.tenant(
