@@ -362,7 +362,7 @@ fn without_key_info_the_trusted_cert_still_verifies() {
 }
 
 #[test]
-fn comment_injected_into_name_id() {
+fn saml_cmt_1_comment_injected_into_name_id() {
     // Exclusive c14n (without comments) ignores comments, so a comment spliced into the NameID
     // leaves the signature mathematically valid: xmlsec1 accepts it. This is the comment-injection
     // attack (an SP that reads only the first text node sees "alice"). Our verifier refuses it:
@@ -395,7 +395,7 @@ fn comment_injected_into_name_id() {
 }
 
 #[test]
-fn moving_the_signed_assertion_out_of_place_is_still_reported_by_id() {
+fn saml_xsw_4_moving_the_signed_assertion_out_of_place_is_still_reported_by_id() {
     // Wrap the genuine signed assertion inside an unsigned copy (an XSW shape): the signature
     // still verifies, and the report says which id it covers, not where that element sits.
     let key = &keys().rsa;

@@ -1,6 +1,8 @@
-//! reference-sp integration tests: one binary, one module per area. Everything runs over real
+//! reference-sp integration tests: one binary, one module per area. Journeys run over real
 //! HTTP: the SP and the mock IdPs in process on 127.0.0.1:0, sharing one virtual clock, driven
-//! by a cookie-keeping client that follows redirects and submits SAML POST forms itself.
+//! by a cookie-keeping client that follows redirects and submits SAML POST forms itself. Tests
+//! that talk only to the SP (admin API, SCIM, metadata) need no socket: `World::in_process`
+//! sends each request to the SP's router with `oneshot` (`common::call`).
 
 #[path = "sp/common.rs"]
 mod common;

@@ -1,12 +1,11 @@
 //! PATCH on each core attribute of a User: one case a rule (PATCH-*), each read back with a GET.
 
-use super::{Level, Prober, PATCH};
+use super::{patch_op, Level, Prober};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 pub(super) async fn probe(p: &mut Prober, id: &str) -> anyhow::Result<()> {
     use Level::*;
-    let patch = |ops: Value| json!({"schemas": [PATCH], "Operations": ops});
     let path_of = |id: &str| format!("/Users/{id}");
     type Get = fn(&Value) -> Value;
     let cases: Vec<(&str, Level, Value, Get, Value)> = vec![
@@ -103,10 +102,7 @@ pub(super) async fn probe(p: &mut Prober, id: &str) -> anyhow::Result<()> {
     ];
     for (cid, level, ops, get, want) in cases {
         let title = format!("PATCH {}", ops[0]);
-        let r = p
-            .call(Method::PATCH, &path_of(id), Some(&patch(ops)))
-            .await?;
-        let g = p.call(Method::GET, &path_of(id), None).await?;
+        let (r, g) = p.patch_then_get(&path_of(id), ops).await?;
         let ok = matches!(r.status, 200 | 204) && get(&g.body) == want;
         let got = get(&g.body);
         p.check(
@@ -119,16 +115,12 @@ pub(super) async fn probe(p: &mut Prober, id: &str) -> anyhow::Result<()> {
         );
     }
     let new_name = format!("probe-{}-renamed", p.tag);
-    let r = p
-        .call(
-            Method::PATCH,
+    let (r, g) = p
+        .patch_then_get(
             &path_of(id),
-            Some(&patch(
-                json!([{"op": "replace", "path": "userName", "value": new_name}]),
-            )),
+            json!([{"op": "replace", "path": "userName", "value": new_name}]),
         )
         .await?;
-    let g = p.call(Method::GET, &path_of(id), None).await?;
     p.check(
         "PATCH-13",
         "patch",
@@ -141,9 +133,9 @@ pub(super) async fn probe(p: &mut Prober, id: &str) -> anyhow::Result<()> {
         .call(
             Method::PATCH,
             &path_of(id),
-            Some(&patch(
-                json!([{"op": "frobnicate", "path": "displayName", "value": "x"}]),
-            )),
+            Some(&patch_op(json!(
+                [{"op": "frobnicate", "path": "displayName", "value": "x"}]
+            ))),
         )
         .await?;
     p.check(

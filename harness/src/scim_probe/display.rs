@@ -6,13 +6,9 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::{Level, Prober, GROUP, PATCH};
+use super::{Level, Prober, GROUP};
 
 const SENT: &str = "probe display as sent";
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": [PATCH], "Operations": ops})
-}
 
 /// The `display` the group `g` shows for member `member`; `None` when it is no member.
 fn display_of(g: &Value, member: &str) -> Option<Value> {
@@ -61,15 +57,13 @@ pub(super) async fn probe(p: &mut Prober, gid: &str, member: &str) -> anyhow::Re
     let m = mutability.as_deref();
     let at = format!("/Groups/{gid}");
 
-    let r = p
-        .call(
-            Method::PATCH,
+    let (r, g) = p
+        .patch_then_get(
             &at,
-            Some(&patch(json!([{"op": "add", "path": "members",
-                "value": [{"value": member, "display": SENT}]}]))),
+            json!([{"op": "add", "path": "members",
+                "value": [{"value": member, "display": SENT}]}]),
         )
         .await?;
-    let g = p.call(Method::GET, &at, None).await?;
     let got = display_of(&g.body, member);
     p.check(
         "GRP-10",
@@ -81,15 +75,13 @@ pub(super) async fn probe(p: &mut Prober, gid: &str, member: &str) -> anyhow::Re
     );
 
     let replaced = "probe display replaced";
-    let r = p
-        .call(
-            Method::PATCH,
+    let (r, g) = p
+        .patch_then_get(
             &at,
-            Some(&patch(json!([{"op": "replace", "path": "members",
-                "value": [{"value": member, "display": replaced}]}]))),
+            json!([{"op": "replace", "path": "members",
+                "value": [{"value": member, "display": replaced}]}]),
         )
         .await?;
-    let g = p.call(Method::GET, &at, None).await?;
     let got = display_of(&g.body, member);
     p.check(
         "GRP-11",
@@ -103,16 +95,14 @@ pub(super) async fn probe(p: &mut Prober, gid: &str, member: &str) -> anyhow::Re
     if matches!(m, Some("readOnly" | "immutable")) {
         // RFC 7644 §3.5.2: an operation incompatible with the mutability SHALL be refused.
         let before = p.call(Method::GET, &at, None).await?;
-        let r = p
-            .call(
-                Method::PATCH,
+        let (r, after) = p
+            .patch_then_get(
                 &at,
-                Some(&patch(json!([{"op": "replace",
+                json!([{"op": "replace",
                     "path": format!("members[value eq \"{member}\"].display"),
-                    "value": "probe display forced"}]))),
+                    "value": "probe display forced"}]),
             )
             .await?;
-        let after = p.call(Method::GET, &at, None).await?;
         p.check(
             "GRP-12",
             "groups",

@@ -7,7 +7,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::{Level, Prober, PATCH};
+use super::{Level, Prober};
 
 pub(super) const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -19,10 +19,6 @@ const STRINGS: [(&str, &str); 5] = [
     ("division", "Probe Division"),
     ("department", "Probe Department"),
 ];
-
-fn patch(ops: Value) -> Value {
-    json!({"schemas": [PATCH], "Operations": ops})
-}
 
 /// The writable attribute names of the extension's schema document.
 fn writable(schema: &Value) -> Vec<String> {
@@ -63,14 +59,9 @@ pub(super) async fn probe(p: &mut Prober, id: &str, manager: &str) -> anyhow::Re
         }
         let op = if n % 2 == 0 { "add" } else { "replace" };
         let path = format!("{ENTERPRISE}:{name}");
-        let r = p
-            .call(
-                Method::PATCH,
-                &at,
-                Some(&patch(json!([{"op": op, "path": path, "value": value}]))),
-            )
+        let (r, g) = p
+            .patch_then_get(&at, json!([{"op": op, "path": path, "value": value}]))
             .await?;
-        let g = p.call(Method::GET, &at, None).await?;
         p.check(
             &format!("ENT-{}", n + 1),
             "enterprise",
@@ -82,16 +73,9 @@ pub(super) async fn probe(p: &mut Prober, id: &str, manager: &str) -> anyhow::Re
     }
     if has(&attrs, "manager") {
         let path = format!("{ENTERPRISE}:manager.value");
-        let r = p
-            .call(
-                Method::PATCH,
-                &at,
-                Some(&patch(
-                    json!([{"op": "add", "path": path, "value": manager}]),
-                )),
-            )
+        let (r, g) = p
+            .patch_then_get(&at, json!([{"op": "add", "path": path, "value": manager}]))
             .await?;
-        let g = p.call(Method::GET, &at, None).await?;
         p.check(
             "ENT-6",
             "enterprise",
@@ -115,15 +99,13 @@ pub(super) async fn probe(p: &mut Prober, id: &str, manager: &str) -> anyhow::Re
 
     if has(&attrs, "department") && has(&attrs, "costCenter") {
         // The whole extension as the path, its attributes as the value.
-        let r = p
-            .call(
-                Method::PATCH,
+        let (r, g) = p
+            .patch_then_get(
                 &at,
-                Some(&patch(json!([{"op": "add", "path": ENTERPRISE,
-                    "value": {"department": "Whole Dept", "costCenter": "CC-whole"}}]))),
+                json!([{"op": "add", "path": ENTERPRISE,
+                    "value": {"department": "Whole Dept", "costCenter": "CC-whole"}}]),
             )
             .await?;
-        let g = p.call(Method::GET, &at, None).await?;
         p.check(
             "ENT-8",
             "enterprise",
@@ -137,15 +119,13 @@ pub(super) async fn probe(p: &mut Prober, id: &str, manager: &str) -> anyhow::Re
     }
     if has(&attrs, "division") {
         // No path: the value is the resource, extension attributes under their URN.
-        let r = p
-            .call(
-                Method::PATCH,
+        let (r, g) = p
+            .patch_then_get(
                 &at,
-                Some(&patch(json!([{"op": "replace",
-                    "value": {ENTERPRISE: {"division": "Pathless Division"}}}]))),
+                json!([{"op": "replace",
+                    "value": {ENTERPRISE: {"division": "Pathless Division"}}}]),
             )
             .await?;
-        let g = p.call(Method::GET, &at, None).await?;
         p.check(
             "ENT-9",
             "enterprise",
@@ -158,18 +138,14 @@ pub(super) async fn probe(p: &mut Prober, id: &str, manager: &str) -> anyhow::Re
     if has(&attrs, "manager") {
         // RFC 7643 §8.3's own example manager, readOnly displayName included: a server may
         // refuse that sub-attribute (RFC 7644 §3.5.2) or ignore it as in a PUT (§3.5.1).
-        let r = p
-            .call(
-                Method::PATCH,
+        let (r, g) = p
+            .patch_then_get(
                 &at,
-                Some(&patch(
-                    json!([{"op": "replace", "path": ENTERPRISE, "value": {
+                json!([{"op": "replace", "path": ENTERPRISE, "value": {
                     "manager": {"value": manager, "$ref": format!("../Users/{manager}"),
                                 "displayName": "Probe Manager"}}}]),
-                )),
             )
             .await?;
-        let g = p.call(Method::GET, &at, None).await?;
         p.check(
             "ENT-11",
             "enterprise",
@@ -181,14 +157,9 @@ pub(super) async fn probe(p: &mut Prober, id: &str, manager: &str) -> anyhow::Re
     }
     if has(&attrs, "department") {
         let path = format!("{ENTERPRISE}:department");
-        let r = p
-            .call(
-                Method::PATCH,
-                &at,
-                Some(&patch(json!([{"op": "remove", "path": path}]))),
-            )
+        let (r, g) = p
+            .patch_then_get(&at, json!([{"op": "remove", "path": path}]))
             .await?;
-        let g = p.call(Method::GET, &at, None).await?;
         p.check(
             "ENT-10",
             "enterprise",

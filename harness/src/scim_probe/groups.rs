@@ -1,7 +1,7 @@
 //! Group probes: create with a member, read, rename, member add and remove by PATCH (the
 //! member's `display` in `display`, group search in `search`), and delete.
 
-use super::{display, enc, list_ok, search, Level, Prober, GROUP, PATCH};
+use super::{display, enc, list_ok, patch_op, search, Level, Prober, GROUP};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -12,7 +12,6 @@ pub(super) async fn probe(
     third: &str,
 ) -> anyhow::Result<()> {
     use Level::*;
-    let patch = |ops: Value| json!({"schemas": [PATCH], "Operations": ops});
     let g = json!({"schemas": [GROUP], "displayName": format!("probe-{}-group", p.tag), "externalId": "g-ext", "members": [{"value": id}]});
     let r = p.call(Method::POST, "/Groups", Some(&g)).await?;
     let gid = r.body["id"].as_str().map(str::to_string);
@@ -27,64 +26,44 @@ pub(super) async fn probe(
     if let Some(gid) = gid {
         p.groups.push(gid.clone());
         let gp = format!("/Groups/{gid}");
-        let r = p
-            .call(
-                Method::PATCH,
-                &gp,
-                Some(&patch(
-                    json!([{"op": "add", "path": "members", "value": [{"value": second}]}]),
-                )),
-            )
-            .await?;
-        let got = p.call(Method::GET, &gp, None).await?;
-        let n = got.body["members"].as_array().map(Vec::len).unwrap_or(0);
-        p.check(
-            "GRP-2",
-            "groups",
-            Must,
-            "PATCH add members",
-            matches!(r.status, 200 | 204) && n == 2,
-            format!("{} members={n}", r.short()),
-        );
-        let r = p
-            .call(
-                Method::PATCH,
-                &gp,
-                Some(&patch(
-                    json!([{"op": "remove", "path": format!("members[value eq \"{id}\"]")}]),
-                )),
-            )
-            .await?;
-        let got = p.call(Method::GET, &gp, None).await?;
-        let n = got.body["members"].as_array().map(Vec::len).unwrap_or(0);
-        p.check(
-            "GRP-3",
-            "groups",
-            Must,
-            "PATCH remove members[value eq]",
-            matches!(r.status, 200 | 204) && n == 1,
-            format!("{} members={n}", r.short()),
-        );
-        let r = p
-            .call(
-                Method::PATCH,
-                &gp,
-                Some(&patch(
-                    json!([{"op": "remove", "path": "members", "value": [{"value": second}]}]),
-                )),
-            )
-            .await?;
-        let got = p.call(Method::GET, &gp, None).await?;
-        let n = got.body["members"].as_array().map(Vec::len).unwrap_or(0);
-        p.check(
-            "GRP-4",
-            "groups",
-            Should,
-            "PATCH remove members with a value array (Entra)",
-            matches!(r.status, 200 | 204) && n == 0,
-            format!("{} members={n}", r.short()),
-        );
-        let r = p.call(Method::PATCH, &gp, Some(&patch(json!([{"op": "replace", "path": "displayName", "value": format!("probe-{}-renamed", p.tag)}])))).await?;
+        // Each PATCH on the members, then how many members a GET shows; in order, each step
+        // starting from where the one before left the group.
+        let member_steps: [(&str, Level, &str, Value, usize); 3] = [
+            (
+                "GRP-2",
+                Must,
+                "PATCH add members",
+                json!([{"op": "add", "path": "members", "value": [{"value": second}]}]),
+                2,
+            ),
+            (
+                "GRP-3",
+                Must,
+                "PATCH remove members[value eq]",
+                json!([{"op": "remove", "path": format!("members[value eq \"{id}\"]")}]),
+                1,
+            ),
+            (
+                "GRP-4",
+                Should,
+                "PATCH remove members with a value array (Entra)",
+                json!([{"op": "remove", "path": "members", "value": [{"value": second}]}]),
+                0,
+            ),
+        ];
+        for (cid, level, title, ops, want) in member_steps {
+            let (r, got) = p.patch_then_get(&gp, ops).await?;
+            let n = got.body["members"].as_array().map(Vec::len).unwrap_or(0);
+            p.check(
+                cid,
+                "groups",
+                level,
+                title,
+                matches!(r.status, 200 | 204) && n == want,
+                format!("{} members={n}", r.short()),
+            );
+        }
+        let r = p.call(Method::PATCH, &gp, Some(&patch_op(json!([{"op": "replace", "path": "displayName", "value": format!("probe-{}-renamed", p.tag)}])))).await?;
         p.check(
             "GRP-5",
             "groups",

@@ -106,6 +106,11 @@ impl ProbeReport {
     }
 }
 
+/// A PatchOp message carrying `ops`.
+fn patch_op(ops: Value) -> Value {
+    json!({"schemas": [PATCH], "Operations": ops})
+}
+
 /// An answer.
 #[derive(Debug, Clone)]
 struct Resp {
@@ -116,6 +121,25 @@ struct Resp {
 }
 
 impl Resp {
+    /// Status, content type and body of `resp`; the body as JSON, or null when it is none.
+    async fn read(resp: reqwest::Response) -> Resp {
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            content_type,
+            body,
+            text,
+        }
+    }
+
     fn is_scim_error(&self) -> bool {
         self.body["schemas"]
             .as_array()
@@ -166,26 +190,20 @@ impl Prober {
                 .body(b.to_string());
         }
         let resp = r.send().await.with_context(|| format!("{method} {url}"))?;
-        let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let text = resp.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Ok(Resp {
-            status,
-            content_type,
-            body,
-            text,
-        })
+        Ok(Resp::read(resp).await)
     }
 
     async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> anyhow::Result<Resp> {
         let t = self.token.clone();
         self.send(method, path, Some(&t), body).await
+    }
+
+    /// PATCH `path` with `ops` in a PatchOp message, then read `path` back with a GET: the
+    /// PATCH's answer and the GET's. Every probe that checks what a PATCH did takes this shape.
+    async fn patch_then_get(&self, path: &str, ops: Value) -> anyhow::Result<(Resp, Resp)> {
+        let r = self.call(Method::PATCH, path, Some(&patch_op(ops))).await?;
+        let g = self.call(Method::GET, path, None).await?;
+        Ok((r, g))
     }
 
     fn check(
@@ -542,101 +560,73 @@ async fn probe_all(p: &mut Prober) -> anyhow::Result<()> {
         ok,
         r.short(),
     );
-    let upper = user_name.to_ascii_uppercase();
-    let r = p
-        .list(&format!(
-            "filter={}",
-            enc(&format!("userName eq \"{upper}\""))
-        ))
-        .await?;
-    p.check(
-        "FIL-2",
-        "filters",
-        Should,
-        "userName eq is case-insensitive (caseExact false)",
-        matches!(list_ok(&r), Ok((1, 1))),
-        r.short(),
-    );
-    let r = p
-        .list(&format!(
-            "filter={}",
-            enc(&format!("userName eq \"{user_name}\" and active eq true"))
-        ))
-        .await?;
-    p.check(
-        "FIL-3",
-        "filters",
-        Must,
-        "filter with and",
-        matches!(list_ok(&r), Ok((1, 1))),
-        r.short(),
-    );
-    let ext = format!("ext-{}-1", p.tag);
-    let r = p
-        .list(&format!(
-            "filter={}",
-            enc(&format!("externalId eq \"{ext}\""))
-        ))
-        .await?;
-    p.check(
-        "FIL-4",
-        "filters",
-        Must,
-        "filter externalId eq",
-        matches!(list_ok(&r), Ok((1, 1))),
-        r.short(),
-    );
-    let r = p
-        .list(&format!(
-            "filter={}",
-            enc(&format!("userName co \"{}\"", p.tag))
-        ))
-        .await?;
-    p.check(
-        "FIL-5",
-        "filters",
-        Should,
-        "filter co",
-        matches!(list_ok(&r), Ok((t, _)) if t >= 1),
-        r.short(),
-    );
-    let r = p
-        .list(&format!(
-            "filter={}",
-            enc(&format!("userName sw \"probe-{}\"", p.tag))
-        ))
-        .await?;
-    p.check(
-        "FIL-6",
-        "filters",
-        Should,
-        "filter sw",
-        matches!(list_ok(&r), Ok((t, _)) if t >= 1),
-        r.short(),
-    );
-    let r = p.list(&format!("filter={}", enc("externalId pr"))).await?;
-    p.check(
-        "FIL-7",
-        "filters",
-        Should,
-        "filter pr",
-        matches!(list_ok(&r), Ok((t, _)) if t >= 1),
-        r.short(),
-    );
-    let r = p
-        .list(&format!(
-            "filter={}",
-            enc("userName eq \"nobody-at-all-zz\"")
-        ))
-        .await?;
-    p.check(
-        "LIST-1",
-        "list",
-        Must,
-        "zero results: a ListResponse with totalResults 0",
-        matches!(list_ok(&r), Ok((0, 0))),
-        r.short(),
-    );
+    // One filter a check, each a GET /Users?filter=… judged on its ListResponse, in this order.
+    type Judge = fn(&Resp) -> bool;
+    let one: Judge = |r| matches!(list_ok(r), Ok((1, 1)));
+    let some: Judge = |r| matches!(list_ok(r), Ok((t, _)) if t >= 1);
+    let none: Judge = |r| matches!(list_ok(r), Ok((0, 0)));
+    let filters: [(&str, &'static str, Level, &str, String, Judge); 7] = [
+        (
+            "FIL-2",
+            "filters",
+            Should,
+            "userName eq is case-insensitive (caseExact false)",
+            format!("userName eq \"{}\"", user_name.to_ascii_uppercase()),
+            one,
+        ),
+        (
+            "FIL-3",
+            "filters",
+            Must,
+            "filter with and",
+            format!("userName eq \"{user_name}\" and active eq true"),
+            one,
+        ),
+        (
+            "FIL-4",
+            "filters",
+            Must,
+            "filter externalId eq",
+            format!("externalId eq \"ext-{}-1\"", p.tag),
+            one,
+        ),
+        (
+            "FIL-5",
+            "filters",
+            Should,
+            "filter co",
+            format!("userName co \"{}\"", p.tag),
+            some,
+        ),
+        (
+            "FIL-6",
+            "filters",
+            Should,
+            "filter sw",
+            format!("userName sw \"probe-{}\"", p.tag),
+            some,
+        ),
+        (
+            "FIL-7",
+            "filters",
+            Should,
+            "filter pr",
+            "externalId pr".to_string(),
+            some,
+        ),
+        (
+            "LIST-1",
+            "list",
+            Must,
+            "zero results: a ListResponse with totalResults 0",
+            "userName eq \"nobody-at-all-zz\"".to_string(),
+            none,
+        ),
+    ];
+    for (cid, area, level, title, filter, judge) in filters {
+        let r = p.list(&format!("filter={}", enc(&filter))).await?;
+        p.check(cid, area, level, title, judge(&r), r.short());
+    }
     let r = p.list(&format!("filter={}", enc("userName eq"))).await?;
     p.check(
         "FIL-8",

@@ -67,20 +67,7 @@ async fn post_text(p: &Prober, path: &str, text: &str) -> anyhow::Result<Resp> {
         .body(text.to_string())
         .send()
         .await?;
-    let status = resp.status().as_u16();
-    let content_type = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let text = resp.text().await.unwrap_or_default();
-    Ok(Resp {
-        status,
-        content_type,
-        body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-    })
+    Ok(Resp::read(resp).await)
 }
 
 /// The User probes; sets `p.search` when the server answers /.search.

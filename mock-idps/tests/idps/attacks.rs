@@ -409,7 +409,7 @@ async fn the_idp_chooses_the_signature_each_attack_targets() {
 }
 
 #[tokio::test]
-async fn replay_without_an_earlier_response_is_an_error_page() {
+async fn saml_rpl_1_replay_without_an_earlier_response_is_an_error_page() {
     let s = Saml::new(Vendor::Okta);
     s.attack(SamlAttack::Replay).await;
     let q = encode_redirect(
@@ -742,7 +742,7 @@ async fn every_token_attack_has_its_shape_is_refused_by_the_reference_rp_and_is_
 }
 
 #[tokio::test]
-async fn unknown_kid_is_signed_by_a_key_rotated_in_at_issue_time() {
+async fn oidc_kid_3_unknown_kid_is_signed_by_a_key_rotated_in_at_issue_time() {
     let op = Oidc::new(Vendor::Okta);
     let cached = op.jwks();
     op.attack(OidcAttack::UnknownKidRotated).await;
@@ -763,7 +763,7 @@ async fn unknown_kid_is_signed_by_a_key_rotated_in_at_issue_time() {
 }
 
 #[tokio::test]
-async fn state_is_altered_or_dropped_on_the_callback() {
+async fn oidc_state_1_state_is_altered_or_dropped_on_the_callback() {
     for (attack, want) in [
         (OidcAttack::StateAltered, Some("st-1-tampered")),
         (OidcAttack::StateMissing, None),
@@ -776,7 +776,7 @@ async fn state_is_altered_or_dropped_on_the_callback() {
 }
 
 #[tokio::test]
-async fn discovery_issuer_differs_while_the_attack_is_pending() {
+async fn oidc_disc_1_discovery_issuer_differs_while_the_attack_is_pending() {
     let op = Oidc::new(Vendor::Google);
     let disc = || async {
         let a = get(&op.idps, &op.path(op.t.personality().oidc.discovery_path)).await;

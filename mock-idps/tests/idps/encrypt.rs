@@ -117,7 +117,7 @@ fn xmlsec1_decrypt(response: &str, key: &SigningKey) -> Result<String, String> {
 }
 
 #[tokio::test]
-async fn okta_and_entra_sign_then_encrypt_to_the_sp_metadata_certificate() {
+async fn saml_enc_1_okta_and_entra_sign_then_encrypt_to_the_sp_metadata_certificate() {
     for (vendor, response_signed) in [(Vendor::Okta, true), (Vendor::Entra, false)] {
         let (idps, _) = idps();
         tenant(&idps, vendor);
@@ -187,7 +187,7 @@ async fn xmlsec1_decrypts_every_algorithm_with_the_sp_key() {
 }
 
 #[tokio::test]
-async fn a_foreign_key_override_encrypts_to_the_attacker() {
+async fn saml_enc_3_a_foreign_key_override_encrypts_to_the_attacker() {
     let (idps, _) = idps();
     tenant(&idps, Vendor::Entra);
     let key = sp_key(&idps);

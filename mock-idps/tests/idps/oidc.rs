@@ -426,7 +426,7 @@ async fn discovery_follows_each_vendor() {
 // Authorize: what never redirects, and what does.
 
 #[tokio::test]
-async fn unregistered_redirect_uri_gets_an_error_page_not_a_redirect() {
+async fn rfc6749_4_1_2_1_unregistered_redirect_uri_gets_an_error_page_not_a_redirect() {
     let op = Op::new(Vendor::Okta);
     let a = op
         .authorize(&[
@@ -451,7 +451,7 @@ async fn unregistered_redirect_uri_gets_an_error_page_not_a_redirect() {
 }
 
 #[tokio::test]
-async fn unknown_client_gets_an_error_page() {
+async fn rfc6749_4_1_2_1_unknown_client_gets_an_error_page() {
     let op = Op::new(Vendor::Entra);
     let a = op
         .authorize(&[
@@ -507,7 +507,7 @@ async fn open_mode_takes_any_client_on_loopback_only() {
 }
 
 #[tokio::test]
-async fn later_errors_redirect_with_error_and_state() {
+async fn rfc6749_4_1_2_1_later_errors_redirect_with_error_and_state() {
     let op = Op::new(Vendor::Okta);
     let cases: &[(&[(&str, &str)], &str)] = &[
         (
@@ -578,7 +578,7 @@ async fn later_errors_redirect_with_error_and_state() {
 }
 
 #[tokio::test]
-async fn pkce_required_client_must_send_a_challenge() {
+async fn rfc7636_4_4_1_pkce_required_client_must_send_a_challenge() {
     let op = Op::with(
         Vendor::Okta,
         Mode::Strict,
@@ -681,7 +681,7 @@ async fn authorize_error_override_is_sent_once() {
 // Token endpoint.
 
 #[tokio::test]
-async fn wrong_or_missing_pkce_verifier_is_invalid_grant() {
+async fn rfc7636_4_6_wrong_or_missing_pkce_verifier_is_invalid_grant() {
     let op = Op::new(Vendor::Okta);
     for verifier in [Some(&*"x".repeat(43)), None] {
         let code = op.code("openid").await;
@@ -701,7 +701,7 @@ async fn wrong_or_missing_pkce_verifier_is_invalid_grant() {
 }
 
 #[tokio::test]
-async fn code_used_twice_is_invalid_grant_and_revokes_its_tokens() {
+async fn rfc6749_4_1_2_code_used_twice_is_invalid_grant_and_revokes_its_tokens() {
     let op = Op::new(Vendor::Okta);
     let code = op.code("openid profile").await;
     let first = op.redeem(&code).await;
@@ -722,7 +722,7 @@ async fn code_used_twice_is_invalid_grant_and_revokes_its_tokens() {
 }
 
 #[tokio::test]
-async fn expired_code_and_mismatched_redirect_are_invalid_grant() {
+async fn rfc6749_4_1_3_expired_code_and_mismatched_redirect_are_invalid_grant() {
     let op = Op::new(Vendor::Google);
     let code = op.code("openid").await;
     op.clock.advance(Duration::seconds(61));
@@ -744,7 +744,7 @@ async fn expired_code_and_mismatched_redirect_are_invalid_grant() {
 }
 
 #[tokio::test]
-async fn wrong_client_secret_is_invalid_client() {
+async fn rfc6749_5_2_wrong_client_secret_is_invalid_client() {
     let op = Op::new(Vendor::Okta);
     let code = op.code("openid").await;
     let form = [
@@ -831,7 +831,7 @@ async fn basic_and_post_auth_follow_the_registration() {
 }
 
 #[tokio::test]
-async fn basic_credentials_are_form_urlencoded() {
+async fn rfc6749_2_3_1_basic_credentials_are_form_urlencoded() {
     let odd = "id with:colon";
     let op = Op::with(
         Vendor::Okta,
@@ -867,7 +867,7 @@ async fn basic_credentials_are_form_urlencoded() {
 }
 
 #[tokio::test]
-async fn refresh_token_only_with_offline_access() {
+async fn oidc_core_11_refresh_token_only_with_offline_access() {
     let op = Op::new(Vendor::Okta);
     let code = op.code("openid profile").await;
     let plain: Value = serde_json::from_str(&op.redeem(&code).await.body).expect("json");
@@ -937,7 +937,7 @@ async fn okta_groups_only_with_groups_scope_and_more_than_100_fails() {
 }
 
 #[tokio::test]
-async fn entra_groups_overage_at_201() {
+async fn oidc_grp_1_entra_groups_overage_at_201() {
     let plain = NewUser {
         login: Some("erin@acme.example".into()),
         ..NewUser::default()
@@ -1048,7 +1048,7 @@ async fn signing_overrides_foreign_key_and_no_kid() {
 // Userinfo and end-session.
 
 #[tokio::test]
-async fn userinfo_matches_id_token_and_refuses_bad_tokens() {
+async fn oidc_core_5_3_userinfo_matches_id_token_and_refuses_bad_tokens() {
     let op = Op::new(Vendor::Entra);
     let code = op.code("openid profile email").await;
     let tok: Value = serde_json::from_str(&op.redeem(&code).await.body).expect("json");

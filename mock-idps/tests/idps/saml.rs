@@ -320,7 +320,7 @@ async fn entra_group_overage_above_150_and_google_sends_no_groups_by_default() {
 }
 
 #[tokio::test]
-async fn nameid_policy_is_honoured_or_refused() {
+async fn saml_core_3_4_1_1_nameid_policy_is_honoured_or_refused() {
     let (idps, _) = idps();
     let sso = tenant(&idps, Vendor::Entra);
     let doc = xml::parse(

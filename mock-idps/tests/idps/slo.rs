@@ -262,7 +262,7 @@ type Case = (
 );
 
 #[tokio::test]
-async fn okta_sp_initiated_logout_ends_the_session_and_answers_signed_over_post() {
+async fn saml_slo_1_okta_sp_initiated_logout_ends_the_session_and_answers_signed_over_post() {
     let (idps, _) = idps();
     tenant(&idps, Vendor::Okta);
     let sp = sp_key(&idps);
@@ -491,7 +491,7 @@ async fn entra_answers_over_redirect_with_the_signature_inside_the_xml() {
 }
 
 #[tokio::test]
-async fn idp_initiated_logout_sends_a_signed_request_and_records_the_answer() {
+async fn saml_slo_2_idp_initiated_logout_sends_a_signed_request_and_records_the_answer() {
     let (idps, _) = idps();
     tenant(&idps, Vendor::Okta);
     let sp = sp_key(&idps);

@@ -78,7 +78,7 @@ fn kid_selects_among_several_keys() {
 }
 
 #[test]
-fn no_kid_with_one_key_verifies_and_with_several_is_ambiguous() {
+fn oidc_kid_1_and_kid_2_no_kid_with_one_key_verifies_and_with_several_is_ambiguous() {
     let opts = HeaderOptions {
         kid: false,
         ..HeaderOptions::default()
@@ -93,7 +93,7 @@ fn no_kid_with_one_key_verifies_and_with_several_is_ambiguous() {
 }
 
 #[test]
-fn unknown_kid_is_reported() {
+fn oidc_kid_3_unknown_kid_is_reported() {
     let t = sign(rsa2(), &claims(), &HeaderOptions::default()).expect("sign");
     let jwks = Jwks::from_keys([rsa()]).expect("jwks");
     assert!(
@@ -102,7 +102,7 @@ fn unknown_kid_is_reported() {
 }
 
 #[test]
-fn wrong_key_and_corrupted_signature_fail() {
+fn oidc_sig_1_wrong_key_and_corrupted_signature_fail() {
     let t = sign(rsa(), &claims(), &HeaderOptions::default()).expect("sign");
     let mut other = Jwks::from_keys([rsa2()]).expect("jwks");
     other.keys[0].kid = Some("rsa-1".into());
@@ -123,7 +123,7 @@ fn wrong_key_and_corrupted_signature_fail() {
 }
 
 #[test]
-fn alg_none_and_hs256_are_refused() {
+fn oidc_sig_2_and_sig_3_alg_none_and_hs256_are_refused() {
     let jwks = Jwks::from_keys([rsa()]).expect("jwks");
     let body = URL_SAFE_NO_PAD.encode(claims().to_string());
     let none = format!("{}.{body}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#));
@@ -151,7 +151,7 @@ fn malformed_tokens_are_errors() {
 }
 
 #[test]
-fn claim_rules() {
+fn oidc_core_3_1_3_7_claim_rules() {
     let base = claims();
     let with = |k: &str, v: Value| {
         let mut c = base.as_object().expect("object").clone();
@@ -218,7 +218,7 @@ fn claim_rules() {
 }
 
 #[test]
-fn at_hash_matches_an_independent_computation() {
+fn oidc_core_3_1_3_6_at_hash_matches_an_independent_computation() {
     // python3: base64url(sha256(b"dNZX1hEZ9wBCzNL40Upu646bdzQA")[:16])
     assert_eq!(
         left_half_hash(

@@ -249,7 +249,7 @@ fn entra_flag_member_removal_by_filter() {
 // ---- rules ------------------------------------------------------------------------------------
 
 #[test]
-fn op_names_are_case_insensitive_and_unknown_ops_refused() {
+fn scim_9_op_names_are_case_insensitive_and_unknown_ops_refused() {
     for op in ["add", "Add", "ADD", "aDd"] {
         assert!(PatchRequest::parse(
             &json!({"schemas": [PATCH_OP], "Operations": [{"op": op, "path": "title", "value": "x"}]})
@@ -281,7 +281,7 @@ fn op_names_are_case_insensitive_and_unknown_ops_refused() {
 }
 
 #[test]
-fn bad_paths_are_invalid_path() {
+fn rfc7644_3_5_2_bad_paths_are_invalid_path() {
     for path in [
         "emails[type eq",
         "name..givenName",
@@ -342,7 +342,7 @@ fn unknown_attributes_per_policy() {
 }
 
 #[test]
-fn id_meta_and_groups_are_immutable() {
+fn rfc7644_3_5_2_id_meta_and_groups_are_immutable() {
     for ops in [
         json!([{"op": "replace", "path": "id", "value": "u2"}]),
         json!([{"op": "remove", "path": "id"}]),
@@ -370,7 +370,7 @@ fn id_meta_and_groups_are_immutable() {
 }
 
 #[test]
-fn error_leaves_the_resource_unchanged() {
+fn rfc7644_3_5_2_error_leaves_the_resource_unchanged() {
     let input = alice();
     let before = input.clone();
     // The first operation is fine; the second violates immutability: nothing is applied.
@@ -385,7 +385,7 @@ fn error_leaves_the_resource_unchanged() {
 }
 
 #[test]
-fn unmatched_filters() {
+fn rfc7644_3_5_2_unmatched_filters() {
     // remove: noTarget by default, a no-op when configured.
     assert_eq!(
         err(group(
@@ -454,7 +454,7 @@ fn values_must_fit_their_attributes() {
 }
 
 #[test]
-fn primary_is_unique() {
+fn rfc7643_2_4_primary_is_unique() {
     let o = ok(user(json!([{"op": "add", "path": "emails",
         "value": [{"value": "alice@second.example", "type": "other", "primary": "True"}]}])));
     assert_eq!(
@@ -465,7 +465,7 @@ fn primary_is_unique() {
 }
 
 #[test]
-fn complex_and_multi_valued_semantics() {
+fn rfc7644_3_5_2_complex_and_multi_valued_semantics() {
     // replace of a complex attribute merges its sub-attributes.
     let o = ok(user(
         json!([{"op": "replace", "path": "name", "value": {"givenName": "Al"}}]),
@@ -520,7 +520,7 @@ fn complex_and_multi_valued_semantics() {
 }
 
 #[test]
-fn enterprise_extension_paths() {
+fn rfc7643_4_3_enterprise_extension_paths() {
     // The extension as a whole, by its URN, as a path or a key.
     let o = ok(user(json!([{"op": "add", "path": ENTERPRISE_USER_SCHEMA,
                             "value": {"costCenter": "4130", "Department": "Ops"}}])));
@@ -559,7 +559,7 @@ fn enterprise_extension_paths() {
 /// RFC 7643 §8.3's enterprise object, manager with its readOnly displayName, through every
 /// PATCH form RFC 7644 §3.5.2 and §3.10 allow: the displayName is the server's and is ignored.
 #[test]
-fn enterprise_rfc_example_in_every_patch_form() {
+fn rfc7643_8_3_enterprise_rfc_example_in_every_patch_form() {
     let manager = json!({"value": "26118915", "$ref": "../Users/26118915",
                          "displayName": "John Smith"});
     let whole = json!({"employeeNumber": "701984", "costCenter": "4130",

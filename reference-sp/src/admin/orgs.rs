@@ -1,7 +1,9 @@
 //! Organisations, members, invitations and resource groups. SCIM tokens and group links are in
 //! [`super::scim`].
 
-use super::lookup::{account_named, check_email, org_in};
+use super::lookup::{
+    account_named, check_email, group_named, member_of, org_in, read_org, transact_org,
+};
 use super::render;
 use crate::domain::username;
 use crate::http::body;
@@ -106,8 +108,7 @@ pub async fn show(
     p: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<Value>> {
     let slug = path(p)?;
-    let v = state.store().read(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = read_org(&state, &slug, |c, o| -> ApiResult<Value> {
         Ok(render::org(&state, c, &o)?)
     })?;
     Ok(Json(v))
@@ -133,8 +134,7 @@ pub async fn update(
     if let Some(t) = patch.session_timeout_secs {
         check_timeout(t)?;
     }
-    let v = state.store().transact(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let s = OrgSettings {
             mode: o.mode,
             default_role: patch.default_role.unwrap_or(o.default_role),
@@ -154,8 +154,7 @@ pub async fn members(
     p: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<Value>> {
     let slug = path(p)?;
-    let v = state.store().read(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = read_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let ms = memberships::of_org(c, o.id)?
             .iter()
             .map(|m| render::member(c, &o, m))
@@ -175,11 +174,9 @@ pub async fn member(
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> ApiResult<Json<Value>> {
     let (slug, name) = path(p)?;
-    let v = state.store().read(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = read_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let a = account_named(c, &name)?;
-        let m = memberships::get(c, o.id, a.id)?
-            .ok_or_else(|| ApiError::not_found(format!("{name} is not a member of {slug}")))?;
+        let m = member_of(c, &o, &a, &name, &slug)?;
         Ok(render::member(c, &o, &m)?)
     })?;
     Ok(Json(v))
@@ -221,8 +218,7 @@ pub async fn add_member(
     let slug = path(p)?;
     let n: NewMember = body::json(&headers, b).await?;
     let now = state.now_secs();
-    let v = state.store().transact(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let a = account_named(c, &n.username)?;
         may_join(&o, &a, n.external_collaborator)?;
         let m = Membership {
@@ -257,12 +253,9 @@ pub async fn update_member(
 ) -> ApiResult<Json<Value>> {
     let (slug, name) = path(p)?;
     let patch: MemberPatch = body::json(&headers, b).await?;
-    let v = state.store().transact(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let a = account_named(c, &name)?;
-        if memberships::get(c, o.id, a.id)?.is_none() {
-            return Err(ApiError::not_found(format!("{name} is not a member of {slug}")));
-        }
+        member_of(c, &o, &a, &name, &slug)?;
         if let Some(r) = patch.role {
             memberships::set_role(c, o.id, a.id, r)?;
         }
@@ -292,8 +285,7 @@ pub async fn remove_member(
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> ApiResult<StatusCode> {
     let (slug, name) = path(p)?;
-    state.store().transact(|c| -> ApiResult<()> {
-        let o = org_in(c, &slug)?;
+    transact_org(&state, &slug, |c, o| -> ApiResult<()> {
         let a = account_named(c, &name)?;
         if !deprovision::remove_member(c, o.id, a.id, state.flaws())? {
             return Err(ApiError::not_found(format!(
@@ -334,8 +326,7 @@ pub async fn invite(
     }
     let now = state.now_secs();
     let token = state.ids().token(24);
-    let v = state.store().transact(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let account = match &n.username {
             Some(u) => Some(account_named(c, u)?),
             None => accounts::by_email(c, n.email.as_deref().unwrap_or(""))?,
@@ -376,8 +367,7 @@ pub async fn invitations(
     p: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<Value>> {
     let slug = path(p)?;
-    let v = state.store().read(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = read_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let all = invitations::of_org(c, o.id)?
             .iter()
             .map(|i| render::invitation(c, i, false))
@@ -418,8 +408,7 @@ pub async fn create_group(
     let n: NewGroup = body::json(&headers, b).await?;
     check_group_name(&n.name)?;
     let now = state.now_secs();
-    let v = state.store().transact(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let g = resource_groups::create(c, o.id, &n.name, now)?;
         Ok(json!({"id": g.id, "name": g.name, "organization": o.slug, "members": []}))
     })?;
@@ -431,8 +420,7 @@ pub async fn groups(
     p: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<Value>> {
     let slug = path(p)?;
-    let v = state.store().read(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = read_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let mut out = Vec::new();
         for g in resource_groups::of_org(c, o.id)? {
             let mut members = Vec::new();
@@ -462,10 +450,8 @@ pub async fn set_group_member(
 ) -> ApiResult<Json<Value>> {
     let (slug, group, name) = path(p)?;
     let r: GroupRole = body::json(&headers, b).await?;
-    let v = state.store().transact(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
-        let g = resource_groups::by_name(c, o.id, &group)?
-            .ok_or_else(|| ApiError::not_found(format!("no resource group {group:?}")))?;
+    let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
+        let g = group_named(c, o.id, &group)?;
         super::scim::refuse_if_scim_managed(c, &o, &g)?;
         let a = account_named(c, &name)?;
         if memberships::get(c, o.id, a.id)?.is_none() {
@@ -485,10 +471,8 @@ pub async fn remove_group_member(
     p: Result<Path<(String, String, String)>, PathRejection>,
 ) -> ApiResult<StatusCode> {
     let (slug, group, name) = path(p)?;
-    state.store().transact(|c| -> ApiResult<()> {
-        let o = org_in(c, &slug)?;
-        let g = resource_groups::by_name(c, o.id, &group)?
-            .ok_or_else(|| ApiError::not_found(format!("no resource group {group:?}")))?;
+    transact_org(&state, &slug, |c, o| -> ApiResult<()> {
+        let g = group_named(c, o.id, &group)?;
         super::scim::refuse_if_scim_managed(c, &o, &g)?;
         let a = account_named(c, &name)?;
         if !resource_groups::remove_member(c, g.id, a.id)? {

@@ -2,7 +2,7 @@
 //! [SCIM-7]. The tokens and groups live in the SCIM server's tables (`crate::scim`); links go
 //! through the same store-backed platform the SCIM server uses, in one transaction.
 
-use super::lookup::org_in;
+use super::lookup::{group_named, read_org, transact_org};
 use crate::http::body;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::path;
@@ -67,8 +67,7 @@ pub async fn mint_token(
     p: Result<axum::extract::Path<String>, PathRejection>,
 ) -> ApiResult<Response> {
     let slug = path(p)?;
-    let v = state.store().transact(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let token = scim::mint_token(c, state.ids().as_ref(), &o.slug).map_err(sql)?;
         Ok(json!({
             "organization": o.slug,
@@ -85,8 +84,7 @@ pub async fn revoke_tokens(
     p: Result<axum::extract::Path<String>, PathRejection>,
 ) -> ApiResult<Json<Value>> {
     let slug = path(p)?;
-    let v = state.store().transact(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let n = scim::revoke_tokens(c, &o.slug).map_err(sql)?;
         Ok(json!({"organization": o.slug, "revoked": n}))
     })?;
@@ -135,8 +133,7 @@ pub async fn groups(
     p: Result<axum::extract::Path<String>, PathRejection>,
 ) -> ApiResult<Json<Value>> {
     let slug = path(p)?;
-    let v = state.store().read(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = read_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let all = scim::pushed_groups(c, &o.slug)
             .map_err(sql)?
             .iter()
@@ -165,11 +162,8 @@ pub async fn link(
     let (slug, group) = path(p)?;
     let l: Link = body::json(&headers, b).await?;
     let platform = state.inner.scim_platform.clone();
-    let v = state.store().transact(|tx| -> ApiResult<Value> {
-        let o = org_in(tx, &slug)?;
-        let rg = resource_groups::by_name(tx, o.id, &l.resource_group)?.ok_or_else(|| {
-            ApiError::not_found(format!("no resource group {:?}", l.resource_group))
-        })?;
+    let v = transact_org(&state, &slug, |tx, o| -> ApiResult<Value> {
+        let rg = group_named(tx, o.id, &l.resource_group)?;
         scim::link_group(
             platform.as_ref(),
             tx,
@@ -192,8 +186,7 @@ pub async fn unlink(
 ) -> ApiResult<StatusCode> {
     let (slug, group) = path(p)?;
     let platform = state.inner.scim_platform.clone();
-    state.store().transact(|tx| -> ApiResult<()> {
-        let o = org_in(tx, &slug)?;
+    transact_org(&state, &slug, |tx, o| -> ApiResult<()> {
         scim::unlink_group(platform.as_ref(), tx, &o.slug, &group).map_err(link_error)
     })?;
     Ok(StatusCode::NO_CONTENT)

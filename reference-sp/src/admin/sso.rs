@@ -1,7 +1,7 @@
 //! An organisation's SSO configuration: SAML (metadata, its URL, or entity id + SSO URL +
 //! certificates) or OIDC (issuer, client id and secret), with role and resource-group mapping.
 
-use super::lookup::org_in;
+use super::lookup::{read_org, transact_org};
 use crate::bridge;
 use crate::domain::mapping::{GroupMapping, RoleMapping};
 use crate::domain::sso_config::{OidcSettings, ProtocolSettings, SamlSettings, SsoConfig};
@@ -183,8 +183,7 @@ pub async fn configure(
         ApiError::invalid(code, e.to_string())
     })?;
     let now = state.now_secs();
-    let v = state.store().transact(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
         if let ProtocolSettings::Saml(s) = &cfg.protocol {
             bridge::saml_config(&state.org_urls(&o.slug), &o, s)
                 .map_err(|e| ApiError::invalid("bad-saml-config", e.to_string()))?;
@@ -255,8 +254,7 @@ pub async fn show(
     p: Result<Path<String>, PathRejection>,
 ) -> ApiResult<Json<Value>> {
     let slug = path(p)?;
-    let v = state.store().read(|c| -> ApiResult<Value> {
-        let o = org_in(c, &slug)?;
+    let v = read_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let cfg = orgs::sso(c, o.id)?
             .ok_or_else(|| ApiError::not_found(format!("{slug} has no SSO configured")))?;
         Ok(render(&state, &o.slug, &cfg))
@@ -269,8 +267,7 @@ pub async fn remove(
     p: Result<Path<String>, PathRejection>,
 ) -> ApiResult<StatusCode> {
     let slug = path(p)?;
-    state.store().transact(|c| -> ApiResult<()> {
-        let o = org_in(c, &slug)?;
+    transact_org(&state, &slug, |c, o| -> ApiResult<()> {
         if !orgs::clear_sso(c, o.id)? {
             return Err(ApiError::not_found(format!("{slug} has no SSO configured")));
         }

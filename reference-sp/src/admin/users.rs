@@ -1,6 +1,6 @@
 //! Platform users and repositories.
 
-use super::lookup::{account_named, check_email, org_in};
+use super::lookup::{account_named, check_email, group_named, org_in};
 use super::render;
 use crate::domain::{password, username};
 use crate::http::body;
@@ -10,7 +10,7 @@ use crate::lifecycle::deprovision;
 use crate::lifecycle::login::namespace_free;
 use crate::state::AppState;
 use crate::store::accounts::{self, NewAccount};
-use crate::store::{orgs, repos, resource_groups};
+use crate::store::{orgs, repos};
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -191,11 +191,7 @@ pub async fn create_repo(
             Some(_) => match &n.resource_group {
                 Some(g) => {
                     let o = org_in(c, &n.owner)?;
-                    Some(
-                        resource_groups::by_name(c, o.id, g)?
-                            .ok_or_else(|| ApiError::not_found(format!("no resource group {g:?}")))?
-                            .id,
-                    )
+                    Some(group_named(c, o.id, g)?.id)
                 }
                 None => None,
             },

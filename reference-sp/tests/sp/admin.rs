@@ -2,20 +2,21 @@
 //! nothing changed. Also SP metadata and rejected logins.
 
 use crate::common::*;
+use axum::body::Body;
+use axum::http::Request;
 use mock_idps::overrides::SamlOverrides;
 use mock_idps::{NextLogin, Vendor};
 use protocols::{ManualClock, SeededIds};
-use reference_sp::{Flaws, LocalOptions, Store};
+use reference_sp::{AppState, Flaws, SpOptions, Store};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::sync::Arc;
 
 #[tokio::test]
 async fn malformed_admin_input_gets_clear_errors_and_changes_nothing() {
-    let w = World::new().await;
+    let w = World::in_process();
     w.create_org("acme", "basic", json!({})).await;
     w.create_user("quinn", "pw", &["quinn@acme.example"]).await;
-    let client = reqwest::Client::new();
     let cases: &[(&str, &str, &str, u16, &str)] = &[
         ("POST", "/_admin/orgs", "{not json", 400, "malformed-json"),
         (
@@ -219,18 +220,17 @@ async fn malformed_admin_input_gets_clear_errors_and_changes_nothing() {
     ];
     let before = (w.count("orgs"), w.count("accounts"), w.count("org_sso"));
     for (method, path, body, status, code) in cases {
-        let resp = client
-            .request(
-                reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
-                w.url(path),
+        let (answered, _, bytes) = w
+            .transport
+            .send(
+                method,
+                &w.url(path),
+                &[("content-type", "application/json")],
+                Some(body.to_string()),
             )
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("call");
-        let got = resp.status().as_u16();
-        let v: serde_json::Value = resp.json().await.unwrap_or_default();
+            .await;
+        let got = answered.as_u16();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
         assert_eq!(got, *status, "{method} {path} {body}: {v}");
         assert_eq!(v["code"], *code, "{method} {path} {body}: {v}");
         assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
@@ -244,42 +244,42 @@ async fn malformed_admin_input_gets_clear_errors_and_changes_nothing() {
 #[tokio::test]
 async fn clock_endpoint_exists_only_with_the_test_flag() {
     let clock = ManualClock::fixed();
-    let (sp, _task) = reference_sp::spawn_local(LocalOptions {
+    let sp = reference_sp::app(AppState::new(SpOptions {
+        base_url: IN_PROCESS_SP.into(),
         store: Arc::new(Store::in_memory().expect("store")),
         clock: Arc::new(clock.clone()),
         ids: Arc::new(SeededIds::new(1)),
         flaws: Flaws::none(),
         clock_control: None,
-    })
-    .await
-    .expect("sp");
-    let r = reqwest::Client::new()
-        .post(format!("{}/_admin/clock/advance", sp.base_url()))
-        .json(&json!({"seconds": 60}))
-        .send()
-        .await
-        .expect("call");
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let idx: serde_json::Value = reqwest::get(format!("{}/_admin/", sp.base_url()))
-        .await
-        .expect("index")
-        .json()
-        .await
-        .expect("json");
+        admin_token: None,
+    }));
+    let (status, _, _) = call(
+        &sp,
+        Request::post("/_admin/clock/advance")
+            .header("content-type", "application/json")
+            .body(Body::from(json!({"seconds": 60}).to_string()))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, _, bytes) = call(
+        &sp,
+        Request::get("/_admin/")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    let idx: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
     assert_eq!(idx["test_clock"], false);
 }
 
 #[tokio::test]
 async fn sp_metadata_is_served_at_the_entity_id() {
-    let w = World::new().await;
+    let w = World::in_process();
     let org = w.create_org("acme", "basic", json!({})).await;
     let entity = org["urls"]["sp_entity_id"].as_str().expect("entity id");
-    let xml = reqwest::get(entity)
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let (_, _, bytes) = w.transport.send("GET", entity, &[], None).await;
+    let xml = String::from_utf8(bytes.to_vec()).expect("text");
     let md = protocols::saml::metadata::parse_sp_metadata(&xml).expect("metadata");
     assert_eq!(md.entity_id, entity);
     assert_eq!(
@@ -369,7 +369,7 @@ async fn a_rejected_assertion_creates_no_account_and_no_session() {
 }
 
 #[tokio::test]
-async fn a_replayed_response_is_refused() {
+async fn saml_rpl_1_a_replayed_response_is_refused() {
     let w = World::new().await;
     w.create_org("acme", "managed", json!({"allow_idp_initiated": true}))
         .await;

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
-async fn basic_login_over_saml_and_oidc_for_each_vendor() {
+async fn basic_1_basic_3_proto_1_login_over_saml_and_oidc_for_each_vendor() {
     let w = World::new().await;
     for vendor in VENDORS {
         for proto in PROTOCOLS {
@@ -70,7 +70,7 @@ async fn basic_login_over_saml_and_oidc_for_each_vendor() {
 }
 
 #[tokio::test]
-async fn sso_start_when_signed_out_goes_to_the_platform_login_first() {
+async fn basic_1_sso_start_when_signed_out_goes_to_the_platform_login_first() {
     let w = World::new().await;
     w.create_org("acme", "basic", json!({})).await;
     let t = w.tenant(mock_idps::Vendor::Okta, "acme", "acme", vec![]);
@@ -84,7 +84,7 @@ async fn sso_start_when_signed_out_goes_to_the_platform_login_first() {
 }
 
 #[tokio::test]
-async fn email_mismatch_is_a_clear_error_and_changes_nothing() {
+async fn basic_7_email_mismatch_is_a_clear_error_and_changes_nothing() {
     let w = World::new().await;
     w.create_org("acme", "basic", json!({})).await;
     let t = w.tenant(
@@ -122,7 +122,7 @@ async fn email_mismatch_is_a_clear_error_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn skip_email_match_flaw_links_any_identity() {
+async fn basic_7_skip_email_match_flaw_links_any_identity() {
     let w = World::with_flaw(Flaw::SkipEmailMatch).await;
     w.create_org("acme", "basic", json!({})).await;
     let t = w.tenant(
@@ -141,7 +141,7 @@ async fn skip_email_match_flaw_links_any_identity() {
 }
 
 #[tokio::test]
-async fn join_link_runs_sso_and_joins_with_the_invitation_role() {
+async fn basic_8_join_link_runs_sso_and_joins_with_the_invitation_role() {
     let w = World::new().await;
     w.create_org("acme", "basic", json!({"default_role": "read"}))
         .await;
@@ -177,7 +177,7 @@ async fn join_link_runs_sso_and_joins_with_the_invitation_role() {
 }
 
 #[tokio::test]
-async fn a_basic_account_belongs_to_several_organisations() {
+async fn basic_4_a_basic_account_belongs_to_several_organisations() {
     let w = World::new().await;
     w.create_user("erin", "pw", &["erin@one.example", "erin@two.example"])
         .await;
@@ -203,7 +203,7 @@ async fn a_basic_account_belongs_to_several_organisations() {
 }
 
 #[tokio::test]
-async fn external_collaborators_skip_sso_but_resource_groups_apply() {
+async fn ext_1_external_collaborators_skip_sso_but_resource_groups_apply() {
     let w = World::new().await;
     w.create_org("acme", "basic", json!({})).await;
     let t = w.tenant(mock_idps::Vendor::Okta, "acme", "acme", vec![]);
@@ -244,7 +244,7 @@ async fn external_collaborators_skip_sso_but_resource_groups_apply() {
 }
 
 #[tokio::test]
-async fn optional_sso_lets_members_in_with_a_banner() {
+async fn basic_6_optional_sso_lets_members_in_with_a_banner() {
     let w = World::new().await;
     w.create_org("acme", "basic", json!({"sso_enforced": false}))
         .await;
@@ -267,7 +267,7 @@ async fn optional_sso_lets_members_in_with_a_banner() {
 }
 
 #[tokio::test]
-async fn idp_initiated_login_only_where_the_org_allows_it() {
+async fn saml_irt_2_idp_initiated_login_only_where_the_org_allows_it() {
     for allow in [false, true] {
         let w = World::new().await;
         w.create_org("acme", "basic", json!({"allow_idp_initiated": allow}))

@@ -2,13 +2,16 @@
 
 #![allow(dead_code)] // each module uses its own part
 
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Request};
+use http_body_util::BodyExt;
 use mock_idps::control::{NewOidcClient, NewSamlApp};
 use mock_idps::directory::NewUser;
 use mock_idps::personality::TokenAuth;
 use mock_idps::tenant::SharedTenant;
-use mock_idps::{MockIdps, Mode, NewTenant, NextLogin, Vendor};
+use mock_idps::{MockIdps, Mode, NewTenant, NextLogin, Options, Vendor};
 use protocols::{ManualClock, SeededIds};
-use reference_sp::{AppState, ClockControl, Flaw, Flaws, LocalOptions, Store};
+use reference_sp::{AppState, ClockControl, Flaw, Flaws, LocalOptions, SpOptions, Store};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -36,20 +39,91 @@ impl Protocol {
 
 pub const PROTOCOLS: [Protocol; 2] = [Protocol::Saml, Protocol::Oidc];
 
+/// The base URL of an SP (and of the IdPs) that only ever answers in process.
+pub const IN_PROCESS_SP: &str = "http://sp.test";
+pub const IN_PROCESS_IDPS: &str = "http://idp.test";
+
+/// Send one request to `router` in process with `oneshot`, as the axum examples do: no socket.
+pub async fn call(router: &axum::Router, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+    let resp = tower::ServiceExt::oneshot(router.clone(), req)
+        .await
+        .expect("infallible router");
+    let (parts, body) = resp.into_parts();
+    let bytes = body.collect().await.expect("body").to_bytes();
+    (parts.status, parts.headers, bytes)
+}
+
+/// How a test reaches the SP.
+#[derive(Clone)]
+pub enum Transport {
+    /// Over a socket: the SP and the IdPs serve on 127.0.0.1:0, for browsers that follow
+    /// redirects between them and for the SP's own calls to the IdPs.
+    Socket(reqwest::Client),
+    /// The SP's router in process, through [`call`]: for tests that talk only to the SP.
+    InProcess(axum::Router),
+}
+
+impl Transport {
+    /// Send one request to an absolute `url` of the SP: (status, headers, body).
+    pub async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<String>,
+    ) -> (StatusCode, HeaderMap, Bytes) {
+        match self {
+            Transport::Socket(client) => {
+                let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+                let mut req = client.request(m, url);
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                if let Some(b) = body {
+                    req = req.body(b);
+                }
+                let resp = req.send().await.expect("call");
+                let status = resp.status();
+                let headers = resp.headers().clone();
+                let bytes = resp.bytes().await.expect("body");
+                (status, headers, bytes)
+            }
+            Transport::InProcess(router) => {
+                // The router sees what a server would: the path and query, not the origin.
+                let target = match url::Url::parse(url) {
+                    Ok(u) => match u.query() {
+                        Some(q) => format!("{}?{q}", u.path()),
+                        None => u.path().to_string(),
+                    },
+                    Err(_) => url.to_string(),
+                };
+                let mut req = Request::builder().method(method).uri(target);
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                let req = req
+                    .body(body.map(Body::from).unwrap_or_else(Body::empty))
+                    .expect("request");
+                call(router, req).await
+            }
+        }
+    }
+}
+
 pub struct World {
     pub clock: ManualClock,
     pub idps: MockIdps,
     pub sp: AppState,
     pub store: Arc<Store>,
-    admin: reqwest::Client,
-    _sp_task: tokio::task::JoinHandle<std::io::Result<()>>,
-    _idp_task: tokio::task::JoinHandle<std::io::Result<()>>,
+    pub transport: Transport,
+    tasks: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl Drop for World {
     fn drop(&mut self) {
-        self._sp_task.abort();
-        self._idp_task.abort();
+        for t in &self.tasks {
+            t.abort();
+        }
     }
 }
 
@@ -86,9 +160,41 @@ impl World {
             idps,
             sp,
             store,
-            admin: reqwest::Client::new(),
-            _sp_task: sp_task,
-            _idp_task: idp_task,
+            transport: Transport::Socket(reqwest::Client::new()),
+            tasks: vec![sp_task, idp_task],
+        }
+    }
+
+    /// A world with no socket: the SP's router answers in process through [`call`]. For tests
+    /// that talk only to the SP (admin API, SCIM, metadata); the IdPs exist but serve nothing.
+    pub fn in_process() -> Self {
+        Self::build_in_process(Flaws::none(), Arc::new(Store::in_memory().expect("store")))
+    }
+
+    pub fn build_in_process(flaws: Flaws, store: Arc<Store>) -> Self {
+        let clock = ManualClock::fixed();
+        let idps = MockIdps::new(Options {
+            base_url: IN_PROCESS_IDPS.into(),
+            clock: Arc::new(clock.clone()),
+            ids: Arc::new(SeededIds::new(11)),
+            control_token: None,
+        });
+        let sp = AppState::new(SpOptions {
+            base_url: IN_PROCESS_SP.into(),
+            store: store.clone(),
+            clock: Arc::new(clock.clone()),
+            ids: Arc::new(SeededIds::new(12)),
+            flaws,
+            clock_control: Some(ClockControl::Manual(clock.clone())),
+            admin_token: None,
+        });
+        Self {
+            clock,
+            idps,
+            transport: Transport::InProcess(reference_sp::app(sp.clone())),
+            sp,
+            store,
+            tasks: Vec::new(),
         }
     }
 
@@ -103,15 +209,18 @@ impl World {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self.admin.request(m, self.url(path));
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("admin call");
-        let status = resp.status();
-        let text = resp.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        let (headers, body): (&[(&str, &str)], _) = match body {
+            Some(b) => (&[("content-type", "application/json")], Some(b.to_string())),
+            None => (&[], None),
+        };
+        let (status, _, bytes) = self
+            .transport
+            .send(method, &self.url(path), headers, body)
+            .await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 
     /// Call the admin API and insist on `want`.

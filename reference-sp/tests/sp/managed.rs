@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
-async fn managed_login_over_saml_and_oidc_for_each_vendor_creates_the_account() {
+async fn man_1_man_2_man_3_login_over_saml_and_oidc_for_each_vendor_creates_the_account() {
     let w = World::new().await;
     for vendor in VENDORS {
         for proto in PROTOCOLS {
@@ -70,7 +70,7 @@ async fn managed_login_over_saml_and_oidc_for_each_vendor_creates_the_account() 
 }
 
 #[tokio::test]
-async fn a_second_login_reuses_the_account_and_a_taken_username_gets_a_suffix() {
+async fn man_2_a_second_login_reuses_the_account_and_a_taken_username_gets_a_suffix() {
     let w = World::new().await;
     w.create_user("ada", "pw", &["ada@home.example"]).await;
     w.create_org("acme", "managed", json!({})).await;
@@ -93,7 +93,7 @@ async fn a_second_login_reuses_the_account_and_a_taken_username_gets_a_suffix() 
 }
 
 #[tokio::test]
-async fn managed_accounts_cannot_join_other_organisations() {
+async fn man_4_managed_accounts_cannot_join_other_organisations() {
     let w = World::new().await;
     w.create_org("acme", "managed", json!({})).await;
     let t = w.tenant(
@@ -135,7 +135,7 @@ async fn managed_accounts_cannot_join_other_organisations() {
 }
 
 #[tokio::test]
-async fn managed_personal_namespace_flaw_lets_content_in() {
+async fn man_3_managed_personal_namespace_flaw_lets_content_in() {
     let w = World::with_flaw(Flaw::ManagedPersonalNamespace).await;
     w.create_org("acme", "managed", json!({})).await;
     let t = w.tenant(
@@ -152,7 +152,7 @@ async fn managed_personal_namespace_flaw_lets_content_in() {
 }
 
 #[tokio::test]
-async fn deactivating_a_managed_account_ends_its_sessions_and_refuses_sso() {
+async fn man_6_deactivating_a_managed_account_ends_its_sessions_and_refuses_sso() {
     let w = World::new().await;
     w.create_org("acme", "managed", json!({})).await;
     let t = w.tenant(
@@ -175,7 +175,7 @@ async fn deactivating_a_managed_account_ends_its_sessions_and_refuses_sso() {
 }
 
 #[tokio::test]
-async fn keep_sessions_on_deprovision_flaw_leaves_the_session_alive() {
+async fn sess_3_keep_sessions_on_deprovision_flaw_leaves_the_session_alive() {
     let w = World::with_flaw(Flaw::KeepSessionsOnDeprovision).await;
     w.create_org("acme", "managed", json!({})).await;
     let t = w.tenant(

@@ -28,7 +28,7 @@ async fn login_role(w: &World, b: &mut Browser) -> String {
 }
 
 #[tokio::test]
-async fn several_matches_the_most_privileged_wins() {
+async fn role_3_several_matches_the_most_privileged_wins() {
     let w = World::new().await;
     let mut b = setup(
         &w,
@@ -41,14 +41,14 @@ async fn several_matches_the_most_privileged_wins() {
 }
 
 #[tokio::test]
-async fn first_match_role_flaw_takes_the_first_rule() {
+async fn role_3_first_match_role_flaw_takes_the_first_rule() {
     let w = World::with_flaw(Flaw::FirstMatchRole).await;
     let mut b = setup(&w, json!({}), role_mapping(), &["admins", "readers"]).await;
     assert_eq!(login_role(&w, &mut b).await, "read");
 }
 
 #[tokio::test]
-async fn no_match_falls_back_to_the_invitation_role_then_the_default() {
+async fn role_4_no_match_falls_back_to_the_invitation_role_then_the_default() {
     let w = World::new().await;
     w.create_org("acme", "managed", json!({"default_role": "contributor"}))
         .await;
@@ -82,7 +82,7 @@ async fn no_match_falls_back_to_the_invitation_role_then_the_default() {
 }
 
 #[tokio::test]
-async fn a_mapping_without_admin_is_refused_and_nothing_is_stored() {
+async fn role_2_a_mapping_without_admin_is_refused_and_nothing_is_stored() {
     let w = World::new().await;
     w.create_org("acme", "basic", json!({})).await;
     let t = w.tenant(Vendor::Okta, "acme", "acme", vec![]);
@@ -121,7 +121,7 @@ async fn a_mapping_without_admin_is_refused_and_nothing_is_stored() {
 }
 
 #[tokio::test]
-async fn roles_resync_on_every_login() {
+async fn role_5_roles_resync_on_every_login() {
     let w = World::new().await;
     w.create_org("acme", "managed", json!({})).await;
     let t = w.tenant(
@@ -141,7 +141,7 @@ async fn roles_resync_on_every_login() {
 }
 
 #[tokio::test]
-async fn vendor_native_attributes_drive_the_mapping() {
+async fn role_1_vendor_native_attributes_drive_the_mapping() {
     // Okta SAML groups (names), Okta OIDC groups claim (groups scope), Entra SAML role URI,
     // Entra OIDC roles claim.
     let cases: [(Vendor, Protocol, &str, &str); 4] = [
@@ -188,7 +188,7 @@ async fn vendor_native_attributes_drive_the_mapping() {
 }
 
 #[tokio::test]
-async fn resource_groups_are_additive_and_resync() {
+async fn rg_2_rg_3_resource_groups_are_additive_and_resync() {
     let w = World::new().await;
     w.create_org("acme", "managed", json!({})).await;
     for g in ["models", "datasets", "secret"] {

@@ -16,7 +16,7 @@ const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /// A SCIM client of one organisation, as an IdP's provisioning connector is configured.
 struct Scim {
-    client: reqwest::Client,
+    transport: Transport,
     base: String,
     token: String,
 }
@@ -37,7 +37,7 @@ impl Scim {
         let org_view = w.get_admin(&format!("/_admin/orgs/{org}")).await;
         assert_eq!(org_view["scim_base_url"], base);
         Scim {
-            client: reqwest::Client::new(),
+            transport: w.transport.clone(),
             base: base.to_string(),
             token: v["token"].as_str().expect("token").to_string(),
         }
@@ -45,29 +45,32 @@ impl Scim {
 
     fn with_token(&self, token: &str) -> Scim {
         Scim {
-            client: self.client.clone(),
+            transport: self.transport.clone(),
             base: self.base.clone(),
             token: token.to_string(),
         }
     }
 
     async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self
-            .client
-            .request(m, format!("{}{path}", self.base))
-            .header("user-agent", "Okta SCIM Client 1.0.0")
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req
-                .header("content-type", "application/scim+json")
-                .body(b.to_string());
+        let bearer = format!("Bearer {}", self.token);
+        let mut headers = vec![
+            ("user-agent", "Okta SCIM Client 1.0.0"),
+            ("authorization", bearer.as_str()),
+        ];
+        if body.is_some() {
+            headers.push(("content-type", "application/scim+json"));
         }
-        let resp = req.send().await.expect("SCIM call");
-        let status = resp.status();
+        let (status, resp_headers, bytes) = self
+            .transport
+            .send(
+                method,
+                &format!("{}{path}", self.base),
+                &headers,
+                body.map(|b| b.to_string()),
+            )
+            .await;
         if status != StatusCode::NO_CONTENT {
-            let ct = resp
-                .headers()
+            let ct = resp_headers
                 .get("content-type")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
@@ -77,8 +80,10 @@ impl Scim {
                 "{method} {path}: {ct}"
             );
         }
-        let text = resp.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 
     async fn ok(&self, method: &str, path: &str, body: Option<Value>, want: u16) -> Value {
@@ -185,7 +190,7 @@ fn placed(name: &str, role: &str) -> (String, String, String) {
 }
 
 #[tokio::test]
-async fn managed_okta_create_sso_deactivate_reactivate_delete() {
+async fn scim_m1_m2_m4_m5_managed_okta_create_sso_deactivate_reactivate_delete() {
     let w = World::new().await;
     w.create_org("acme", "managed", json!({})).await;
     let t = w.tenant(
@@ -314,7 +319,7 @@ async fn managed_okta_create_sso_deactivate_reactivate_delete() {
 }
 
 #[tokio::test]
-async fn basic_create_invites_profile_is_read_only_delete_keeps_the_account() {
+async fn scim_b1_b2_b5_basic_create_invites_profile_is_read_only_delete_keeps_the_account() {
     let w = World::new().await;
     w.create_org("bas", "basic", json!({})).await;
     let t = w.tenant(
@@ -409,7 +414,7 @@ async fn basic_create_invites_profile_is_read_only_delete_keeps_the_account() {
 }
 
 #[tokio::test]
-async fn basic_active_false_deactivates_access_and_the_org_session() {
+async fn scim_b4_basic_active_false_deactivates_access_and_the_org_session() {
     let w = World::new().await;
     w.create_org("bas", "basic", json!({})).await;
     let t = w.tenant(
@@ -461,7 +466,7 @@ async fn basic_active_false_deactivates_access_and_the_org_session() {
 }
 
 #[tokio::test]
-async fn pushed_group_linked_to_a_resource_group_backfills_syncs_and_locks_manual_changes() {
+async fn scim_7_pushed_group_linked_to_a_resource_group_backfills_syncs_and_locks_manual_changes() {
     let w = World::new().await;
     w.create_org("grp", "managed", json!({})).await;
     let t = w.tenant(
@@ -645,8 +650,8 @@ async fn pushed_group_linked_to_a_resource_group_backfills_syncs_and_locks_manua
 }
 
 #[tokio::test]
-async fn a_wrong_token_or_another_orgs_token_gets_401() {
-    let w = World::new().await;
+async fn scimsec_auth_1_a_wrong_token_or_another_orgs_token_gets_401() {
+    let w = World::in_process();
     w.create_org("one", "managed", json!({})).await;
     w.create_org("two", "managed", json!({})).await;
     let one = Scim::connect(&w, "one").await;
@@ -683,7 +688,7 @@ async fn a_wrong_token_or_another_orgs_token_gets_401() {
 }
 
 #[tokio::test]
-async fn keep_sessions_on_deprovision_flaw_applies_to_scim_as_to_the_admin_api() {
+async fn sess_3_keep_sessions_on_deprovision_flaw_applies_to_scim_as_to_the_admin_api() {
     let w = World::with_flaw(Flaw::KeepSessionsOnDeprovision).await;
     w.create_org("acme", "managed", json!({})).await;
     let t = w.tenant(
@@ -722,11 +727,10 @@ async fn tokens_and_provisioned_users_survive_a_restart() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("sp.db");
     let (token, id) = {
-        let w = World::build(
+        let w = World::build_in_process(
             Flaws::none(),
             Arc::new(Store::open_file(&path).expect("store")),
-        )
-        .await;
+        );
         w.create_org("acme", "managed", json!({})).await;
         let scim = Scim::connect(&w, "acme").await;
         let id = scim
@@ -734,13 +738,12 @@ async fn tokens_and_provisioned_users_survive_a_restart() {
             .await;
         (scim.token, id)
     };
-    let w = World::build(
+    let w = World::build_in_process(
         Flaws::none(),
         Arc::new(Store::open_file(&path).expect("reopen")),
-    )
-    .await;
+    );
     let scim = Scim {
-        client: reqwest::Client::new(),
+        transport: w.transport.clone(),
         base: w.url("/scim/v2/organizations/acme"),
         token,
     };
@@ -796,7 +799,7 @@ async fn scim_adopts_a_managed_account_made_just_in_time() {
 /// is the server's.
 #[tokio::test]
 async fn search_enterprise_patch_and_member_display_on_the_real_platform() {
-    let w = World::new().await;
+    let w = World::in_process();
     w.create_org("acme", "managed", json!({})).await;
     let scim = Scim::connect(&w, "acme").await;
     let grace = scim

@@ -24,7 +24,7 @@ fn no_logout_sent(t: &SharedTenant) {
 }
 
 #[tokio::test]
-async fn basic_org_session_expires_while_the_platform_login_stays() {
+async fn sess_2_sess_4_basic_org_session_expires_while_the_platform_login_stays() {
     let w = World::new().await;
     w.create_org("acme", "basic", json!({"session_timeout_secs": 3600}))
         .await;
@@ -65,7 +65,7 @@ async fn basic_org_session_expires_while_the_platform_login_stays() {
 }
 
 #[tokio::test]
-async fn managed_login_ends_with_the_default_seven_day_session() {
+async fn sess_1_sess_4_managed_login_ends_with_the_default_seven_day_session() {
     let w = World::new().await;
     let org = w.create_org("acme", "managed", json!({})).await;
     assert_eq!(org["session_timeout_secs"], WEEK);
@@ -95,7 +95,7 @@ async fn managed_login_ends_with_the_default_seven_day_session() {
 }
 
 #[tokio::test]
-async fn ignore_session_timeout_flaw_keeps_sessions_forever() {
+async fn sess_2_ignore_session_timeout_flaw_keeps_sessions_forever() {
     let w = World::with_flaw(Flaw::IgnoreSessionTimeout).await;
     w.create_org("acme", "managed", json!({"session_timeout_secs": 60}))
         .await;
@@ -114,7 +114,7 @@ async fn ignore_session_timeout_flaw_keeps_sessions_forever() {
 }
 
 #[tokio::test]
-async fn removing_a_basic_member_ends_the_org_session_at_once() {
+async fn sess_3_removing_a_basic_member_ends_the_org_session_at_once() {
     let w = World::new().await;
     w.create_org("acme", "basic", json!({})).await;
     let t = w.tenant(

@@ -90,7 +90,7 @@ fn alice(t: &SharedTenant) -> NewLogout {
 }
 
 #[tokio::test]
-async fn sp_initiated_logout_ends_the_session_here_and_at_the_idp() {
+async fn saml_slo_1_sp_initiated_logout_ends_the_session_here_and_at_the_idp() {
     let w = World::new().await;
     for vendor in [Vendor::Okta, Vendor::Entra] {
         let slug = format!("slo1-{}", vendor.as_str());
@@ -121,7 +121,7 @@ async fn sp_initiated_logout_ends_the_session_here_and_at_the_idp() {
 }
 
 #[tokio::test]
-async fn idp_initiated_logout_ends_the_session_and_is_answered() {
+async fn saml_slo_2_idp_initiated_logout_ends_the_session_and_is_answered() {
     let w = World::new().await;
     for vendor in [Vendor::Okta, Vendor::Entra] {
         let slug = format!("slo2-{}", vendor.as_str());
@@ -152,7 +152,7 @@ async fn idp_initiated_logout_ends_the_session_and_is_answered() {
 }
 
 #[tokio::test]
-async fn unsigned_forged_and_unknown_session_logout_requests_end_nothing() {
+async fn saml_slo_3_4_5_unsigned_forged_and_unknown_session_logout_requests_end_nothing() {
     let w = World::new().await;
     for vendor in [Vendor::Okta, Vendor::Entra] {
         let slug = format!("slo3-{}", vendor.as_str());
@@ -214,7 +214,7 @@ async fn unsigned_forged_and_unknown_session_logout_requests_end_nothing() {
 }
 
 #[tokio::test]
-async fn the_accept_unsigned_logout_flaw_lets_an_unsigned_request_end_the_session() {
+async fn saml_slo_3_the_accept_unsigned_logout_flaw_lets_an_unsigned_request_end_the_session() {
     let w = World::with_flaw(Flaw::AcceptUnsignedLogout).await;
     let (t, mut b) = signed_in(&w, Vendor::Okta, "slo4").await;
     let p = idp_logout(
@@ -231,7 +231,7 @@ async fn the_accept_unsigned_logout_flaw_lets_an_unsigned_request_end_the_sessio
 }
 
 #[tokio::test]
-async fn unsolicited_or_malformed_logout_responses_are_refused_and_metadata_lists_slo() {
+async fn saml_slo_6_unsolicited_or_malformed_logout_responses_are_refused_and_metadata_lists_slo() {
     let w = World::new().await;
     let (t, b) = signed_in(&w, Vendor::Okta, "slo5").await;
     let p = t.personality();

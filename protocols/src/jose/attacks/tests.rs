@@ -93,7 +93,7 @@ fn honest_token_verifies_first() {
 }
 
 #[test]
-fn corrupt_signature_flips_one_bit() {
+fn oidc_sig_1_corrupt_signature_flips_one_bit() {
     let (t, d) = attacked(OidcAttack::CorruptSignature);
     let honest = decode_unverified(&token()).expect("decodes");
     assert_eq!(
@@ -114,7 +114,7 @@ fn corrupt_signature_flips_one_bit() {
 }
 
 #[test]
-fn alg_none_has_no_signature() {
+fn oidc_sig_2_alg_none_has_no_signature() {
     let (t, d) = attacked(OidcAttack::AlgNone);
     assert_eq!(h(&d, "alg"), Some("none"));
     assert_eq!(h(&d, "kid"), Some("op-1"));
@@ -126,7 +126,7 @@ fn alg_none_has_no_signature() {
 }
 
 #[test]
-fn hs256_is_keyed_with_the_public_pem() {
+fn oidc_sig_3_hs256_is_keyed_with_the_public_pem() {
     let (t, d) = attacked(OidcAttack::Hs256PublicKey);
     assert_eq!((h(&d, "alg"), h(&d, "kid")), (Some("HS256"), Some("op-1")));
     let pem = op().public_pem().expect("pem");
@@ -151,7 +151,7 @@ fn hs256_is_keyed_with_the_public_pem() {
 }
 
 #[test]
-fn psychic_signature_is_all_zero_es256() {
+fn oidc_sig_4_psychic_signature_is_all_zero_es256() {
     let (t, d) = attacked(OidcAttack::PsychicSignature);
     assert_eq!((h(&d, "alg"), h(&d, "kid")), (Some("ES256"), Some("op-ec")));
     assert_eq!(d.signature, vec![0u8; 64]);
@@ -167,7 +167,7 @@ fn psychic_signature_is_all_zero_es256() {
 }
 
 #[test]
-fn header_jwk_carries_the_attackers_key_that_signed() {
+fn oidc_sig_5_header_jwk_carries_the_attackers_key_that_signed() {
     let (t, d) = attacked(OidcAttack::HeaderJwk);
     assert_eq!(h(&d, "kid"), None);
     assert_eq!(h(&d, "typ"), Some("JWT"));
@@ -181,7 +181,7 @@ fn header_jwk_carries_the_attackers_key_that_signed() {
 }
 
 #[test]
-fn header_jku_names_the_attackers_key_set() {
+fn oidc_sig_5_header_jku_names_the_attackers_key_set() {
     let (t, d) = attacked(OidcAttack::HeaderJku);
     assert_eq!(h(&d, "jku"), Some(DEFAULT_JKU));
     assert_eq!(h(&d, "kid"), Some("attacker-1"));
@@ -193,7 +193,7 @@ fn header_jku_names_the_attackers_key_set() {
 }
 
 #[test]
-fn no_kid_is_validly_signed_without_a_kid() {
+fn oidc_kid_1_and_kid_2_no_kid_is_validly_signed_without_a_kid() {
     for attack in [OidcAttack::NoKidSingleKey, OidcAttack::NoKidSeveralKeys] {
         let (t, d) = attacked(attack);
         assert_eq!(h(&d, "kid"), None);
@@ -214,7 +214,7 @@ fn no_kid_is_validly_signed_without_a_kid() {
 }
 
 #[test]
-fn unknown_kid_is_the_rotated_key() {
+fn oidc_kid_3_unknown_kid_is_the_rotated_key() {
     let (t, d) = attacked(OidcAttack::UnknownKidRotated);
     assert_eq!(h(&d, "kid"), Some("op-2"));
     assert!(matches!(
@@ -233,7 +233,7 @@ fn unknown_kid_is_the_rotated_key() {
 }
 
 #[test]
-fn wrong_hashes_are_validly_signed() {
+fn oidc_hash_1_wrong_hashes_are_validly_signed() {
     let (t, d) = attacked(OidcAttack::WrongAtHash);
     verify(&t, &published(), &["RS256"]).expect("signed by the OP");
     let honest = left_half_hash(ACCESS, alg_for(KeyKind::Rsa));
@@ -250,7 +250,7 @@ fn wrong_hashes_are_validly_signed() {
 }
 
 #[test]
-fn state_is_altered_or_dropped_on_the_callback() {
+fn oidc_state_1_state_is_altered_or_dropped_on_the_callback() {
     use OidcAttack::*;
     assert_eq!(
         callback_state(Some(StateAltered), Some("st")),
@@ -267,7 +267,7 @@ fn state_is_altered_or_dropped_on_the_callback() {
 }
 
 #[test]
-fn discovery_issuer_differs() {
+fn oidc_disc_1_discovery_issuer_differs() {
     let mut doc = json!({"issuer": "https://op.example/t/", "jwks_uri": "x"});
     discovery(Some(OidcAttack::DiscoveryIssuerMismatch), &mut doc);
     assert_eq!(doc["issuer"], json!("https://op.example/t/attacker"));

@@ -175,14 +175,14 @@ fn placement_is_kept_when_it_fits_and_chosen_otherwise() {
 // ---- signatures (SAML-SIG-1..4) ----
 
 #[test]
-fn unsigned_removes_every_signature() {
+fn saml_sig_1_unsigned_removes_every_signature() {
     let r = attacked(SamlAttack::Unsigned, SignaturePlacement::Both);
     assert!(r.find_all("Signature").is_empty());
     assert!(matches!(verify(&r), Err(SamlError::NoSignature)));
 }
 
 #[test]
-fn signature_exclusion_strips_the_assertion_signature_first() {
+fn saml_sig_2_signature_exclusion_strips_the_assertion_signature_first() {
     let r = attacked(
         SamlAttack::SignatureExclusion,
         SignaturePlacement::Assertion,
@@ -213,7 +213,7 @@ fn signature_exclusion_strips_the_assertion_signature_first() {
 }
 
 #[test]
-fn corrupted_signature_values_keep_their_length_and_fail() {
+fn saml_sig_4_corrupted_signature_values_keep_their_length_and_fail() {
     let before = signed(SignaturePlacement::Both);
     let r = attacked(SamlAttack::CorruptSignature, SignaturePlacement::Both);
     let values = |e: &Element| -> Vec<String> {
@@ -235,7 +235,7 @@ fn corrupted_signature_values_keep_their_length_and_fail() {
 }
 
 #[test]
-fn foreign_key_resigns_everything_with_its_certificate_in_key_info() {
+fn saml_sig_3_foreign_key_resigns_everything_with_its_certificate_in_key_info() {
     for placement in [
         SignaturePlacement::Assertion,
         SignaturePlacement::Response,
@@ -268,7 +268,7 @@ fn foreign_key_resigns_everything_with_its_certificate_in_key_info() {
 // ---- wrapping (SAML-XSW-1..8) ----
 
 #[test]
-fn xsw1_hides_the_signed_original_response_in_the_signature() {
+fn saml_xsw_1_hides_the_signed_original_response_in_the_signature() {
     let r = attacked(SamlAttack::Xsw1, SignaturePlacement::Response);
     assert_eq!(r.id(), Some(EVIL_RESPONSE_ID));
     let a = assertions(&r);
@@ -291,7 +291,7 @@ fn xsw1_hides_the_signed_original_response_in_the_signature() {
 }
 
 #[test]
-fn xsw2_puts_the_signed_original_response_before_the_signature() {
+fn saml_xsw_2_puts_the_signed_original_response_before_the_signature() {
     let r = attacked(SamlAttack::Xsw2, SignaturePlacement::Response);
     assert_eq!(r.id(), Some(EVIL_RESPONSE_ID));
     assert_eq!(
@@ -306,7 +306,7 @@ fn xsw2_puts_the_signed_original_response_before_the_signature() {
 }
 
 #[test]
-fn xsw3_puts_an_evil_assertion_before_the_signed_one() {
+fn saml_xsw_3_puts_an_evil_assertion_before_the_signed_one() {
     let r = attacked(SamlAttack::Xsw3, SignaturePlacement::Both);
     assert!(!has_signature(&r), "the response signature cannot survive");
     let a = assertions(&r);
@@ -326,7 +326,7 @@ fn xsw3_puts_an_evil_assertion_before_the_signed_one() {
 }
 
 #[test]
-fn xsw4_wraps_the_signed_assertion_in_an_evil_one() {
+fn saml_xsw_4_wraps_the_signed_assertion_in_an_evil_one() {
     let r = attacked(SamlAttack::Xsw4, SignaturePlacement::Assertion);
     let a = assertions(&r);
     assert_eq!((a.len(), a[0].id()), (1, Some(EVIL_ASSERTION_ID)));
@@ -337,7 +337,7 @@ fn xsw4_wraps_the_signed_assertion_in_an_evil_one() {
 }
 
 #[test]
-fn xsw5_keeps_the_signature_on_the_evil_assertion_and_moves_the_original_last() {
+fn saml_xsw_5_keeps_the_signature_on_the_evil_assertion_and_moves_the_original_last() {
     let r = attacked(SamlAttack::Xsw5, SignaturePlacement::Assertion);
     let a = assertions(&r);
     assert_eq!(a.len(), 2);
@@ -358,7 +358,7 @@ fn xsw5_keeps_the_signature_on_the_evil_assertion_and_moves_the_original_last() 
 }
 
 #[test]
-fn xsw6_hides_the_original_inside_the_evil_assertions_signature() {
+fn saml_xsw_6_hides_the_original_inside_the_evil_assertions_signature() {
     let r = attacked(SamlAttack::Xsw6, SignaturePlacement::Assertion);
     let a = assertions(&r);
     assert_eq!((a.len(), a[0].id()), (1, Some(EVIL_ASSERTION_ID)));
@@ -374,7 +374,7 @@ fn xsw6_hides_the_original_inside_the_evil_assertions_signature() {
 }
 
 #[test]
-fn xsw7_puts_a_same_id_evil_clone_in_extensions() {
+fn saml_xsw_7_puts_a_same_id_evil_clone_in_extensions() {
     let r = attacked(SamlAttack::Xsw7, SignaturePlacement::Assertion);
     assert_eq!(kids(&r), ["Issuer", "Extensions", "Status", "Assertion"]);
     let ext = r.child_named("Extensions").expect("extensions");
@@ -392,7 +392,7 @@ fn xsw7_puts_a_same_id_evil_clone_in_extensions() {
 }
 
 #[test]
-fn xsw8_puts_the_original_in_an_object_of_the_evil_assertions_signature() {
+fn saml_xsw_8_puts_the_original_in_an_object_of_the_evil_assertions_signature() {
     let r = attacked(SamlAttack::Xsw8, SignaturePlacement::Assertion);
     let a = assertions(&r);
     assert_eq!((a.len(), a[0].id()), (1, Some(ASSERTION_ID)));
@@ -434,7 +434,7 @@ fn wrapping_needs_the_signature_it_targets() {
 // ---- two assertions (SAML-TWO-1) ----
 
 #[test]
-fn two_assertions_signed_first_or_second() {
+fn saml_two_1_two_assertions_signed_first_or_second() {
     let r = attacked(
         SamlAttack::TwoAssertionsSignedFirst,
         SignaturePlacement::Assertion,
@@ -463,7 +463,7 @@ fn two_assertions_signed_first_or_second() {
 // ---- comment split (SAML-CMT-1) ----
 
 #[test]
-fn comment_split_round_trips_and_still_verifies() {
+fn saml_cmt_1_comment_split_round_trips_and_still_verifies() {
     let ctx = AttackContext::default();
     let doc = forge(
         SamlAttack::CommentSplit,
@@ -496,7 +496,7 @@ fn comment_split_round_trips_and_still_verifies() {
 // ---- prefix and substring values (SAML-DST-2, SAML-RCP-2, SAML-AUD-2) ----
 
 #[test]
-fn prefix_and_substring_values_are_signed_by_the_idp() {
+fn saml_dst_2_rcp_2_aud_2_prefix_and_substring_values_are_signed_by_the_idp() {
     let ctx = AttackContext::default();
     let cases = [
         (
@@ -536,7 +536,7 @@ fn prefix_and_substring_values_are_signed_by_the_idp() {
 // ---- DTDs (SAML-DTD-1, SAML-DTD-2) ----
 
 #[test]
-fn xxe_is_a_document_with_an_external_entity_as_the_name_id() {
+fn saml_dtd_1_xxe_is_a_document_with_an_external_entity_as_the_name_id() {
     let mut r = signed(SignaturePlacement::Assertion);
     let ctx = AttackContext {
         xxe_url: "http://canary.example/x\"y",
@@ -557,7 +557,7 @@ fn xxe_is_a_document_with_an_external_entity_as_the_name_id() {
 }
 
 #[test]
-fn entity_bomb_is_small_on_the_wire() {
+fn saml_dtd_2_entity_bomb_is_small_on_the_wire() {
     let mut r = signed(SignaturePlacement::Assertion);
     let out = apply(SamlAttack::EntityBomb, &mut r, &AttackContext::default()).expect("applies");
     let doc = out.document(&r);
@@ -571,7 +571,7 @@ fn entity_bomb_is_small_on_the_wire() {
 // ---- replay (SAML-RPL-1) ----
 
 #[test]
-fn replay_returns_the_previous_document_or_refuses() {
+fn saml_rpl_1_replay_returns_the_previous_document_or_refuses() {
     let mut r = signed(SignaturePlacement::Assertion);
     let previous = signed(SignaturePlacement::Both).to_document();
     let ctx = AttackContext {

@@ -291,7 +291,7 @@ fn wrong_root_element() {
 }
 
 #[test]
-fn redirect_signature_good_and_bad() {
+fn saml_bindings_3_4_4_1_redirect_signature_good_and_bad() {
     let xml = build_authn_request(&spec());
     for (kind, alg) in [
         (KeyKind::Rsa, SignatureAlgorithm::RsaSha1),
@@ -333,7 +333,7 @@ fn redirect_signature_good_and_bad() {
 }
 
 #[test]
-fn redirect_signature_uses_the_octets_as_received() {
+fn saml_bindings_3_4_4_1_redirect_signature_uses_the_octets_as_received() {
     // Same values, different (still valid) percent-encoding: the signature no longer matches.
     let k = key(KeyKind::Rsa);
     let q = encode_redirect(

@@ -29,7 +29,7 @@ fn invalid(s: &str) -> String {
 }
 
 #[test]
-fn and_binds_tighter_than_or() {
+fn rfc7644_3_4_2_2_filter_and_binds_tighter_than_or() {
     assert_eq!(
         p("a eq 1 or b eq 2 and c eq 3"),
         Filter::Or(vec![
@@ -53,7 +53,7 @@ fn and_binds_tighter_than_or() {
 }
 
 #[test]
-fn grouping_overrides_precedence() {
+fn rfc7644_3_4_2_2_grouping_overrides_precedence() {
     assert_eq!(
         p("(a eq 1 or b eq 2) and c eq 3"),
         Filter::And(vec![
@@ -67,7 +67,7 @@ fn grouping_overrides_precedence() {
 }
 
 #[test]
-fn not_and_keywords_any_case() {
+fn rfc7644_3_4_2_2_not_and_keywords_any_case() {
     assert_eq!(
         p("NOT (userName SW \"a\") AnD active Eq TRUE"),
         Filter::And(vec![
@@ -86,7 +86,7 @@ fn not_and_keywords_any_case() {
 }
 
 #[test]
-fn every_compare_op_and_literal() {
+fn rfc7644_3_4_2_2_every_compare_op_and_literal() {
     for (w, op) in [
         ("eq", CompareOp::Eq),
         ("ne", CompareOp::Ne),
@@ -128,7 +128,7 @@ fn every_compare_op_and_literal() {
 }
 
 #[test]
-fn urn_and_sub_attribute_paths() {
+fn rfc7644_3_10_urn_and_sub_attribute_paths() {
     let f = p("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq \"7\"");
     let Filter::Compare { path, .. } = f else {
         panic!("not a comparison")
@@ -163,7 +163,7 @@ fn urn_and_sub_attribute_paths() {
 }
 
 #[test]
-fn value_path() {
+fn rfc7644_3_4_2_2_value_path() {
     let f = p(r#"emails[type eq "work" and value co "@x"]"#);
     assert_eq!(
         f,
@@ -195,7 +195,7 @@ fn display_round_trips() {
 }
 
 #[test]
-fn garbage_is_invalid_filter() {
+fn scimsec_flt_1_garbage_is_invalid_filter() {
     for s in [
         "",
         "   ",
@@ -225,7 +225,7 @@ fn garbage_is_invalid_filter() {
 }
 
 #[test]
-fn deep_nesting_is_refused_without_overflow() {
+fn scimsec_flt_1_deep_nesting_is_refused_without_overflow() {
     let d = invalid(&"(".repeat(10_000));
     assert!(d.contains("limit"), "{d}");
     let deep = format!("{}a pr{}", "(".repeat(33), ")".repeat(33));
@@ -244,7 +244,7 @@ fn deep_nesting_is_refused_without_overflow() {
 }
 
 #[test]
-fn overlong_input_is_refused() {
+fn scimsec_flt_1_overlong_input_is_refused() {
     let long = format!("userName eq \"{}\"", "a".repeat(5000));
     let d = invalid(&long);
     assert!(d.contains("limit is 4096"), "{d}");
@@ -291,7 +291,7 @@ fn index_lookups() {
 }
 
 #[test]
-fn patch_paths() {
+fn rfc7644_3_5_2_patch_paths() {
     let pp = PatchPath::parse(r#"emails[type eq "work"].value"#).expect("path");
     assert_eq!(pp.attr, AttrPath::simple("emails"));
     assert_eq!(pp.sub_attribute(), Some("value"));

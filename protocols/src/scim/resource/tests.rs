@@ -61,7 +61,7 @@ fn reads_entra_strings_and_manager() {
 }
 
 #[test]
-fn names_are_case_insensitive_and_canonicalised() {
+fn rfc7643_2_1_names_are_case_insensitive_and_canonicalised() {
     let m = normalize_resource(
             &json!({"USERNAME": "a", "Name": {"GIVENNAME": "A"}, "Active": "false",
                     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "D",
@@ -166,7 +166,7 @@ fn groups_round_trip() {
 }
 
 #[test]
-fn meta_uses_weak_etags() {
+fn rfc7644_3_14_meta_uses_weak_etags() {
     let t = DateTime::parse_from_rfc3339("2024-01-02T03:04:05Z")
         .expect("time")
         .with_timezone(&Utc);
