@@ -13,7 +13,7 @@ use crate::domain::sso_config::{ProtocolSettings, SsoConfig};
 use crate::lifecycle::login::{self, LoginInput, LoginOutcome, LoginRefusal};
 use crate::oidc_rp::{OidcRejection, PendingOidc};
 use crate::role::OrgMode;
-use crate::saml_sp::{self, SamlRejection};
+use crate::saml_sp::{self, AcceptError, SamlRejection};
 use crate::session;
 use crate::state::AppState;
 use crate::store::orgs::{self, Org};
@@ -209,6 +209,15 @@ impl From<StoreError> for Stop {
     }
 }
 
+impl From<AcceptError<StoreError>> for Stop {
+    fn from(e: AcceptError<StoreError>) -> Self {
+        match e {
+            AcceptError::Rejected(r) => Stop::Saml(r),
+            AcceptError::State(e) => Stop::from(e),
+        }
+    }
+}
+
 impl From<Stop> for ApiError {
     fn from(s: Stop) -> Self {
         match s {
@@ -308,11 +317,7 @@ pub async fn saml_consume(
         .map_err(|r| saml_rejected(&r))?;
     let (outcome, return_to) = state.store().transact(|c| -> Result<_, Stop> {
         let db = DbSamlState::new(c, org.id, now.timestamp());
-        let accepted = checked.accept(&db, state.flaws());
-        if let Some(e) = db.take_error() {
-            return Err(Stop::from(e));
-        }
-        let accepted = accepted.map_err(Stop::Saml)?;
+        let accepted = checked.accept(&db, state.flaws())?;
         let ident = bridge::saml_identity(&accepted, &cfg);
         let outcome = apply_login(c, &state, &org, &cfg, &ident, token.as_deref(), &new_token)?;
         crate::store::slo::record_session(
@@ -323,8 +328,9 @@ pub async fn saml_consume(
             accepted.session_index(),
             now.timestamp(),
         )?;
-        let return_to = db
-            .return_to()
+        let return_to = accepted
+            .answered_request()
+            .and_then(|r| r.return_to.clone())
             .or(relay)
             .unwrap_or_else(|| default_return(&org));
         Ok((outcome, return_to))

@@ -31,6 +31,16 @@ pub enum SamlSpError {
     Encode(#[from] protocols::saml::SamlError),
 }
 
+/// Why [`super::CheckedResponse::accept`] made no assertion: a rule refused the response, or the
+/// SP's replay cache / outstanding-request store failed (`E` is the store's error).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AcceptError<E> {
+    #[error(transparent)]
+    Rejected(#[from] SamlRejection),
+    #[error("the SAML state store failed: {0}")]
+    State(E),
+}
+
 /// Why a posted SAMLResponse was refused: one variant per rule, with what was found.
 ///
 /// [`SamlRejection::code`] gives a stable kebab-case id for logs, reports and the harness.
