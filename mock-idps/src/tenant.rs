@@ -34,19 +34,22 @@ pub enum GroupFilter {
 
 impl GroupFilter {
     /// Compile a `Regex` filter (Okta matches the whole name); other kinds need no compiling.
-    fn regex(&self) -> Result<Option<regex::Regex>, String> {
+    fn regex(&self) -> Result<Option<regex::Regex>, GroupFilterError> {
         match self {
             GroupFilter::Regex(p) => regex::RegexBuilder::new(&format!("^(?:{p})$"))
                 .size_limit(1 << 20)
                 .build()
                 .map(Some)
-                .map_err(|e| format!("group_filter regex {p:?}: {e}")),
+                .map_err(|source| GroupFilterError::BadRegex {
+                    pattern: p.clone(),
+                    source,
+                }),
             _ => Ok(None),
         }
     }
 
     /// Refuse a filter that cannot be used, at registration time.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), GroupFilterError> {
         self.regex().map(|_| ())
     }
 
@@ -61,6 +64,25 @@ impl GroupFilter {
             (GroupFilter::Regex(_), _) => false,
         });
     }
+}
+
+/// Why a [`GroupFilter`] cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum GroupFilterError {
+    #[error("group_filter regex {pattern:?}: {source}")]
+    BadRegex {
+        pattern: String,
+        source: regex::Error,
+    },
+}
+
+/// Why [`Tenant::signing_key`] or [`Tenant::rotate_keys`] has no key to give.
+#[derive(Debug, thiserror::Error)]
+pub enum TenantKeyError {
+    #[error("no published key with kid {kid:?}")]
+    UnknownKid { kid: String },
+    #[error(transparent)]
+    Generate(#[from] protocols::keys::KeyError),
 }
 
 /// A registered SAML service provider.
@@ -364,7 +386,7 @@ impl Tenant {
     }
 
     /// The key a login signs with.
-    pub fn signing_key(&self, choice: Option<&KeyChoice>) -> Result<SigningKey, String> {
+    pub fn signing_key(&self, choice: Option<&KeyChoice>) -> Result<SigningKey, TenantKeyError> {
         match choice {
             None | Some(KeyChoice::Active) => Ok(self.state.lock().keys.active().clone()),
             Some(KeyChoice::Foreign) => Ok(self.foreign_key.clone()),
@@ -374,12 +396,12 @@ impl Tenant {
                 .keys
                 .find(kid)
                 .cloned()
-                .ok_or_else(|| format!("no published key with kid {kid:?}")),
+                .ok_or_else(|| TenantKeyError::UnknownKid { kid: kid.clone() }),
         }
     }
 
     /// Publish a fresh key and sign with it; old keys stay listed. Returns the new kid.
-    pub fn rotate_keys(&self, kind: KeyKind, activate: bool) -> Result<String, String> {
+    pub fn rotate_keys(&self, kind: KeyKind, activate: bool) -> Result<String, TenantKeyError> {
         let p = self.personality();
         let key = SigningKey::generate(
             kind,
@@ -387,8 +409,7 @@ impl Tenant {
             p.saml.cert_cn,
             Validity::current(self.now(), p.saml.cert_years),
         )
-        .and_then(|k| crate::keys::vendor_kid(self.vendor, k))
-        .map_err(|e| e.to_string())?;
+        .and_then(|k| crate::keys::vendor_kid(self.vendor, k))?;
         let kid = key.kid().to_string();
         let mut st = self.state.lock();
         st.saml_rollover.push(kid.clone());

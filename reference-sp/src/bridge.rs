@@ -39,7 +39,7 @@ pub fn saml_config(
     if let (Some(key), Some(cert)) = (&s.decryption_key, &s.decryption_certificate) {
         cfg.decryption_key = Some(
             crate::saml_sp::DecryptionKey::from_pem(key, cert)
-                .map_err(|message| SamlSpError::InvalidDecryptionKey { message })?,
+                .map_err(SamlSpError::InvalidDecryptionKey)?,
         );
     }
     Ok(cfg)

@@ -230,7 +230,7 @@ impl BlackBox {
                     }
                 }
             }
-            let tenant = tenant_of(&cfg, l).map_err(|m| err(&field("tenant"), m))?;
+            let tenant = tenant_of(&cfg, l).map_err(|m| err(&field("tenant"), m.to_string()))?;
             match l.protocol {
                 Proto::Saml => {
                     if l.sp_entity_id.is_some() == l.sp_metadata.is_some() {
@@ -300,11 +300,20 @@ impl BlackBox {
     }
 }
 
+/// Why no tenant of the IdP config fits a login.
+#[derive(Debug, thiserror::Error)]
+pub enum TenantChoiceError {
+    #[error("no {vendor} tenant {id:?} in the IdP config")]
+    NoSuchTenant { vendor: &'static str, id: String },
+    #[error("the IdP config has {count} {vendor} tenants: name one")]
+    Ambiguous { count: usize, vendor: &'static str },
+}
+
 /// The tenant of `idp_config` a login uses.
 pub fn tenant_of<'a>(
     cfg: &'a IdpConfig,
     l: &LoginSpec,
-) -> Result<&'a mock_idps::NewTenant, String> {
+) -> Result<&'a mock_idps::NewTenant, TenantChoiceError> {
     let of_vendor: Vec<_> = cfg
         .tenants
         .iter()
@@ -314,12 +323,14 @@ pub fn tenant_of<'a>(
         Some(id) => of_vendor
             .into_iter()
             .find(|t| t.id.as_deref() == Some(id.as_str()))
-            .ok_or_else(|| format!("no {} tenant {id:?} in the IdP config", l.vendor.as_str())),
+            .ok_or_else(|| TenantChoiceError::NoSuchTenant {
+                vendor: l.vendor.as_str(),
+                id: id.clone(),
+            }),
         None if of_vendor.len() == 1 => Ok(of_vendor[0]),
-        None => Err(format!(
-            "the IdP config has {} {} tenants: name one",
-            of_vendor.len(),
-            l.vendor.as_str()
-        )),
+        None => Err(TenantChoiceError::Ambiguous {
+            count: of_vendor.len(),
+            vendor: l.vendor.as_str(),
+        }),
     }
 }

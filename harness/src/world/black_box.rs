@@ -142,7 +142,7 @@ impl IdpWorld {
             .context("not a black-box target")?;
         Ok(match bb.spec.accept.check(&page) {
             Ok(()) => Ok(bb.spec.attributes.read(&page)),
-            Err(why) => Err(why),
+            Err(why) => Err(why.to_string()),
         })
     }
 

@@ -122,9 +122,9 @@ impl SsoConfig {
                     _ => {}
                 }
                 if let Some(slo) = &s.slo {
-                    slo.validate().map_err(|reason| ConfigError::Invalid {
+                    slo.validate().map_err(|e| ConfigError::Invalid {
                         field: "slo",
-                        reason,
+                        reason: e.to_string(),
                     })?;
                 }
             }

@@ -25,8 +25,8 @@ pub enum SamlSpError {
     InvalidRequestId { value: String },
     #[error("the IdP SSO URL {url:?} is not a URL: {message}")]
     InvalidSsoUrl { url: String, message: String },
-    #[error("the decryption key cannot be used: {message}")]
-    InvalidDecryptionKey { message: String },
+    #[error("the decryption key cannot be used: {0}")]
+    InvalidDecryptionKey(#[source] super::decrypt::DecryptionKeyError),
     #[error("the AuthnRequest cannot be encoded: {0}")]
     Encode(#[from] protocols::saml::SamlError),
 }
