@@ -263,6 +263,10 @@ pub struct Tenant {
     pub clock: OffsetClock,
     pub ids: SharedIdGen,
     foreign_key: SigningKey,
+    /// The tenant's mutable state. Outside this crate use the control methods instead
+    /// (crate::surface); it stays `pub` only because the integration tests (mock-idps/tests,
+    /// reference-sp/tests, harness/tests) still reach into it.
+    #[doc(hidden)]
     pub state: Mutex<TenantState>,
 }
 

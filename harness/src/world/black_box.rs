@@ -334,9 +334,7 @@ impl IdpWorld {
             let since = self.bb_since.unwrap_or_default();
             let fetched = self.orgs.values().any(|o| {
                 o.tenant
-                    .state
-                    .lock()
-                    .log
+                    .request_log()
                     .iter()
                     .any(|e| e.at >= since && e.path.contains(path))
             });

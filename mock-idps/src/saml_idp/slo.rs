@@ -915,14 +915,10 @@ pub fn control_routes() -> Router<MockIdps> {
         .route("/tenants/{vendor}/{id}/saml-logouts", get(list_logouts))
 }
 
-fn app_mut<'a>(apps: &'a mut [SamlApp], key: &str) -> Result<&'a mut SamlApp, ApiError> {
-    apps.iter_mut()
-        .find(|a| a.id == key || a.sp_entity_id == key)
-        .ok_or_else(|| {
-            control::not_found(format!(
-                "no registered SAML app {key} (by id or SP entity id) in this tenant"
-            ))
-        })
+fn no_such_app(key: &str) -> ApiError {
+    control::not_found(format!(
+        "no registered SAML app {key} (by id or SP entity id) in this tenant"
+    ))
 }
 
 async fn set_slo(
@@ -937,9 +933,9 @@ async fn set_slo(
     })?;
     let slo = configure(&t, &current, n).map_err(control::bad)?;
     let url = idp_slo_url(&t, &current);
-    let mut st = t.state.lock();
-    let a = app_mut(&mut st.saml_apps, &app)?;
-    a.slo = Some(slo.clone());
+    let a = t
+        .set_app_slo(&app, Some(slo.clone()))
+        .ok_or_else(|| no_such_app(&app))?;
     control::ok(json!({ "app": a.id, "slo": slo, "idp_slo_url": url }))
 }
 
@@ -948,9 +944,7 @@ async fn clear_slo(
     Path((v, id, app)): Path<(String, String, String)>,
 ) -> control::R {
     let t = control::tenant(&idps, &v, &id)?;
-    let mut st = t.state.lock();
-    let a = app_mut(&mut st.saml_apps, &app)?;
-    a.slo = None;
+    let a = t.set_app_slo(&app, None).ok_or_else(|| no_such_app(&app))?;
     control::ok(json!({ "app": a.id, "slo": null }))
 }
 
@@ -985,7 +979,7 @@ async fn list_sessions(
     Path((v, id)): Path<(String, String)>,
 ) -> control::R {
     let t = control::tenant(&idps, &v, &id)?;
-    let sessions = t.state.lock().slo.sessions.clone();
+    let sessions = t.saml_sessions();
     control::ok(json!({ "saml_sessions": sessions }))
 }
 
@@ -994,6 +988,6 @@ async fn list_logouts(
     Path((v, id)): Path<(String, String)>,
 ) -> control::R {
     let t = control::tenant(&idps, &v, &id)?;
-    let logouts = t.state.lock().slo.logouts.clone();
+    let logouts = t.saml_logouts();
     control::ok(json!({ "saml_logouts": logouts }))
 }
