@@ -6,7 +6,7 @@ pub use crate::apps::{
     okta_profile_statements, register_saml_app, stable_seed, NewOidcClient, NewSamlApp,
 };
 use crate::directory::NewUser;
-use crate::overrides::NextLogin;
+use crate::next_login::NextLogin;
 use crate::personality::Vendor;
 use crate::registry::{MockIdps, NewTenant, TenantIndex};
 use crate::surface::UserPatch;

@@ -19,8 +19,8 @@ pub mod console;
 pub mod control;
 pub mod directory;
 pub mod keys;
+pub mod next_login;
 pub mod oidc;
-pub mod overrides;
 pub mod personality;
 pub mod registry;
 pub mod respond;
@@ -31,7 +31,7 @@ pub mod server;
 pub mod surface;
 pub mod tenant;
 
-pub use overrides::NextLogin;
+pub use next_login::NextLogin;
 pub use personality::Vendor;
 pub use registry::{MockIdps, NewTenant, Options};
 pub use server::spawn_local;

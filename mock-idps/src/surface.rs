@@ -4,7 +4,7 @@
 //! this crate needs to lock the tenant's state.
 
 use crate::directory::{DirectoryError, Group, NewUser, User};
-use crate::overrides::NextLogin;
+use crate::next_login::NextLogin;
 use crate::saml_idp::slo::{AppSlo, IdpLogout, IdpSession};
 use crate::tenant::{AppEncryption, LogEntry, OidcClient, SamlApp, Tenant};
 use protocols::KeySet;

@@ -3,7 +3,7 @@
 
 use crate::directory::Directory;
 use crate::keys::pinned_keys;
-use crate::overrides::{KeyChoice, NextLogin};
+use crate::next_login::{KeyChoice, NextLogin};
 use crate::personality::{Personality, TokenAuth, Vendor};
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;

@@ -11,7 +11,7 @@ use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::provider::Provider;
 use super::{clip, json, no_store, secret_eq, Input};
-use crate::overrides::{KeyChoice, NextLogin, OidcOverrides};
+use crate::next_login::{KeyChoice, NextLogin, OidcOverrides};
 use crate::personality::{AccessTokenStyle, IdShape, TokenAuth};
 use crate::respond::noted;
 use crate::tenant::{Mode, Tenant, TenantKeyError, TokenGrant};

@@ -16,8 +16,8 @@
 //!   (support.google.com/a/answer/6087519), so asking Google to encrypt is refused.
 
 use super::issue::Issued;
-pub use crate::overrides::EncryptionOverride;
-use crate::overrides::{KeyChoice, SamlOverrides};
+pub use crate::next_login::EncryptionOverride;
+use crate::next_login::{KeyChoice, SamlOverrides};
 use crate::personality::Vendor;
 use crate::tenant::{AppEncryption, SamlApp, ServerError, Tenant, TenantKeyError};
 use protocols::saml::dsig::{sign_enveloped, SignatureParams};

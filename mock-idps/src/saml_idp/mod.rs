@@ -11,7 +11,7 @@ pub mod issue;
 pub mod policy;
 pub mod slo;
 
-use crate::overrides::{KeyChoice, NextLogin, SamlOverrides};
+use crate::next_login::{KeyChoice, NextLogin, SamlOverrides};
 use crate::respond::{noted, query_map};
 use crate::routes::Endpoint;
 use crate::tenant::{Mode, SamlApp, SharedTenant, Tenant, TenantKeyError};

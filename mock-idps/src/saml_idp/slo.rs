@@ -32,7 +32,7 @@
 //! LogoutResponse with a non-Success status to the app's registered SLO URL, and changes nothing.
 
 use crate::control::{self, ApiError};
-use crate::overrides::KeyChoice;
+use crate::next_login::KeyChoice;
 use crate::personality::Vendor;
 use crate::registry::MockIdps;
 use crate::respond::{noted, with_message};

@@ -6,7 +6,7 @@ use crate::common::*;
 use axum::http::{header, StatusCode};
 use mock_idps::control::{NewOidcClient, NewSamlApp};
 use mock_idps::directory::NewUser;
-use mock_idps::overrides::{NextLogin, SamlOverrides};
+use mock_idps::next_login::{NextLogin, SamlOverrides};
 use mock_idps::tenant::SharedTenant;
 use mock_idps::{MockIdps, Mode, NewTenant, Vendor};
 use protocols::jose::attacks::{OidcAttack, DEFAULT_JKU};

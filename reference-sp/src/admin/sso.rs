@@ -2,12 +2,12 @@
 //! certificates) or OIDC (issuer, client id and secret), with role and resource-group mapping.
 
 use super::lookup::org_in;
-use crate::bridge;
 use crate::domain::mapping::{GroupMapping, RoleMapping};
 use crate::domain::sso_config::{OidcSettings, ProtocolSettings, SamlSettings, SsoConfig};
 use crate::http::body;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::path;
+use crate::sso_adapter;
 use crate::state::AppState;
 use crate::store::{orgs, resource_groups};
 use axum::body::Body;
@@ -186,7 +186,7 @@ pub async fn configure(
     let v = state.store().transact(|c| -> ApiResult<Value> {
         let o = org_in(c, &slug)?;
         if let ProtocolSettings::Saml(s) = &cfg.protocol {
-            bridge::saml_config(&state.org_urls(&o.slug), &o, s)
+            sso_adapter::saml_config(&state.org_urls(&o.slug), &o, s)
                 .map_err(|e| ApiError::invalid("bad-saml-config", e.to_string()))?;
         }
         if let Some(m) = &cfg.resource_group_mapping {

@@ -7,7 +7,6 @@
 use super::body::{bytes, form, local_path};
 use super::error::{ApiError, ApiResult};
 use super::{login_path, org_or_404, path, path_and_query, redirect};
-use crate::bridge::{self, DbSamlState};
 use crate::domain::identity::IdpIdentity;
 use crate::domain::sso_config::{ProtocolSettings, SsoConfig};
 use crate::lifecycle::login::{self, LoginInput, LoginOutcome, LoginRefusal};
@@ -15,6 +14,7 @@ use crate::oidc_rp::{OidcRejection, PendingOidc};
 use crate::role::OrgMode;
 use crate::saml_sp::{self, AcceptError, SamlRejection};
 use crate::session;
+use crate::sso_adapter::{self, DbSamlState};
 use crate::state::AppState;
 use crate::store::orgs::{self, Org};
 use crate::store::{flows, sessions, StoreError};
@@ -137,7 +137,7 @@ async fn begin(state: AppState, slug: String, headers: HeaderMap, uri: Uri) -> A
     let urls = state.org_urls(&org.slug);
     match &cfg.protocol {
         ProtocolSettings::Saml(s) => {
-            let sp = bridge::saml_config(&urls, &org, s).map_err(|e| {
+            let sp = sso_adapter::saml_config(&urls, &org, s).map_err(|e| {
                 ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "sso-misconfigured",
@@ -167,7 +167,7 @@ async fn begin(state: AppState, slug: String, headers: HeaderMap, uri: Uri) -> A
             Ok(redirect(StatusCode::FOUND, &url))
         }
         ProtocolSettings::Oidc(o) => {
-            let rp = bridge::oidc_config(&urls, o);
+            let rp = sso_adapter::oidc_config(&urls, o);
             let hint = q.get("login_hint").map(String::as_str);
             let (url, pending) = state
                 .inner
@@ -300,7 +300,7 @@ pub async fn saml_consume(
         ));
     };
     let relay = f.get("RelayState").filter(|r| local_path(r)).cloned();
-    let sp = bridge::saml_config(&state.org_urls(&org.slug), &org, settings).map_err(|e| {
+    let sp = sso_adapter::saml_config(&state.org_urls(&org.slug), &org, settings).map_err(|e| {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "sso-misconfigured",
@@ -318,7 +318,7 @@ pub async fn saml_consume(
     let (outcome, return_to) = state.store().transact(|c| -> Result<_, Stop> {
         let db = DbSamlState::new(c, org.id, now.timestamp());
         let accepted = checked.accept(&db, state.flaws())?;
-        let ident = bridge::saml_identity(&accepted, &cfg);
+        let ident = sso_adapter::saml_identity(&accepted, &cfg);
         let outcome = apply_login(c, &state, &org, &cfg, &ident, token.as_deref(), &new_token)?;
         crate::store::slo::record_session(
             c,
@@ -376,14 +376,14 @@ pub async fn oidc_consume(
     };
     let pending: PendingOidc = serde_json::from_str(&json)
         .map_err(|e| ApiError::internal(format!("stored pending login: {e}")))?;
-    let rp = bridge::oidc_config(&state.org_urls(&org.slug), settings);
+    let rp = sso_adapter::oidc_config(&state.org_urls(&org.slug), settings);
     let accepted = state
         .inner
         .oidc
         .complete(&rp, &pending, &callback, state.flaws(), now)
         .await
         .map_err(|e| oidc_rejected(&e))?;
-    let ident = bridge::oidc_identity(&accepted, &cfg);
+    let ident = sso_adapter::oidc_identity(&accepted, &cfg);
     let token = session::cookie_token(&headers);
     let new_token = state.ids().token(32);
     let outcome = state.store().transact(|c| -> Result<_, Stop> {

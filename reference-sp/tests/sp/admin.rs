@@ -2,7 +2,7 @@
 //! nothing changed. Also SP metadata and rejected logins.
 
 use crate::common::*;
-use mock_idps::overrides::SamlOverrides;
+use mock_idps::next_login::SamlOverrides;
 use mock_idps::{NextLogin, Vendor};
 use protocols::{ManualClock, SeededIds};
 use reference_sp::{Flaws, LocalOptions, Store};

@@ -1,6 +1,8 @@
-//! Glue between the stored configuration and the protocol validators: build each org's
-//! [`SamlSpConfig`] / [`OidcRpConfig`], turn what they accepted into an [`IdpIdentity`], and
-//! give the SAML validator its outstanding-request and replay state over the database.
+//! The adapter between the SQLite store and the SSO protocol validators: [`DbSamlState`]
+//! implements the SAML SP's [`SamlSpState`] (outstanding requests, replay cache) over the
+//! database; [`saml_config`] / [`oidc_config`] build each org's [`SamlSpConfig`] /
+//! [`OidcRpConfig`] from its stored settings; [`saml_identity`] / [`oidc_identity`] turn what
+//! the validators accepted into an [`IdpIdentity`].
 
 use crate::domain::attributes::Attributes;
 use crate::domain::identity::{oidc_email, saml_email, IdpIdentity};
