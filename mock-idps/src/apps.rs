@@ -180,7 +180,10 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
         (None, Some(id)) => p
             .ids
             .saml_app_key
-            .make(&protocols::SeededIds::new(stable_seed(&[&t.id, id]))),
+            .make(&protocols::SeededIds::new(stable_seed(&[
+                t.id.as_str(),
+                id,
+            ]))),
         (None, None) => p.ids.saml_app_key.make(t.ids.as_ref()),
     };
     Ok(SamlApp {

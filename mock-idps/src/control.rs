@@ -207,7 +207,7 @@ async fn show_tenant(State(idps): State<MockIdps>, Path((v, id)): Path<(String, 
 
 async fn delete_tenant(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
     let t = tenant(&idps, &v, &id)?;
-    idps.remove_tenant(t.vendor, &t.id);
+    idps.remove_tenant(t.vendor, t.id.as_str());
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

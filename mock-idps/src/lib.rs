@@ -35,4 +35,4 @@ pub use next_login::NextLogin;
 pub use personality::Vendor;
 pub use registry::{MockIdps, NewTenant, Options};
 pub use server::spawn_local;
-pub use tenant::{Mode, Tenant};
+pub use tenant::{Mode, Tenant, TenantId};

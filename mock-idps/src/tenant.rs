@@ -253,7 +253,7 @@ pub const LOG_CAPACITY: usize = 1000;
 
 #[derive(Debug)]
 pub struct Tenant {
-    pub id: String,
+    pub id: TenantId,
     pub vendor: Vendor,
     pub mode: Mode,
     /// Everything this tenant serves lives under this URL (`http://host:port/okta/acme`).
@@ -270,10 +270,64 @@ pub struct Tenant {
     pub state: Mutex<TenantState>,
 }
 
+/// A tenant's id within its vendor (`acme`, an Entra directory GUID, ...): the `{id}` of its
+/// URLs and of the control API's `/tenants/{vendor}/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TenantId(String);
+
+impl TenantId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for TenantId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for TenantId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for TenantId {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl From<&str> for TenantId {
+    fn from(s: &str) -> Self {
+        Self(s.to_string())
+    }
+}
+
+impl From<TenantId> for String {
+    fn from(id: TenantId) -> Self {
+        id.0
+    }
+}
+
+impl PartialEq<str> for TenantId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for TenantId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// What is needed to make a tenant.
 #[derive(Debug, Clone)]
 pub struct TenantSpec {
-    pub id: String,
+    pub id: TenantId,
     pub vendor: Vendor,
     pub mode: Mode,
     pub domain: String,
@@ -353,7 +407,7 @@ impl Tenant {
         self.personality()
             .saml
             .entity_id
-            .replace("{tenant}", &self.id)
+            .replace("{tenant}", self.id.as_str())
             .replace("{app_key}", app.map(|a| a.key.as_str()).unwrap_or(""))
             .replace("{base}", &self.base_url)
     }
@@ -380,7 +434,7 @@ impl Tenant {
         match self.personality().saml.sso_url {
             Some(template) => self.url(
                 &template
-                    .replace("{tenant}", &self.id)
+                    .replace("{tenant}", self.id.as_str())
                     .replace("{app_key}", &app.key)
                     .replace("{app_name}", &app.name)
                     .replace("{app_id}", &app.id),
@@ -524,9 +578,13 @@ impl Tenant {
     /// An ad hoc app for an unregistered SP (open mode). Its ids have the vendor's shape and
     /// are derived from the tenant id, so its URLs stay the same across runs.
     pub fn open_app(&self, sp_entity_id: Option<&str>, acs: Option<&str>) -> SamlApp {
-        let seed = self.id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        });
+        let seed = self
+            .id
+            .as_str()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            });
         let ids = protocols::SeededIds::new(seed);
         let p = self.personality();
         SamlApp {

@@ -4,6 +4,7 @@
 
 use mock_idps::config::Config as IdpConfig;
 use mock_idps::personality::Vendor;
+use mock_idps::TenantId;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -245,7 +246,7 @@ impl BlackBox {
                                 &field("sp_entity_id"),
                                 format!(
                                     "{id:?} has no SAML app in tenant {} of {}",
-                                    tenant.id.as_deref().unwrap_or("?"),
+                                    tenant.id.as_ref().map_or("?", TenantId::as_str),
                                     cfg_path.display()
                                 ),
                             ));
@@ -258,7 +259,7 @@ impl BlackBox {
                             &field("client_id"),
                             format!(
                                 "tenant {} has {} OIDC clients: name one",
-                                tenant.id.as_deref().unwrap_or("?"),
+                                tenant.id.as_ref().map_or("?", TenantId::as_str),
                                 tenant.oidc_clients.len()
                             ),
                         ));
@@ -322,7 +323,7 @@ pub fn tenant_of<'a>(
     match &l.tenant {
         Some(id) => of_vendor
             .into_iter()
-            .find(|t| t.id.as_deref() == Some(id.as_str()))
+            .find(|t| t.id.as_ref().map(TenantId::as_str) == Some(id.as_str()))
             .ok_or_else(|| TenantChoiceError::NoSuchTenant {
                 vendor: l.vendor.as_str(),
                 id: id.clone(),

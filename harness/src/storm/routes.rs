@@ -122,7 +122,7 @@ fn black_box(
             };
             let user = bb
                 .users
-                .get(&login.tenant.id)
+                .get(login.tenant.id.as_str())
                 .cloned()
                 .with_context(|| format!("{label}: no user to sign in"))?;
             routes.push(Route {

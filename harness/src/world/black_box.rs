@@ -72,7 +72,7 @@ impl IdpWorld {
             .unwrap_or_default();
         let org = Org::new(
             name,
-            l.tenant.id.clone(),
+            l.tenant.id.to_string(),
             mode,
             vendor,
             protocol,

@@ -474,7 +474,7 @@ fn issue(
     let facts = IssuerFacts {
         oidc: op.oidc,
         issuer: &issuer,
-        tenant_id: &t.id,
+        tenant_id: t.id.as_str(),
         domain: &t.domain,
         group_id: p.ids.group,
     };

@@ -248,7 +248,7 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
     };
     let iss = Issuer {
         personality: p,
-        tenant_id: &t.id,
+        tenant_id: t.id.as_str(),
         entity_id: t.saml_entity_id(Some(&app)),
     };
     if reply == policy::Answer::SubjectUnsupported {
@@ -358,7 +358,7 @@ fn idp_initiated(t: &SharedTenant, app: Option<&str>, req: Request) -> Response 
     let p = t.personality();
     let iss = Issuer {
         personality: p,
-        tenant_id: &t.id,
+        tenant_id: t.id.as_str(),
         entity_id: t.saml_entity_id(Some(&app)),
     };
     answer(

@@ -322,7 +322,7 @@ pub fn idp_slo_url(t: &Tenant, app: &SamlApp) -> Option<String> {
     Some(
         t.url(
             &v.url
-                .replace("{tenant}", &t.id)
+                .replace("{tenant}", t.id.as_str())
                 .replace("{app_name}", &app.name)
                 .replace("{app_key}", &app.key)
                 .replace("{app_id}", &app.id),
