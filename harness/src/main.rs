@@ -7,7 +7,7 @@ mod probe_cmd;
 mod reference_sp_cmd;
 mod report_cmd;
 mod run_cmd;
-mod serve;
+mod serve_cmd;
 mod storm_cmd;
 mod target_cmd;
 
@@ -115,7 +115,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             listen,
             config,
             control_token,
-        } => ok(tokio::runtime::Runtime::new()?.block_on(serve::serve(
+        } => ok(tokio::runtime::Runtime::new()?.block_on(serve_cmd::serve(
             listen,
             config.as_deref(),
             control_token,

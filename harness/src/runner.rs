@@ -593,7 +593,11 @@ async fn run_in(
             {
                 continue;
             }
-            let user = bb.users.get(&login.tenant.id).cloned().unwrap_or_default();
+            let user = bb
+                .users
+                .get(login.tenant.id.as_str())
+                .cloned()
+                .unwrap_or_default();
             let r = crate::black_box::baseline(
                 env,
                 login,

@@ -66,37 +66,54 @@ pub struct StormArgs {
     threads: Option<usize>,
 }
 
-fn parse_rate(s: &str) -> Result<f64, String> {
+/// Why `--rate` or `--users` was refused (clap prints it after the argument).
+#[derive(Debug, thiserror::Error)]
+enum StormArgError {
+    #[error("{given:?} is not a rate (logins per second, e.g. 200 or 200/s)")]
+    NotARate { given: String },
+    #[error("the rate must be above 0 logins/s, not {given}")]
+    RateNotPositive { given: String },
+    #[error(
+        "{given} logins/s is more than this storm offers ({} at most)",
+        storm::MAX_RATE
+    )]
+    RateTooHigh { given: String },
+    #[error("{given:?} is not a number of users")]
+    NotAUserCount { given: String },
+    #[error("at least 1 user, not {count}")]
+    TooFewUsers { count: i64 },
+    #[error(
+        "{count} users is more than a storm takes ({} at most)",
+        storm::MAX_USERS
+    )]
+    TooManyUsers { count: i64 },
+}
+
+fn parse_rate(s: &str) -> Result<f64, StormArgError> {
+    let given = || s.to_string();
     let n = s.trim().trim_end_matches("/s").trim();
     let rate: f64 = n
         .parse()
-        .map_err(|_| format!("{s:?} is not a rate (logins per second, e.g. 200 or 200/s)"))?;
+        .map_err(|_| StormArgError::NotARate { given: given() })?;
     if !(rate.is_finite() && rate > 0.0) {
-        return Err(format!("the rate must be above 0 logins/s, not {s}"));
+        return Err(StormArgError::RateNotPositive { given: given() });
     }
     if rate > storm::MAX_RATE {
-        return Err(format!(
-            "{s} logins/s is more than this storm offers ({} at most)",
-            storm::MAX_RATE
-        ));
+        return Err(StormArgError::RateTooHigh { given: given() });
     }
     Ok(rate)
 }
 
-fn parse_users(s: &str) -> Result<usize, String> {
-    let n: i64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number of users"))?;
+fn parse_users(s: &str) -> Result<usize, StormArgError> {
+    let n: i64 = s.trim().parse().map_err(|_| StormArgError::NotAUserCount {
+        given: s.to_string(),
+    })?;
     if n < 1 {
-        return Err(format!("at least 1 user, not {n}"));
+        return Err(StormArgError::TooFewUsers { count: n });
     }
     match usize::try_from(n) {
         Ok(u) if u <= storm::MAX_USERS => Ok(u),
-        _ => Err(format!(
-            "{n} users is more than a storm takes ({} at most)",
-            storm::MAX_USERS
-        )),
+        _ => Err(StormArgError::TooManyUsers { count: n }),
     }
 }
 

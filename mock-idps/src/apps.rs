@@ -122,7 +122,8 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
         valid_url("acs_urls", u)?;
     }
     if let Some(f) = &a.group_filter {
-        f.validate().map_err(ServerError::Invalid)?;
+        f.validate()
+            .map_err(|e| ServerError::Invalid(e.to_string()))?;
     }
     let uri_ok = |v: &str| v.starts_with("urn:") || url::Url::parse(v).is_ok();
     if let Some(f) = a.attribute_name_format.as_deref().filter(|f| !uri_ok(f)) {
@@ -179,7 +180,10 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
         (None, Some(id)) => p
             .ids
             .saml_app_key
-            .make(&protocols::SeededIds::new(stable_seed(&[&t.id, id]))),
+            .make(&protocols::SeededIds::new(stable_seed(&[
+                t.id.as_str(),
+                id,
+            ]))),
         (None, None) => p.ids.saml_app_key.make(t.ids.as_ref()),
     };
     Ok(SamlApp {

@@ -67,7 +67,7 @@ impl Config {
                 .iter()
                 .map(|v| NewTenant {
                     vendor: Some(*v),
-                    id: Some(v.personality().ids.tenant.make(&ids as &dyn IdGen)),
+                    id: Some(v.personality().ids.tenant.make(&ids as &dyn IdGen).into()),
                     mode: Mode::Open,
                     ..NewTenant::default()
                 })
@@ -87,7 +87,7 @@ impl Config {
                 let shape = vendor.personality().ids.user;
                 for u in t.users.iter_mut().filter(|u| u.id.is_none()) {
                     if let Some(login) = u.login.clone().or(u.email.clone()) {
-                        let seed = crate::control::stable_seed(&[&tid, &login]);
+                        let seed = crate::control::stable_seed(&[tid.as_str(), &login]);
                         u.id = Some(shape.make(&SeededIds::new(seed) as &dyn IdGen));
                     }
                 }

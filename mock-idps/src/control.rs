@@ -6,7 +6,7 @@ pub use crate::apps::{
     okta_profile_statements, register_saml_app, stable_seed, NewOidcClient, NewSamlApp,
 };
 use crate::directory::NewUser;
-use crate::overrides::NextLogin;
+use crate::next_login::NextLogin;
 use crate::personality::Vendor;
 use crate::registry::{MockIdps, NewTenant, TenantIndex};
 use crate::surface::UserPatch;
@@ -47,8 +47,9 @@ impl From<ServerError> for ApiError {
     }
 }
 
-pub(crate) fn bad(msg: impl Into<String>) -> ApiError {
-    ApiError(StatusCode::BAD_REQUEST, "invalid_request", msg.into())
+/// A 400 with `msg` (a message or a typed error, by its text).
+pub(crate) fn bad(msg: impl std::fmt::Display) -> ApiError {
+    ApiError(StatusCode::BAD_REQUEST, "invalid_request", msg.to_string())
 }
 
 pub(crate) fn not_found(msg: impl Into<String>) -> ApiError {
@@ -206,7 +207,7 @@ async fn show_tenant(State(idps): State<MockIdps>, Path((v, id)): Path<(String, 
 
 async fn delete_tenant(State(idps): State<MockIdps>, Path((v, id)): Path<(String, String)>) -> R {
     let t = tenant(&idps, &v, &id)?;
-    idps.remove_tenant(t.vendor, &t.id);
+    idps.remove_tenant(t.vendor, t.id.as_str());
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -455,7 +456,13 @@ async fn rotate_keys(
         t.state.lock().keys.active().kid().to_string()
     } else {
         t.rotate_keys(r.kind.unwrap_or(KeyKind::Rsa), r.activate.unwrap_or(true))
-            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "key_generation", e))?
+            .map_err(|e| {
+                ApiError(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "key_generation",
+                    e.to_string(),
+                )
+            })?
     };
     if r.retire_old {
         t.state.lock().keys.retire_inactive();

@@ -5,7 +5,7 @@
 use crate::apps::{oidc_client_from, saml_app_from, stable_seed, NewOidcClient, NewSamlApp};
 use crate::directory::Directory;
 use crate::personality::Vendor;
-use crate::tenant::{Mode, ServerError, SharedTenant, Tenant, TenantSpec};
+use crate::tenant::{Mode, ServerError, SharedTenant, Tenant, TenantId, TenantSpec};
 use parking_lot::RwLock;
 use protocols::{SharedClock, SharedIdGen};
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,7 @@ pub struct Options {
 pub struct NewTenant {
     pub vendor: Option<Vendor>,
     /// Unset: generated in the vendor's shape.
-    pub id: Option<String>,
+    pub id: Option<TenantId>,
     #[serde(default)]
     pub mode: Mode,
     /// Mail domain of seeded users (and Google's `hd`).
@@ -132,6 +132,7 @@ impl MockIdps {
         let id = new
             .id
             .clone()
+            .map(String::from)
             .unwrap_or_else(|| p.ids.tenant.make(ids.as_ref()));
         if id.is_empty()
             || id.len() > 64
@@ -163,7 +164,7 @@ impl MockIdps {
         }
         let tenant = Tenant::new(
             TenantSpec {
-                id: id.clone(),
+                id: TenantId::from(id.clone()),
                 vendor,
                 mode: new.mode,
                 domain,
@@ -230,7 +231,7 @@ pub struct Index {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TenantIndex {
     pub vendor: Vendor,
-    pub id: String,
+    pub id: TenantId,
     pub mode: Mode,
     pub saml: SamlIndex,
     pub oidc: OidcIndex,

@@ -4,7 +4,8 @@
 //! this crate needs to lock the tenant's state.
 
 use crate::directory::{DirectoryError, Group, NewUser, User};
-use crate::overrides::NextLogin;
+use crate::next_login::NextLogin;
+use crate::saml_idp::slo::{AppSlo, IdpLogout, IdpSession};
 use crate::tenant::{AppEncryption, LogEntry, OidcClient, SamlApp, Tenant};
 use protocols::KeySet;
 use serde::Deserialize;
@@ -147,6 +148,30 @@ impl Tenant {
             .find(|a| a.id == app || a.sp_entity_id == app)?;
         a.encryption = enc;
         Some(a.clone())
+    }
+
+    /// `PUT …/saml-apps/{app}/slo` (Some) and `DELETE` (None), for the app with this id or SP
+    /// entity id, after [`crate::saml_idp::slo::configure`] checked the request. The changed app,
+    /// or None when there is no such app.
+    pub fn set_app_slo(&self, app: &str, slo: Option<AppSlo>) -> Option<SamlApp> {
+        let mut st = self.state.lock();
+        let a = st
+            .saml_apps
+            .iter_mut()
+            .find(|a| a.id == app || a.sp_entity_id == app)?;
+        a.slo = slo;
+        Some(a.clone())
+    }
+
+    /// `GET …/saml-sessions`: the SAML sessions the IdP holds, oldest first.
+    pub fn saml_sessions(&self) -> Vec<IdpSession> {
+        self.state.lock().slo.sessions.clone()
+    }
+
+    /// `GET …/saml-logouts`: the IdP-initiated logouts sent, oldest first, each with the SP's
+    /// answer once it came.
+    pub fn saml_logouts(&self) -> Vec<IdpLogout> {
+        self.state.lock().slo.logouts.clone()
     }
 
     /// `GET …/oidc-clients`.

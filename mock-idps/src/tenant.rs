@@ -3,7 +3,7 @@
 
 use crate::directory::Directory;
 use crate::keys::pinned_keys;
-use crate::overrides::{KeyChoice, NextLogin};
+use crate::next_login::{KeyChoice, NextLogin};
 use crate::personality::{Personality, TokenAuth, Vendor};
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
@@ -34,19 +34,22 @@ pub enum GroupFilter {
 
 impl GroupFilter {
     /// Compile a `Regex` filter (Okta matches the whole name); other kinds need no compiling.
-    fn regex(&self) -> Result<Option<regex::Regex>, String> {
+    fn regex(&self) -> Result<Option<regex::Regex>, GroupFilterError> {
         match self {
             GroupFilter::Regex(p) => regex::RegexBuilder::new(&format!("^(?:{p})$"))
                 .size_limit(1 << 20)
                 .build()
                 .map(Some)
-                .map_err(|e| format!("group_filter regex {p:?}: {e}")),
+                .map_err(|source| GroupFilterError::BadRegex {
+                    pattern: p.clone(),
+                    source,
+                }),
             _ => Ok(None),
         }
     }
 
     /// Refuse a filter that cannot be used, at registration time.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), GroupFilterError> {
         self.regex().map(|_| ())
     }
 
@@ -61,6 +64,25 @@ impl GroupFilter {
             (GroupFilter::Regex(_), _) => false,
         });
     }
+}
+
+/// Why a [`GroupFilter`] cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum GroupFilterError {
+    #[error("group_filter regex {pattern:?}: {source}")]
+    BadRegex {
+        pattern: String,
+        source: regex::Error,
+    },
+}
+
+/// Why [`Tenant::signing_key`] or [`Tenant::rotate_keys`] has no key to give.
+#[derive(Debug, thiserror::Error)]
+pub enum TenantKeyError {
+    #[error("no published key with kid {kid:?}")]
+    UnknownKid { kid: String },
+    #[error(transparent)]
+    Generate(#[from] protocols::keys::KeyError),
 }
 
 /// A registered SAML service provider.
@@ -231,7 +253,7 @@ pub const LOG_CAPACITY: usize = 1000;
 
 #[derive(Debug)]
 pub struct Tenant {
-    pub id: String,
+    pub id: TenantId,
     pub vendor: Vendor,
     pub mode: Mode,
     /// Everything this tenant serves lives under this URL (`http://host:port/okta/acme`).
@@ -241,13 +263,71 @@ pub struct Tenant {
     pub clock: OffsetClock,
     pub ids: SharedIdGen,
     foreign_key: SigningKey,
+    /// The tenant's mutable state. Outside this crate use the control methods instead
+    /// (crate::surface); it stays `pub` only because the integration tests (mock-idps/tests,
+    /// reference-sp/tests, harness/tests) still reach into it.
+    #[doc(hidden)]
     pub state: Mutex<TenantState>,
+}
+
+/// A tenant's id within its vendor (`acme`, an Entra directory GUID, ...): the `{id}` of its
+/// URLs and of the control API's `/tenants/{vendor}/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TenantId(String);
+
+impl TenantId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for TenantId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for TenantId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for TenantId {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl From<&str> for TenantId {
+    fn from(s: &str) -> Self {
+        Self(s.to_string())
+    }
+}
+
+impl From<TenantId> for String {
+    fn from(id: TenantId) -> Self {
+        id.0
+    }
+}
+
+impl PartialEq<str> for TenantId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for TenantId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
 }
 
 /// What is needed to make a tenant.
 #[derive(Debug, Clone)]
 pub struct TenantSpec {
-    pub id: String,
+    pub id: TenantId,
     pub vendor: Vendor,
     pub mode: Mode,
     pub domain: String,
@@ -327,7 +407,7 @@ impl Tenant {
         self.personality()
             .saml
             .entity_id
-            .replace("{tenant}", &self.id)
+            .replace("{tenant}", self.id.as_str())
             .replace("{app_key}", app.map(|a| a.key.as_str()).unwrap_or(""))
             .replace("{base}", &self.base_url)
     }
@@ -354,7 +434,7 @@ impl Tenant {
         match self.personality().saml.sso_url {
             Some(template) => self.url(
                 &template
-                    .replace("{tenant}", &self.id)
+                    .replace("{tenant}", self.id.as_str())
                     .replace("{app_key}", &app.key)
                     .replace("{app_name}", &app.name)
                     .replace("{app_id}", &app.id),
@@ -364,7 +444,7 @@ impl Tenant {
     }
 
     /// The key a login signs with.
-    pub fn signing_key(&self, choice: Option<&KeyChoice>) -> Result<SigningKey, String> {
+    pub fn signing_key(&self, choice: Option<&KeyChoice>) -> Result<SigningKey, TenantKeyError> {
         match choice {
             None | Some(KeyChoice::Active) => Ok(self.state.lock().keys.active().clone()),
             Some(KeyChoice::Foreign) => Ok(self.foreign_key.clone()),
@@ -374,12 +454,12 @@ impl Tenant {
                 .keys
                 .find(kid)
                 .cloned()
-                .ok_or_else(|| format!("no published key with kid {kid:?}")),
+                .ok_or_else(|| TenantKeyError::UnknownKid { kid: kid.clone() }),
         }
     }
 
     /// Publish a fresh key and sign with it; old keys stay listed. Returns the new kid.
-    pub fn rotate_keys(&self, kind: KeyKind, activate: bool) -> Result<String, String> {
+    pub fn rotate_keys(&self, kind: KeyKind, activate: bool) -> Result<String, TenantKeyError> {
         let p = self.personality();
         let key = SigningKey::generate(
             kind,
@@ -387,8 +467,7 @@ impl Tenant {
             p.saml.cert_cn,
             Validity::current(self.now(), p.saml.cert_years),
         )
-        .and_then(|k| crate::keys::vendor_kid(self.vendor, k))
-        .map_err(|e| e.to_string())?;
+        .and_then(|k| crate::keys::vendor_kid(self.vendor, k))?;
         let kid = key.kid().to_string();
         let mut st = self.state.lock();
         st.saml_rollover.push(kid.clone());
@@ -499,9 +578,13 @@ impl Tenant {
     /// An ad hoc app for an unregistered SP (open mode). Its ids have the vendor's shape and
     /// are derived from the tenant id, so its URLs stay the same across runs.
     pub fn open_app(&self, sp_entity_id: Option<&str>, acs: Option<&str>) -> SamlApp {
-        let seed = self.id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        });
+        let seed = self
+            .id
+            .as_str()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            });
         let ids = protocols::SeededIds::new(seed);
         let p = self.personality();
         SamlApp {

@@ -660,7 +660,7 @@ pub fn parse(xml: &str) -> Result<Element, XmlError> {
                 if root.is_some() {
                     return Err(XmlError::TrailingContent);
                 }
-                let el = start_to_element(s).map_err(|m| malformed(&reader, m))?;
+                let el = start_to_element(s).map_err(|e| malformed(&reader, e.to_string()))?;
                 if stack.len() >= MAX_DEPTH {
                     return Err(XmlError::TooDeep { limit: MAX_DEPTH });
                 }
@@ -750,21 +750,28 @@ fn split_qname(q: &str) -> (&str, &str) {
     }
 }
 
-fn start_to_element(s: &quick_xml::events::BytesStart<'_>) -> Result<Element, String> {
-    let name = std::str::from_utf8(s.name().as_ref())
-        .map_err(|e| e.to_string())?
-        .to_string();
+/// Why a start tag cannot become an [`Element`] (its text goes into [`XmlError::Malformed`]).
+#[derive(Debug, thiserror::Error)]
+enum StartTagError {
+    #[error(transparent)]
+    NotUtf8(#[from] std::str::Utf8Error),
+    #[error(transparent)]
+    Attribute(#[from] quick_xml::events::attributes::AttrError),
+    #[error(transparent)]
+    Escape(#[from] quick_xml::escape::EscapeError),
+}
+
+fn start_to_element(s: &quick_xml::events::BytesStart<'_>) -> Result<Element, StartTagError> {
+    let name = std::str::from_utf8(s.name().as_ref())?.to_string();
     let (prefix, local) = split_qname(&name);
     let mut el = Element::new(prefix, local);
     for a in s.attributes() {
-        let a = a.map_err(|e| e.to_string())?;
-        let key = std::str::from_utf8(a.key.as_ref()).map_err(|e| e.to_string())?;
-        let raw = std::str::from_utf8(&a.value).map_err(|e| e.to_string())?;
+        let a = a?;
+        let key = std::str::from_utf8(a.key.as_ref())?;
+        let raw = std::str::from_utf8(&a.value)?;
         // Attribute-value normalisation for literal whitespace; character references survive.
         let raw = normalize_newlines(raw).replace(['\t', '\n'], " ");
-        let value = quick_xml::escape::unescape(&raw)
-            .map_err(|e| e.to_string())?
-            .into_owned();
+        let value = quick_xml::escape::unescape(&raw)?.into_owned();
         if key == "xmlns" {
             el.namespaces.push(NsDecl::new("", value));
         } else if let Some(p) = key.strip_prefix("xmlns:") {

@@ -7,7 +7,6 @@
 
 pub mod admin;
 pub mod app;
-pub mod bridge;
 pub mod domain;
 pub mod flaws;
 pub mod http;
@@ -16,8 +15,9 @@ pub mod oidc_rp;
 pub mod role;
 pub mod saml_sp;
 pub mod scim;
-pub mod scim_platform;
+pub mod scim_adapter;
 pub mod session;
+pub mod sso_adapter;
 pub mod state;
 pub mod store;
 

@@ -5,7 +5,7 @@
 use crate::flaws::Flaws;
 use crate::oidc_rp::OidcRp;
 use crate::scim::ScimState;
-use crate::scim_platform::StorePlatform;
+use crate::scim_adapter::StorePlatform;
 use crate::store::Store;
 use chrono::Duration;
 use protocols::clock::OffsetClock;

@@ -115,7 +115,7 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
         let p = v.personality();
         let mut t = NewTenant {
             vendor: Some(*v),
-            id: Some(p.ids.tenant.make(&ids as &dyn IdGen)),
+            id: Some(p.ids.tenant.make(&ids as &dyn IdGen).into()),
             mode: mock_idps::Mode::Strict,
             domain: Some("idpsim.example".into()),
             seed_users: Some(0),
@@ -207,7 +207,7 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
             profile,
             "[[black_box.login]]\nvendor = \"{v}\"\nprotocol = \"{}\"\ntenant = {}\nlogin_url = {}",
             a.protocol.as_str(),
-            toml_str(&t.id),
+            toml_str(t.id.as_str()),
             toml_str(&a.login_url)
         );
         let _ = writeln!(paste, "== {v} (tenant {}) ==", t.id);

@@ -49,30 +49,50 @@ impl Login {
     }
 }
 
+/// Which part of an [`AcceptRule`] the probe's answer failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NotAccepted {
+    #[error(
+        "the probe answered {got}{}, a session answers {want}",
+        location.as_deref().map(|l| format!(" (to {l})")).unwrap_or_default()
+    )]
+    Status {
+        got: u16,
+        want: u16,
+        location: Option<String>,
+    },
+    #[error("the probe's answer has no {header} header")]
+    MissingHeader { header: String },
+    #[error(transparent)]
+    BadBodyRegex(#[from] regex::Error),
+    #[error("the probe's body does not match {regex:?}")]
+    BodyMismatch { regex: String },
+    #[error("the probe's JSON has nothing at {pointer}")]
+    NothingAtPointer { pointer: String },
+}
+
 impl AcceptRule {
     /// Whether `page` (the probe's answer) shows a session; the error says which rule failed.
-    pub fn check(&self, page: &Page) -> Result<(), String> {
+    pub fn check(&self, page: &Page) -> Result<(), NotAccepted> {
         let want = self.status.unwrap_or(200);
         let got = page.status.as_u16();
         if got != want {
-            let to = page
-                .header("location")
-                .map(|l| format!(" (to {l})"))
-                .unwrap_or_default();
-            return Err(format!(
-                "the probe answered {got}{to}, a session answers {want}"
-            ));
+            return Err(NotAccepted::Status {
+                got,
+                want,
+                location: page.header("location").map(str::to_string),
+            });
         }
         if let Some(h) = &self.header {
             if page.header(h).is_none_or(|v| v.trim().is_empty()) {
-                return Err(format!("the probe's answer has no {h} header"));
+                return Err(NotAccepted::MissingHeader { header: h.clone() });
             }
         }
         if let Some(r) = &self.body_regex {
             // Invariant: checked by BlackBox::validate when the profile was loaded.
-            let re = regex::Regex::new(r).map_err(|e| e.to_string())?;
+            let re = regex::Regex::new(r)?;
             if !re.is_match(&page.body) {
-                return Err(format!("the probe's body does not match {r:?}"));
+                return Err(NotAccepted::BodyMismatch { regex: r.clone() });
             }
         }
         if let Some(ptr) = &self.json_pointer {
@@ -82,7 +102,9 @@ impl AcceptRule {
                 .unwrap_or_default();
             let empty = v.is_null() || v.as_str() == Some("") || v == serde_json::json!([]);
             if empty {
-                return Err(format!("the probe's JSON has nothing at {ptr}"));
+                return Err(NotAccepted::NothingAtPointer {
+                    pointer: ptr.clone(),
+                });
             }
         }
         Ok(())

@@ -4,6 +4,7 @@
 
 use mock_idps::config::Config as IdpConfig;
 use mock_idps::personality::Vendor;
+use mock_idps::TenantId;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -230,7 +231,7 @@ impl BlackBox {
                     }
                 }
             }
-            let tenant = tenant_of(&cfg, l).map_err(|m| err(&field("tenant"), m))?;
+            let tenant = tenant_of(&cfg, l).map_err(|m| err(&field("tenant"), m.to_string()))?;
             match l.protocol {
                 Proto::Saml => {
                     if l.sp_entity_id.is_some() == l.sp_metadata.is_some() {
@@ -245,7 +246,7 @@ impl BlackBox {
                                 &field("sp_entity_id"),
                                 format!(
                                     "{id:?} has no SAML app in tenant {} of {}",
-                                    tenant.id.as_deref().unwrap_or("?"),
+                                    tenant.id.as_ref().map_or("?", TenantId::as_str),
                                     cfg_path.display()
                                 ),
                             ));
@@ -258,7 +259,7 @@ impl BlackBox {
                             &field("client_id"),
                             format!(
                                 "tenant {} has {} OIDC clients: name one",
-                                tenant.id.as_deref().unwrap_or("?"),
+                                tenant.id.as_ref().map_or("?", TenantId::as_str),
                                 tenant.oidc_clients.len()
                             ),
                         ));
@@ -300,11 +301,20 @@ impl BlackBox {
     }
 }
 
+/// Why no tenant of the IdP config fits a login.
+#[derive(Debug, thiserror::Error)]
+pub enum TenantChoiceError {
+    #[error("no {vendor} tenant {id:?} in the IdP config")]
+    NoSuchTenant { vendor: &'static str, id: String },
+    #[error("the IdP config has {count} {vendor} tenants: name one")]
+    Ambiguous { count: usize, vendor: &'static str },
+}
+
 /// The tenant of `idp_config` a login uses.
 pub fn tenant_of<'a>(
     cfg: &'a IdpConfig,
     l: &LoginSpec,
-) -> Result<&'a mock_idps::NewTenant, String> {
+) -> Result<&'a mock_idps::NewTenant, TenantChoiceError> {
     let of_vendor: Vec<_> = cfg
         .tenants
         .iter()
@@ -313,13 +323,15 @@ pub fn tenant_of<'a>(
     match &l.tenant {
         Some(id) => of_vendor
             .into_iter()
-            .find(|t| t.id.as_deref() == Some(id.as_str()))
-            .ok_or_else(|| format!("no {} tenant {id:?} in the IdP config", l.vendor.as_str())),
+            .find(|t| t.id.as_ref().map(TenantId::as_str) == Some(id.as_str()))
+            .ok_or_else(|| TenantChoiceError::NoSuchTenant {
+                vendor: l.vendor.as_str(),
+                id: id.clone(),
+            }),
         None if of_vendor.len() == 1 => Ok(of_vendor[0]),
-        None => Err(format!(
-            "the IdP config has {} {} tenants: name one",
-            of_vendor.len(),
-            l.vendor.as_str()
-        )),
+        None => Err(TenantChoiceError::Ambiguous {
+            count: of_vendor.len(),
+            vendor: l.vendor.as_str(),
+        }),
     }
 }

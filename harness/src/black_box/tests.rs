@@ -30,20 +30,23 @@ fn the_accept_rule_needs_every_part_to_hold() {
     );
     let redirect = rule
         .check(&page(303, &[("location", "http://idp/sso")], ""))
-        .expect_err("a redirect to the IdP is no session");
+        .expect_err("a redirect to the IdP is no session")
+        .to_string();
     assert!(
         redirect.contains("303") && redirect.contains("http://idp/sso"),
         "{redirect}"
     );
     let no_header = rule
         .check(&page(200, &[], "welcome"))
-        .expect_err("header missing");
+        .expect_err("header missing")
+        .to_string();
     assert!(no_header.contains("X-Idpsim-User"), "{no_header}");
     let empty_header = rule.check(&page(200, &[("x-idpsim-user", " ")], "welcome"));
     assert!(empty_header.is_err(), "an empty header is no user");
     let body = rule
         .check(&page(200, &[("x-idpsim-user", "a")], "error page"))
-        .expect_err("body");
+        .expect_err("body")
+        .to_string();
     assert!(body.contains("^welcome"), "{body}");
 }
 

@@ -69,24 +69,16 @@ pub async fn prepare(
             let emails: Vec<String> = (0..users)
                 .map(|i| format!("u{i}.{slug}@idpsim.example"))
                 .collect();
-            {
-                let t = &org.tenant;
-                let mut st = t.state.lock();
-                for (i, email) in emails.iter().enumerate() {
-                    st.directory
-                        .add_user(
-                            NewUser {
-                                login: Some(email.clone()),
-                                email: Some(email.clone()),
-                                given_name: Some(format!("User{i}")),
-                                family_name: Some("Storm".into()),
-                                ..NewUser::default()
-                            },
-                            t.personality(),
-                            t.ids.as_ref(),
-                        )
-                        .map_err(|e| anyhow::anyhow!("adding {email} to the {label} IdP: {e}"))?;
-                }
+            for (i, email) in emails.iter().enumerate() {
+                org.tenant
+                    .add_user(NewUser {
+                        login: Some(email.clone()),
+                        email: Some(email.clone()),
+                        given_name: Some(format!("User{i}")),
+                        family_name: Some("Storm".into()),
+                        ..NewUser::default()
+                    })
+                    .map_err(|e| anyhow::anyhow!("adding {email} to the {label} IdP: {e}"))?;
             }
             routes.push(Route {
                 label,
@@ -130,7 +122,7 @@ fn black_box(
             };
             let user = bb
                 .users
-                .get(&login.tenant.id)
+                .get(login.tenant.id.as_str())
                 .cloned()
                 .with_context(|| format!("{label}: no user to sign in"))?;
             routes.push(Route {

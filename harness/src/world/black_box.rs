@@ -72,7 +72,7 @@ impl IdpWorld {
             .unwrap_or_default();
         let org = Org::new(
             name,
-            l.tenant.id.clone(),
+            l.tenant.id.to_string(),
             mode,
             vendor,
             protocol,
@@ -142,7 +142,7 @@ impl IdpWorld {
             .context("not a black-box target")?;
         Ok(match bb.spec.accept.check(&page) {
             Ok(()) => Ok(bb.spec.attributes.read(&page)),
-            Err(why) => Err(why),
+            Err(why) => Err(why.to_string()),
         })
     }
 
@@ -334,9 +334,7 @@ impl IdpWorld {
             let since = self.bb_since.unwrap_or_default();
             let fetched = self.orgs.values().any(|o| {
                 o.tenant
-                    .state
-                    .lock()
-                    .log
+                    .request_log()
                     .iter()
                     .any(|e| e.at >= since && e.path.contains(path))
             });

@@ -194,7 +194,7 @@ async fn start_black_box(
     for (i, spec) in bb.logins.iter().enumerate() {
         let field = |f: &str| format!("{}: black_box.login[{i}].{f}", source.display());
         let nt = crate::black_box::tenant_of(&idp_cfg, spec).map_err(anyhow::Error::msg)?;
-        let id = nt.id.clone().with_context(|| {
+        let id = nt.id.clone().map(String::from).with_context(|| {
             format!(
                 "{}: a {} tenant has no id: pin one, so the SP's configuration stays valid",
                 cfg_path.display(),

@@ -153,7 +153,7 @@ impl Org {
             .idps
             .create_tenant(NewTenant {
                 vendor: Some(vendor.mock()),
-                id: Some(slug.clone()),
+                id: Some(slug.clone().into()),
                 mode: mock_idps::Mode::Strict,
                 seed_users: Some(0),
                 saml_apps: vec![NewSamlApp {

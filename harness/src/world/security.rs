@@ -6,7 +6,7 @@ use super::journey::excerpt;
 use super::params::Req;
 use super::IdpWorld;
 use anyhow::{bail, ensure, Context as _};
-use mock_idps::overrides::{KeyChoice, SamlOverrides};
+use mock_idps::next_login::{KeyChoice, SamlOverrides};
 use mock_idps::NextLogin;
 use protocols::keys::KeyKind;
 use serde_json::{json, Value};

@@ -67,15 +67,8 @@ impl IdpWorld {
             },
         )
         .map_err(|e| anyhow::anyhow!("the IdP refused to enable Single Logout: {e}"))?;
-        {
-            let mut st = t.state.lock();
-            let a = st
-                .saml_apps
-                .iter_mut()
-                .find(|a| a.id == app.id)
-                .with_context(|| format!("{org}'s tenant has no SAML app"))?;
-            a.slo = Some(cfg);
-        }
+        t.set_app_slo(&app.id, Some(cfg))
+            .with_context(|| format!("{org}'s tenant has no SAML app"))?;
         let o = self.org_mut(org)?;
         o.slo_key = Some((key.key_pem().to_string(), key.cert_pem().to_string()));
         self.push_sso(org).await
@@ -210,10 +203,7 @@ impl IdpWorld {
         let email = self.known_actor(actor)?.email.clone();
         let t = &self.org(org)?.tenant;
         let left = t
-            .state
-            .lock()
-            .slo
-            .sessions
+            .saml_sessions()
             .iter()
             .filter(|s| s.name_id.eq_ignore_ascii_case(&email))
             .count();
@@ -261,8 +251,7 @@ impl IdpWorld {
 
     fn last_idp_logout_answer(&self, org: &str) -> anyhow::Result<Option<slo::SpAnswer>> {
         let t = &self.org(org)?.tenant;
-        let st = t.state.lock();
-        Ok(st.slo.logouts.last().and_then(|l| l.response.clone()))
+        Ok(t.saml_logouts().pop().and_then(|l| l.response))
     }
 
     /// The SP refused the logout message (a 4xx naming the rule) and `actor` is still signed in.

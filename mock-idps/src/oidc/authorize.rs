@@ -400,6 +400,7 @@ pub fn authorize(op: &Provider, input: &Input) -> Response {
     // Only a well-formed request from a trusted client spends the next login.
     let login = t.take_next_login();
     if let Err(e) = login.oidc.check() {
+        let e = e.to_string();
         return noted(
             text_page(StatusCode::BAD_REQUEST, "Bad next-login overrides", &e),
             format!("authorize refused: next-login {}", clip(&e)),

@@ -3,7 +3,7 @@
 //! generator. Nothing here reads tenant state or the clock, so a snapshot pins it completely.
 
 use crate::directory::{Group, User};
-use crate::overrides::{NextLogin, OidcOverrides};
+use crate::next_login::{NextLogin, OidcOverrides};
 use crate::personality::{FixedClaim, GroupLimit, GroupValue, IdShape, OidcPersonality, UserField};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -132,8 +132,11 @@ pub fn authorization_server_metadata(op: &Provider) -> Response {
 }
 
 /// The JWKS of `keys` in the vendor's shape: certificates only where the vendor publishes them.
-pub fn jwks_of(o: &OidcPersonality, keys: &[protocols::SigningKey]) -> Result<Jwks, String> {
-    let mut set = Jwks::from_keys(keys).map_err(|e| e.to_string())?;
+pub fn jwks_of(
+    o: &OidcPersonality,
+    keys: &[protocols::SigningKey],
+) -> Result<Jwks, protocols::jose::JoseError> {
+    let mut set = Jwks::from_keys(keys)?;
     if !o.jwks.x5c {
         for k in &mut set.keys {
             k.x5c = None;
@@ -154,7 +157,11 @@ pub fn jwks(op: &Provider) -> Response {
             )
         }
         Err(e) => noted(
-            text_page(StatusCode::INTERNAL_SERVER_ERROR, "JWKS unavailable", &e),
+            text_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "JWKS unavailable",
+                &e.to_string(),
+            ),
             format!("JWKS failed: {e}"),
         ),
     }

@@ -146,9 +146,11 @@ pub async fn serve(
                     StatusCode::OK,
                     &serde_json::to_value(&set).unwrap_or_default(),
                 )),
-                Err(e) => {
-                    super::text_page(StatusCode::INTERNAL_SERVER_ERROR, "JWKS unavailable", &e)
-                }
+                Err(e) => super::text_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "JWKS unavailable",
+                    &e.to_string(),
+                ),
             }
         }
         OidcEndpoint::AuthServerMetadata => not_found("no such endpoint"),

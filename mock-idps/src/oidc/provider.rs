@@ -89,7 +89,7 @@ impl<'a> Provider<'a> {
 
     pub fn issuer(&self) -> String {
         match self.oidc.issuer_template {
-            Some(t) => t.replace("{tenant}", &self.t.id),
+            Some(t) => t.replace("{tenant}", self.t.id.as_str()),
             None => self.url(self.oidc.issuer_path),
         }
     }

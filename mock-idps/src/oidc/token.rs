@@ -11,10 +11,10 @@ use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::provider::Provider;
 use super::{clip, json, no_store, secret_eq, Input};
-use crate::overrides::{KeyChoice, NextLogin, OidcOverrides};
+use crate::next_login::{KeyChoice, NextLogin, OidcOverrides};
 use crate::personality::{AccessTokenStyle, IdShape, TokenAuth};
 use crate::respond::noted;
-use crate::tenant::{Mode, Tenant, TokenGrant};
+use crate::tenant::{Mode, Tenant, TenantKeyError, TokenGrant};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -436,7 +436,7 @@ fn issue(
     }
     let key = t
         .signing_key(g.login.oidc.signing_key.as_ref())
-        .map_err(|e| OAuthError::new(ErrorCode::ServerError, e))?;
+        .map_err(|e| OAuthError::new(ErrorCode::ServerError, e.to_string()))?;
     let issuer = op.issuer();
     let access_lifetime = op.oidc.access_token_lifetime;
     let access_token = match op.oidc.access_token {
@@ -474,7 +474,7 @@ fn issue(
     let facts = IssuerFacts {
         oidc: op.oidc,
         issuer: &issuer,
-        tenant_id: &t.id,
+        tenant_id: t.id.as_str(),
         domain: &t.domain,
         group_id: p.ids.group,
     };
@@ -574,7 +574,7 @@ fn attack_token(
     key: &SigningKey,
     token: &str,
 ) -> Result<String, OAuthError> {
-    let server = |e: String| OAuthError::new(ErrorCode::ServerError, e);
+    let server = |e: TenantKeyError| OAuthError::new(ErrorCode::ServerError, e.to_string());
     let mut rotated = None;
     match attack.key_set_change() {
         KeySetChange::None => {}
@@ -605,7 +605,8 @@ fn attack_token(
         ec_kid: ec_kid.as_deref(),
         jku: ov.jku.as_deref().unwrap_or(attacks::DEFAULT_JKU),
     };
-    attacks::apply(attack, token, &ctx).map_err(|e| server(e.to_string()))
+    attacks::apply(attack, token, &ctx)
+        .map_err(|e| OAuthError::new(ErrorCode::ServerError, e.to_string()))
 }
 
 #[cfg(test)]

@@ -100,7 +100,7 @@ pub fn userinfo(op: &Provider, input: &Input) -> Response {
     let facts = IssuerFacts {
         oidc: op.oidc,
         issuer: &issuer,
-        tenant_id: &t.id,
+        tenant_id: t.id.as_str(),
         domain: &t.domain,
         group_id: p.ids.group,
     };

@@ -2,7 +2,7 @@
 //!
 //! One file per vendor fills a [`Personality`]; nothing else in the crate branches on the vendor.
 //! Every value here is a default a scenario can override for one login (see
-//! [`crate::overrides::NextLogin`]). Sources: shared/reference/vendors.md.
+//! [`crate::next_login::NextLogin`]). Sources: shared/reference/vendors.md.
 
 mod entra;
 mod google;

@@ -16,10 +16,10 @@
 //!   (support.google.com/a/answer/6087519), so asking Google to encrypt is refused.
 
 use super::issue::Issued;
-pub use crate::overrides::EncryptionOverride;
-use crate::overrides::{KeyChoice, SamlOverrides};
+pub use crate::next_login::EncryptionOverride;
+use crate::next_login::{KeyChoice, SamlOverrides};
 use crate::personality::Vendor;
-use crate::tenant::{AppEncryption, SamlApp, ServerError, Tenant};
+use crate::tenant::{AppEncryption, SamlApp, ServerError, Tenant, TenantKeyError};
 use protocols::saml::dsig::{sign_enveloped, SignatureParams};
 use protocols::saml::{
     self, check_encryption_cert, DataEncryption, EncryptionSettings, KeyTransport,
@@ -35,8 +35,32 @@ pub struct VendorEncryption {
     pub key_transport: &'static [KeyTransport],
 }
 
+/// Why an assertion could not be encrypted (or the vendor offers no encryption).
+#[derive(Debug, thiserror::Error)]
+pub enum EncryptError {
+    #[error(
+        "Google Workspace does not encrypt SAML assertions: a custom SAML app only offers \
+         'Signed response' (support.google.com/a/answer/6087519)"
+    )]
+    VendorDoesNotEncrypt,
+    #[error(transparent)]
+    Key(#[from] TenantKeyError),
+    #[error("the attacker's certificate cannot be read: {0}")]
+    ForeignCertificateUnreadable(#[source] openssl::error::ErrorStack),
+    #[error("the app's encryption certificate cannot be read: {0}")]
+    AppCertificateUnreadable(#[source] openssl::error::ErrorStack),
+    #[error("cannot build the response: {0}")]
+    Build(#[source] saml::SamlError),
+    #[error("cannot encrypt the assertion: {0}")]
+    Encrypt(#[source] saml::SamlError),
+    #[error("cannot sign the response: {0}")]
+    Sign(#[source] saml::SamlError),
+    #[error("this attack's response cannot be encrypted: {0}")]
+    ForgedUnparseable(#[source] protocols::xml::XmlError),
+}
+
 /// The vendor's encryption offer, or why it has none (see the module docs for the sources).
-pub fn vendor_encryption(v: Vendor) -> Result<VendorEncryption, String> {
+pub fn vendor_encryption(v: Vendor) -> Result<VendorEncryption, EncryptError> {
     match v {
         Vendor::Okta => Ok(VendorEncryption {
             default: EncryptionSettings {
@@ -54,11 +78,7 @@ pub fn vendor_encryption(v: Vendor) -> Result<VendorEncryption, String> {
             data: &[DataEncryption::Aes256Cbc],
             key_transport: &[KeyTransport::RsaOaepMgf1p],
         }),
-        Vendor::Google => Err(
-            "Google Workspace does not encrypt SAML assertions: a custom SAML app only offers \
-             'Signed response' (support.google.com/a/answer/6087519)"
-                .into(),
-        ),
+        Vendor::Google => Err(EncryptError::VendorDoesNotEncrypt),
     }
 }
 
@@ -77,7 +97,7 @@ pub struct NewEncryption {
 /// Check `n` against the vendor's offer and the certificate's fitness at the tenant's `now`.
 pub fn configure(t: &Tenant, n: NewEncryption) -> Result<AppEncryption, ServerError> {
     let invalid = ServerError::Invalid;
-    let offer = vendor_encryption(t.vendor).map_err(invalid)?;
+    let offer = vendor_encryption(t.vendor).map_err(|e| invalid(e.to_string()))?;
     let der = match (&n.certificate, &n.sp_metadata) {
         (Some(pem), None) => openssl::x509::X509::from_pem(pem.as_bytes())
             .and_then(|c| c.to_der())
@@ -136,14 +156,14 @@ pub fn target(
     t: &Tenant,
     app: Option<&SamlApp>,
     ov: Option<&SamlOverrides>,
-) -> Result<Option<(openssl::x509::X509, EncryptionSettings)>, String> {
+) -> Result<Option<(openssl::x509::X509, EncryptionSettings)>, EncryptError> {
     let configured = app.and_then(|a| a.encryption.as_ref());
     match ov.and_then(|o| o.encryption) {
         Some(EncryptionOverride::Off) => Ok(None),
         Some(EncryptionOverride::ForeignKey) => {
             let foreign = t.signing_key(Some(&KeyChoice::Foreign))?;
             let cert = openssl::x509::X509::from_der(foreign.cert_der())
-                .map_err(|e| format!("the attacker's certificate cannot be read: {e}"))?;
+                .map_err(EncryptError::ForeignCertificateUnreadable)?;
             let settings = configured.map(|c| c.settings).unwrap_or_default();
             Ok(Some((cert, settings)))
         }
@@ -151,7 +171,7 @@ pub fn target(
             None => Ok(None),
             Some(c) => openssl::x509::X509::from_pem(c.certificate.as_bytes())
                 .map(|cert| Some((cert, c.settings)))
-                .map_err(|e| format!("the app's encryption certificate cannot be read: {e}")),
+                .map_err(EncryptError::AppCertificateUnreadable),
         },
     }
 }
@@ -163,17 +183,15 @@ pub fn build(
     key: &SigningKey,
     cert: &openssl::x509::X509,
     settings: &EncryptionSettings,
-) -> Result<String, String> {
+) -> Result<String, EncryptError> {
     let placement = issued.sign.placement;
     let mut inner = issued.sign;
     inner.placement = match placement {
         SignaturePlacement::Assertion | SignaturePlacement::Both => SignaturePlacement::Assertion,
         SignaturePlacement::Response | SignaturePlacement::None => SignaturePlacement::None,
     };
-    let mut tree = saml::build_response(&issued.spec, &inner, key)
-        .map_err(|e| format!("cannot build the response: {e}"))?;
-    saml::encrypt_assertions(&mut tree, cert, settings)
-        .map_err(|e| format!("cannot encrypt the assertion: {e}"))?;
+    let mut tree = saml::build_response(&issued.spec, &inner, key).map_err(EncryptError::Build)?;
+    saml::encrypt_assertions(&mut tree, cert, settings).map_err(EncryptError::Encrypt)?;
     if matches!(
         placement,
         SignaturePlacement::Response | SignaturePlacement::Both
@@ -188,8 +206,7 @@ pub fn build(
             inclusive_prefixes: issued.spec.style.inclusive_prefix_list.then_some(inclusive),
             key_info: issued.sign.key_info,
         };
-        sign_enveloped(&mut tree, &[], &params, key)
-            .map_err(|e| format!("cannot sign the response: {e}"))?;
+        sign_enveloped(&mut tree, &[], &params, key).map_err(EncryptError::Sign)?;
     }
     Ok(tree.to_document())
 }
@@ -201,10 +218,8 @@ pub fn seal_forged(
     xml: &str,
     cert: &openssl::x509::X509,
     settings: &EncryptionSettings,
-) -> Result<String, String> {
-    let mut tree = protocols::xml::parse(xml)
-        .map_err(|e| format!("this attack's response cannot be encrypted: {e}"))?;
-    saml::encrypt_assertions(&mut tree, cert, settings)
-        .map_err(|e| format!("cannot encrypt the assertion: {e}"))?;
+) -> Result<String, EncryptError> {
+    let mut tree = protocols::xml::parse(xml).map_err(EncryptError::ForgedUnparseable)?;
+    saml::encrypt_assertions(&mut tree, cert, settings).map_err(EncryptError::Encrypt)?;
     Ok(tree.to_document())
 }

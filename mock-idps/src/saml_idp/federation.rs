@@ -8,6 +8,7 @@
 //! The WS-Federation passive endpoint (`{base}/wsfed`) is advertised as Entra does but not
 //! served: idpsim speaks SAML and OIDC.
 
+use super::SamlIdpError;
 use crate::tenant::{SamlApp, Tenant};
 use chrono::{DateTime, Utc};
 use protocols::saml::dsig::{sign_enveloped, SignatureParams};
@@ -58,7 +59,7 @@ fn role(kind: &str, certs: &[String]) -> Element {
 }
 
 /// The signed federation metadata document of `app`'s tenant.
-pub fn document(t: &Tenant, app: &SamlApp) -> Result<String, String> {
+pub fn document(t: &Tenant, app: &SamlApp) -> Result<String, SamlIdpError> {
     let p = t.personality();
     let key = t.signing_key(None)?;
     let certs = super::metadata_certs(t);
@@ -104,7 +105,6 @@ pub fn document(t: &Tenant, app: &SamlApp) -> Result<String, String> {
         inclusive_prefixes: None,
         key_info: true,
     };
-    sign_enveloped(&mut root, &[], &params, &key)
-        .map_err(|e| format!("cannot sign the federation metadata: {e}"))?;
+    sign_enveloped(&mut root, &[], &params, &key).map_err(SamlIdpError::SignFederationMetadata)?;
     Ok(root.to_document())
 }

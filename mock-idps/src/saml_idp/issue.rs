@@ -2,7 +2,7 @@
 //! a [`ResponseSpec`] and [`SignOptions`] out. No I/O; time and ids are parameters.
 
 use crate::directory::{Group, User};
-use crate::overrides::{KeyChoice, SamlOverrides};
+use crate::next_login::{KeyChoice, SamlOverrides};
 use crate::personality::{
     GroupLimit, GroupValues, Personality, UserField, NAMEID_EMAIL, NAMEID_PERSISTENT,
     NAMEID_TRANSIENT, NAMEID_UNSPECIFIED,

@@ -11,10 +11,10 @@ pub mod issue;
 pub mod policy;
 pub mod slo;
 
-use crate::overrides::{KeyChoice, NextLogin, SamlOverrides};
+use crate::next_login::{KeyChoice, NextLogin, SamlOverrides};
 use crate::respond::{noted, query_map};
 use crate::routes::Endpoint;
-use crate::tenant::{Mode, SamlApp, SharedTenant, Tenant};
+use crate::tenant::{Mode, SamlApp, SharedTenant, Tenant, TenantKeyError};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, Method, StatusCode};
@@ -53,7 +53,25 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn app_for(t: &Tenant, app: Option<&str>) -> Result<SamlApp, String> {
+/// Why the IdP could not produce a SAML document (metadata, a response): the text of its error
+/// page.
+#[derive(Debug, thiserror::Error)]
+pub enum SamlIdpError {
+    #[error("no SAML app {app} in this tenant")]
+    UnknownApp { app: String },
+    #[error(transparent)]
+    Key(#[from] TenantKeyError),
+    #[error("cannot build the response: {0}")]
+    BuildResponse(#[source] saml::SamlError),
+    #[error(transparent)]
+    Attack(#[from] attacks::AttackError),
+    #[error("cannot sign the federation metadata: {0}")]
+    SignFederationMetadata(#[source] saml::SamlError),
+    #[error(transparent)]
+    Encrypt(#[from] encrypt::EncryptError),
+}
+
+fn app_for(t: &Tenant, app: Option<&str>) -> Result<SamlApp, SamlIdpError> {
     match app {
         Some(id) => t
             .saml_app(id)
@@ -61,14 +79,16 @@ fn app_for(t: &Tenant, app: Option<&str>) -> Result<SamlApp, String> {
                 let d = t.default_saml_app();
                 (t.mode == Mode::Open && (d.id == id || d.key == id)).then_some(d)
             })
-            .ok_or_else(|| format!("no SAML app {id} in this tenant")),
+            .ok_or_else(|| SamlIdpError::UnknownApp {
+                app: id.to_string(),
+            }),
         None => Ok(t.default_saml_app()),
     }
 }
 
 /// The IdP metadata document of `app` (by id or SP entity id; `None`: the default app), as the
 /// metadata endpoint serves it.
-pub fn metadata_xml(t: &Tenant, app: Option<&str>) -> Result<String, String> {
+pub fn metadata_xml(t: &Tenant, app: Option<&str>) -> Result<String, SamlIdpError> {
     let app = app_for(t, app)?;
     let p = t.personality();
     if p.saml.federation_metadata && !app.plain_metadata {
@@ -132,7 +152,7 @@ fn metadata(t: &Tenant, app: Option<&str>) -> Response {
                 .into_response(),
             "metadata",
         ),
-        Err(e) => error_page(StatusCode::NOT_FOUND, &e),
+        Err(e) => error_page(StatusCode::NOT_FOUND, &e.to_string()),
     }
 }
 
@@ -146,7 +166,18 @@ struct Incoming {
     login_hint: Option<String>,
 }
 
-async fn read_request(req: Request) -> Result<Option<Incoming>, String> {
+/// Why an SSO request could not be read.
+#[derive(Debug, thiserror::Error)]
+enum RequestError {
+    #[error("unreadable AuthnRequest: {0}")]
+    Unreadable(#[source] saml::SamlError),
+    #[error("method {0} is not allowed here")]
+    MethodNotAllowed(Method),
+    #[error("request body exceeds {limit} bytes")]
+    BodyTooLarge { limit: usize },
+}
+
+async fn read_request(req: Request) -> Result<Option<Incoming>, RequestError> {
     if req.method() == Method::GET {
         let raw = req.uri().query().unwrap_or("").to_string();
         let q = query_map(Some(&raw));
@@ -154,7 +185,7 @@ async fn read_request(req: Request) -> Result<Option<Incoming>, String> {
             return Ok(None);
         }
         let request = saml::parse_redirect(&raw, saml::DEFAULT_MAX_INFLATED)
-            .map_err(|e| format!("unreadable AuthnRequest: {e}"))?;
+            .map_err(RequestError::Unreadable)?;
         return Ok(Some(Incoming {
             relay_state: q.get("RelayState").cloned(),
             request,
@@ -163,12 +194,12 @@ async fn read_request(req: Request) -> Result<Option<Incoming>, String> {
         }));
     }
     if req.method() != Method::POST {
-        return Err(format!("method {} is not allowed here", req.method()));
+        return Err(RequestError::MethodNotAllowed(req.method().clone()));
     }
     let url_hint = query_map(req.uri().query()).get("login_hint").cloned();
     let body = axum::body::to_bytes(req.into_body(), MAX_FORM)
         .await
-        .map_err(|_| format!("request body exceeds {MAX_FORM} bytes"))?;
+        .map_err(|_| RequestError::BodyTooLarge { limit: MAX_FORM })?;
     let q = query_map(Some(&String::from_utf8_lossy(&body)));
     let Some(encoded) = q.get("SAMLRequest") else {
         return Ok(None);
@@ -178,7 +209,7 @@ async fn read_request(req: Request) -> Result<Option<Incoming>, String> {
         q.get("RelayState").map(String::as_str),
         saml::DEFAULT_MAX_INFLATED,
     )
-    .map_err(|e| format!("unreadable AuthnRequest: {e}"))?;
+    .map_err(RequestError::Unreadable)?;
     Ok(Some(Incoming {
         relay_state: q.get("RelayState").cloned(),
         request,
@@ -191,7 +222,7 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
     let incoming = match read_request(req).await {
         Ok(Some(i)) => i,
         Ok(None) => return error_page(StatusCode::BAD_REQUEST, "missing SAMLRequest"),
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
     };
     let ar = &incoming.request;
     let p = t.personality();
@@ -217,7 +248,7 @@ async fn sso(t: &SharedTenant, app_hint: Option<&str>, req: Request) -> Response
     };
     let iss = Issuer {
         personality: p,
-        tenant_id: &t.id,
+        tenant_id: t.id.as_str(),
         entity_id: t.saml_entity_id(Some(&app)),
     };
     if reply == policy::Answer::SubjectUnsupported {
@@ -288,7 +319,7 @@ fn idp_initiated(t: &SharedTenant, app: Option<&str>, req: Request) -> Response 
         .unwrap_or_else(|| app_for(t, None))
     {
         Ok(a) => a,
-        Err(e) => return error_page(StatusCode::NOT_FOUND, &e),
+        Err(e) => return error_page(StatusCode::NOT_FOUND, &e.to_string()),
     };
     if !app.allow_idp_initiated {
         return error_page(
@@ -327,7 +358,7 @@ fn idp_initiated(t: &SharedTenant, app: Option<&str>, req: Request) -> Response 
     let p = t.personality();
     let iss = Issuer {
         personality: p,
-        tenant_id: &t.id,
+        tenant_id: t.id.as_str(),
         entity_id: t.saml_entity_id(Some(&app)),
     };
     answer(
@@ -409,10 +440,10 @@ fn forge(
     ov: &SamlOverrides,
     issued: Issued,
     key: &protocols::SigningKey,
-) -> Result<String, String> {
+) -> Result<String, SamlIdpError> {
     if attack.needs_assertion() && issued.spec.assertion.is_none() {
         return saml::build_response_xml(&issued.spec, &issued.sign, key)
-            .map_err(|e| format!("cannot build the response: {e}"));
+            .map_err(SamlIdpError::BuildResponse);
     }
     let foreign = t.signing_key(Some(&KeyChoice::Foreign))?;
     let previous = t.state.lock().last_saml_response.clone();
@@ -422,7 +453,7 @@ fn forge(
         xxe_url: ov.xxe_url.as_deref().unwrap_or(attacks::DEFAULT_XXE_URL),
         previous: previous.as_deref(),
     };
-    attacks::forge(attack, issued.spec, issued.sign, key, &ctx).map_err(|e| e.to_string())
+    Ok(attacks::forge(attack, issued.spec, issued.sign, key, &ctx)?)
 }
 
 fn post_back(
@@ -437,24 +468,23 @@ fn post_back(
     let session = slo::session_of(app, &issued.spec, t.now());
     let key = match t.signing_key(issued.key.as_ref()) {
         Ok(k) => k,
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
     };
     let sealed = match encrypt::target(t, app, overrides) {
         Ok(s) => s.filter(|_| issued.spec.assertion.is_some()),
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
     };
     let built = match (overrides.and_then(|ov| ov.attack.map(|a| (a, ov))), &sealed) {
         (Some((attack, ov)), None) => forge(t, attack, ov, issued, &key),
-        (Some((attack, ov)), Some((cert, s))) => {
-            forge(t, attack, ov, issued, &key).and_then(|xml| encrypt::seal_forged(&xml, cert, s))
-        }
-        (None, Some((cert, s))) => encrypt::build(&issued, &key, cert, s),
+        (Some((attack, ov)), Some((cert, s))) => forge(t, attack, ov, issued, &key)
+            .and_then(|xml| Ok(encrypt::seal_forged(&xml, cert, s)?)),
+        (None, Some((cert, s))) => encrypt::build(&issued, &key, cert, s).map_err(Into::into),
         (None, None) => saml::build_response_xml(&issued.spec, &issued.sign, &key)
-            .map_err(|e| format!("cannot build the response: {e}")),
+            .map_err(SamlIdpError::BuildResponse),
     };
     let xml = match built {
         Ok(x) => x,
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
     };
     t.state.lock().last_saml_response = Some(xml.clone());
     if let Some(s) = session {

@@ -32,11 +32,11 @@
 //! LogoutResponse with a non-Success status to the app's registered SLO URL, and changes nothing.
 
 use crate::control::{self, ApiError};
-use crate::overrides::KeyChoice;
+use crate::next_login::KeyChoice;
 use crate::personality::Vendor;
 use crate::registry::MockIdps;
 use crate::respond::{noted, with_message};
-use crate::tenant::{SamlApp, SharedTenant, Tenant};
+use crate::tenant::{SamlApp, SharedTenant, Tenant, TenantKeyError};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, Method, StatusCode};
@@ -93,7 +93,73 @@ pub struct VendorSlo {
     pub per_app_switch: bool,
 }
 
-pub fn vendor_slo(v: Vendor) -> Result<VendorSlo, String> {
+/// Why a Single Logout could not be configured, read, answered or started (the text of the
+/// error page or the control API's 400).
+#[derive(Debug, thiserror::Error)]
+pub enum SloError {
+    #[error(
+        "Google Workspace custom SAML apps have no single logout (there is no SLO endpoint \
+         and no Logout URL setting)"
+    )]
+    VendorHasNoSlo,
+    #[error("url: {url:?} is not a URL ({source})")]
+    BadUrl {
+        url: String,
+        source: url::ParseError,
+    },
+    #[error("{vendor} sends logout messages over the {binding:?} binding only")]
+    WrongBinding {
+        vendor: &'static str,
+        binding: SloBinding,
+    },
+    #[error("certificate is not a PEM certificate: {0}")]
+    BadCertificate(#[source] openssl::error::ErrorStack),
+    #[error(
+        "{vendor} requires signed LogoutRequests: give the SP's signature certificate \
+         (certificate, PEM) or register the app with sp_signing_cert"
+    )]
+    SignatureCertificateRequired { vendor: &'static str },
+    #[error("sp_issuer must not be empty")]
+    EmptySpIssuer,
+    #[error("unreadable Redirect message: {0}")]
+    UnreadableRedirect(#[source] saml::SamlError),
+    #[error("method {0} is not allowed here")]
+    MethodNotAllowed(Method),
+    #[error("request body exceeds {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    #[error("unreadable POST message: {0}")]
+    UnreadablePost(#[source] saml::SamlError),
+    #[error("the app's signature certificate cannot be read: {0}")]
+    AppCertificateUnreadable(#[source] openssl::error::ErrorStack),
+    #[error("no SAML app {app} in this tenant")]
+    UnknownApp { app: String },
+    #[error("the issuer {issuer} is not a registered app")]
+    UnknownIssuer { issuer: String },
+    #[error("Single Logout is not enabled for app {app} (no SLO URL is configured)")]
+    NoSloUrl { app: String },
+    #[error("the logout message's issuer {issuer} is not app {app}'s SP issuer {expected}")]
+    IssuerMismatch {
+        issuer: String,
+        app: String,
+        expected: String,
+    },
+    #[error(transparent)]
+    Key(#[from] TenantKeyError),
+    #[error("cannot sign: {0}")]
+    Sign(#[source] saml::SamlError),
+    #[error("cannot encode: {0}")]
+    Encode(#[source] saml::SamlError),
+    #[error("no registered SAML app {app} in this tenant")]
+    UnregisteredApp { app: String },
+    #[error("Single Logout is not enabled for app {app}")]
+    SloNotEnabled { app: String },
+    #[error("no user {user} in this tenant")]
+    UnknownUser { user: String },
+    #[error("{user} has no session at app {app} to log out")]
+    NoSession { user: String, app: String },
+}
+
+pub fn vendor_slo(v: Vendor) -> Result<VendorSlo, SloError> {
     match v {
         Vendor::Okta => Ok(VendorSlo {
             path: "app/{app_name}/{app_id}/slo/saml",
@@ -113,11 +179,7 @@ pub fn vendor_slo(v: Vendor) -> Result<VendorSlo, String> {
             signing: VendorSigning::Enveloped,
             per_app_switch: false,
         }),
-        Vendor::Google => Err(
-            "Google Workspace custom SAML apps have no single logout (there is no SLO endpoint \
-             and no Logout URL setting)"
-                .into(),
-        ),
+        Vendor::Google => Err(SloError::VendorHasNoSlo),
     }
 }
 
@@ -149,30 +211,29 @@ pub struct NewSlo {
 }
 
 /// Validate `n` for `app` at `t`'s vendor.
-pub fn configure(t: &Tenant, app: &SamlApp, n: NewSlo) -> Result<AppSlo, String> {
+pub fn configure(t: &Tenant, app: &SamlApp, n: NewSlo) -> Result<AppSlo, SloError> {
     let v = vendor_slo(t.vendor)?;
-    url::Url::parse(&n.url).map_err(|e| format!("url: {:?} is not a URL ({e})", n.url))?;
+    url::Url::parse(&n.url).map_err(|source| SloError::BadUrl {
+        url: n.url.clone(),
+        source,
+    })?;
     let binding = n.binding.unwrap_or(v.binding);
     if binding != v.binding {
-        return Err(format!(
-            "{} sends logout messages over the {:?} binding only",
-            t.personality().display_name,
-            v.binding
-        ));
+        return Err(SloError::WrongBinding {
+            vendor: t.personality().display_name,
+            binding: v.binding,
+        });
     }
     if let Some(pem) = &n.certificate {
-        openssl::x509::X509::from_pem(pem.as_bytes())
-            .map_err(|e| format!("certificate is not a PEM certificate: {e}"))?;
+        openssl::x509::X509::from_pem(pem.as_bytes()).map_err(SloError::BadCertificate)?;
     }
     if v.request_signature_required && n.certificate.is_none() && app.sp_signing_cert.is_none() {
-        return Err(format!(
-            "{} requires signed LogoutRequests: give the SP's signature certificate \
-             (certificate, PEM) or register the app with sp_signing_cert",
-            t.personality().display_name
-        ));
+        return Err(SloError::SignatureCertificateRequired {
+            vendor: t.personality().display_name,
+        });
     }
     if n.sp_issuer.as_deref().is_some_and(|i| i.trim().is_empty()) {
-        return Err("sp_issuer must not be empty".into());
+        return Err(SloError::EmptySpIssuer);
     }
     Ok(AppSlo {
         url: n.url,
@@ -261,7 +322,7 @@ pub fn idp_slo_url(t: &Tenant, app: &SamlApp) -> Option<String> {
     Some(
         t.url(
             &v.url
-                .replace("{tenant}", &t.id)
+                .replace("{tenant}", t.id.as_str())
                 .replace("{app_name}", &app.name)
                 .replace("{app_key}", &app.key)
                 .replace("{app_id}", &app.id),
@@ -324,7 +385,7 @@ fn error_page(status: StatusCode, message: &str) -> Response {
 pub async fn serve(t: SharedTenant, app_hint: Option<String>, req: Request) -> Response {
     let received = match read(req).await {
         Ok(r) => r,
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
     };
     let message = match logout::parse_logout_message(&received.xml) {
         Ok(m) => m,
@@ -362,31 +423,33 @@ fn with_first(mut resp: Response, kind: &str, xml: String) -> Response {
     resp
 }
 
-async fn read(req: Request) -> Result<Received, String> {
+async fn read(req: Request) -> Result<Received, SloError> {
     if req.method() == Method::GET {
         let raw = req.uri().query().unwrap_or("").to_string();
         return logout::decode_redirect_message(&raw, saml::DEFAULT_MAX_INFLATED)
-            .map_err(|e| format!("unreadable Redirect message: {e}"));
+            .map_err(SloError::UnreadableRedirect);
     }
     if req.method() != Method::POST {
-        return Err(format!("method {} is not allowed here", req.method()));
+        return Err(SloError::MethodNotAllowed(req.method().clone()));
     }
     let body = axum::body::to_bytes(req.into_body(), super::MAX_FORM)
         .await
-        .map_err(|_| format!("request body exceeds {} bytes", super::MAX_FORM))?;
+        .map_err(|_| SloError::BodyTooLarge {
+            limit: super::MAX_FORM,
+        })?;
     logout::decode_post_message(&String::from_utf8_lossy(&body), saml::DEFAULT_MAX_INFLATED)
-        .map_err(|e| format!("unreadable POST message: {e}"))
+        .map_err(SloError::UnreadablePost)
 }
 
 /// The certificate (DER) that signs `app`'s logout messages.
-fn sp_cert(app: &SamlApp, slo: &AppSlo) -> Result<Option<Vec<u8>>, String> {
+fn sp_cert(app: &SamlApp, slo: &AppSlo) -> Result<Option<Vec<u8>>, SloError> {
     let Some(pem) = slo.certificate.as_ref().or(app.sp_signing_cert.as_ref()) else {
         return Ok(None);
     };
     openssl::x509::X509::from_pem(pem.as_bytes())
         .and_then(|c| c.to_der())
         .map(Some)
-        .map_err(|e| format!("the app's signature certificate cannot be read: {e}"))
+        .map_err(SloError::AppCertificateUnreadable)
 }
 
 /// How the signature of a received message came out.
@@ -418,11 +481,11 @@ fn check_signature(received: &Received, cert: Option<&[u8]>) -> Signed {
     }
 }
 
-fn find_app(t: &Tenant, hint: Option<&str>, issuer: &str) -> Result<(SamlApp, AppSlo), String> {
+fn find_app(t: &Tenant, hint: Option<&str>, issuer: &str) -> Result<(SamlApp, AppSlo), SloError> {
     let app = match hint {
         Some(h) => t
             .saml_app(h)
-            .ok_or_else(|| format!("no SAML app {h} in this tenant"))?,
+            .ok_or_else(|| SloError::UnknownApp { app: h.to_string() })?,
         None => t
             .state
             .lock()
@@ -433,20 +496,20 @@ fn find_app(t: &Tenant, hint: Option<&str>, issuer: &str) -> Result<(SamlApp, Ap
                     || a.slo.as_ref().and_then(|s| s.sp_issuer.as_deref()) == Some(issuer)
             })
             .cloned()
-            .ok_or_else(|| format!("the issuer {issuer} is not a registered app"))?,
+            .ok_or_else(|| SloError::UnknownIssuer {
+                issuer: issuer.to_string(),
+            })?,
     };
     let Some(slo) = app.slo.clone() else {
-        return Err(format!(
-            "Single Logout is not enabled for app {} (no SLO URL is configured)",
-            app.id
-        ));
+        return Err(SloError::NoSloUrl { app: app.id });
     };
     let expected = slo.sp_issuer.as_deref().unwrap_or(&app.sp_entity_id);
     if issuer != expected && issuer != app.sp_entity_id {
-        return Err(format!(
-            "the logout message's issuer {issuer} is not app {}'s SP issuer {expected}",
-            app.id
-        ));
+        return Err(SloError::IssuerMismatch {
+            issuer: issuer.to_string(),
+            app: app.id,
+            expected: expected.to_string(),
+        });
     }
     Ok((app, slo))
 }
@@ -462,11 +525,11 @@ fn sp_initiated(
 ) -> Response {
     let (app, slo) = match find_app(t, hint, &lr.issuer) {
         Ok(x) => x,
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e),
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, &e.to_string()),
     };
     let v = match vendor_slo(t.vendor) {
         Ok(v) => v,
-        Err(e) => return error_page(StatusCode::NOT_FOUND, &e),
+        Err(e) => return error_page(StatusCode::NOT_FOUND, &e.to_string()),
     };
     let outcome = judge(t, &app, &slo, &v, received, lr);
     let (status, sub, message, note) = match &outcome {
@@ -502,7 +565,7 @@ fn sp_initiated(
         LogoutSigning::Default,
     ) {
         Ok((d, xml)) => with_message(noted(d.into_response(), note), "LogoutResponse", xml),
-        Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
 
@@ -517,7 +580,8 @@ fn judge(
     lr: &LogoutRequest,
 ) -> Result<usize, Refusal> {
     let denied = |m: String| Refusal(uri::STATUS_REQUESTER, Some(uri::STATUS_REQUEST_DENIED), m);
-    let cert = sp_cert(app, slo).map_err(|e| Refusal(uri::STATUS_RESPONDER, None, e))?;
+    let cert =
+        sp_cert(app, slo).map_err(|e| Refusal(uri::STATUS_RESPONDER, None, e.to_string()))?;
     match check_signature(received, cert.as_deref()) {
         Signed::Verified => {}
         Signed::Unsigned if v.request_signature_required => {
@@ -600,7 +664,7 @@ fn deliver(
     mut el: Element,
     relay_state: Option<&str>,
     signing: LogoutSigning,
-) -> Result<(Delivery, String), String> {
+) -> Result<(Delivery, String), SloError> {
     let key = match signing {
         LogoutSigning::Default => Some(t.signing_key(None)?),
         LogoutSigning::Foreign => Some(t.signing_key(Some(&KeyChoice::Foreign))?),
@@ -610,7 +674,7 @@ fn deliver(
     let enveloped =
         matches!(slo.binding, SloBinding::Post) || v.signing == VendorSigning::Enveloped;
     if let (Some(k), true) = (&key, enveloped) {
-        logout::sign_message(&mut el, k, alg).map_err(|e| format!("cannot sign: {e}"))?;
+        logout::sign_message(&mut el, k, alg).map_err(SloError::Sign)?;
     }
     match slo.binding {
         SloBinding::Post => {
@@ -631,7 +695,7 @@ fn deliver(
                 relay_state,
                 query_key.map(|k| (k, alg)),
             )
-            .map_err(|e| format!("cannot encode: {e}"))?;
+            .map_err(SloError::Encode)?;
             let sep = if slo.url.contains('?') { '&' } else { '?' };
             Ok((Delivery::Redirect(format!("{}{sep}{q}", slo.url)), xml))
         }
@@ -680,7 +744,7 @@ fn sp_answered(t: &Tenant, received: &Received, r: &LogoutResponse) -> Response 
         );
     }
     let signature = match sp_cert(&app, &slo) {
-        Err(e) => e,
+        Err(e) => e.to_string(),
         Ok(cert) => match check_signature(received, cert.as_deref()) {
             Signed::Verified => "verified".into(),
             Signed::Unsigned => "unsigned".into(),
@@ -748,22 +812,25 @@ pub struct StartedLogout {
 
 /// Start an IdP-initiated logout of `n.user` at `app_key`: end the IdP's sessions of that user
 /// at the app, record the pending logout, and return what carries the LogoutRequest.
-pub fn idp_initiated(t: &Tenant, app_key: &str, n: &NewLogout) -> Result<StartedLogout, String> {
+pub fn idp_initiated(t: &Tenant, app_key: &str, n: &NewLogout) -> Result<StartedLogout, SloError> {
     let v = vendor_slo(t.vendor)?;
     let app = t
         .saml_app(app_key)
-        .ok_or_else(|| format!("no registered SAML app {app_key} in this tenant"))?;
-    let slo = app
-        .slo
-        .clone()
-        .ok_or_else(|| format!("Single Logout is not enabled for app {}", app.id))?;
+        .ok_or_else(|| SloError::UnregisteredApp {
+            app: app_key.to_string(),
+        })?;
+    let slo = app.slo.clone().ok_or_else(|| SloError::SloNotEnabled {
+        app: app.id.clone(),
+    })?;
     let user = t
         .state
         .lock()
         .directory
         .find(&n.user)
         .cloned()
-        .ok_or_else(|| format!("no user {} in this tenant", n.user))?;
+        .ok_or_else(|| SloError::UnknownUser {
+            user: n.user.clone(),
+        })?;
     let session = t
         .state
         .lock()
@@ -779,10 +846,10 @@ pub fn idp_initiated(t: &Tenant, app_key: &str, n: &NewLogout) -> Result<Started
         })
         .cloned();
     let Some(session) = session else {
-        return Err(format!(
-            "{} has no session at app {} to log out",
-            user.login, app.id
-        ));
+        return Err(SloError::NoSession {
+            user: user.login,
+            app: app.id,
+        });
     };
     let p = t.personality();
     let id = p.ids.saml_message.make(t.ids.as_ref());
@@ -848,14 +915,10 @@ pub fn control_routes() -> Router<MockIdps> {
         .route("/tenants/{vendor}/{id}/saml-logouts", get(list_logouts))
 }
 
-fn app_mut<'a>(apps: &'a mut [SamlApp], key: &str) -> Result<&'a mut SamlApp, ApiError> {
-    apps.iter_mut()
-        .find(|a| a.id == key || a.sp_entity_id == key)
-        .ok_or_else(|| {
-            control::not_found(format!(
-                "no registered SAML app {key} (by id or SP entity id) in this tenant"
-            ))
-        })
+fn no_such_app(key: &str) -> ApiError {
+    control::not_found(format!(
+        "no registered SAML app {key} (by id or SP entity id) in this tenant"
+    ))
 }
 
 async fn set_slo(
@@ -870,9 +933,9 @@ async fn set_slo(
     })?;
     let slo = configure(&t, &current, n).map_err(control::bad)?;
     let url = idp_slo_url(&t, &current);
-    let mut st = t.state.lock();
-    let a = app_mut(&mut st.saml_apps, &app)?;
-    a.slo = Some(slo.clone());
+    let a = t
+        .set_app_slo(&app, Some(slo.clone()))
+        .ok_or_else(|| no_such_app(&app))?;
     control::ok(json!({ "app": a.id, "slo": slo, "idp_slo_url": url }))
 }
 
@@ -881,9 +944,7 @@ async fn clear_slo(
     Path((v, id, app)): Path<(String, String, String)>,
 ) -> control::R {
     let t = control::tenant(&idps, &v, &id)?;
-    let mut st = t.state.lock();
-    let a = app_mut(&mut st.saml_apps, &app)?;
-    a.slo = None;
+    let a = t.set_app_slo(&app, None).ok_or_else(|| no_such_app(&app))?;
     control::ok(json!({ "app": a.id, "slo": null }))
 }
 
@@ -918,7 +979,7 @@ async fn list_sessions(
     Path((v, id)): Path<(String, String)>,
 ) -> control::R {
     let t = control::tenant(&idps, &v, &id)?;
-    let sessions = t.state.lock().slo.sessions.clone();
+    let sessions = t.saml_sessions();
     control::ok(json!({ "saml_sessions": sessions }))
 }
 
@@ -927,6 +988,6 @@ async fn list_logouts(
     Path((v, id)): Path<(String, String)>,
 ) -> control::R {
     let t = control::tenant(&idps, &v, &id)?;
-    let logouts = t.state.lock().slo.logouts.clone();
+    let logouts = t.saml_logouts();
     control::ok(json!({ "saml_logouts": logouts }))
 }

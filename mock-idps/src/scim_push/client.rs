@@ -118,7 +118,7 @@ impl ScimPushClient {
         plan(&self.dialect, &self.known, event, self.ids.as_ref())
     }
 
-    fn http(&mut self) -> Result<reqwest::Client, String> {
+    fn http(&mut self) -> Result<reqwest::Client, HttpClientError> {
         if let Some(c) = &self.http {
             return Ok(c.clone());
         }
@@ -126,7 +126,7 @@ impl ScimPushClient {
             .timeout(self.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(HttpClientError)?;
         self.http = Some(c.clone());
         Ok(c)
     }
@@ -156,8 +156,10 @@ impl ScimPushClient {
         };
         let http = match self.http() {
             Ok(c) => c,
-            Err(reason) => {
-                out.status = EventStatus::Failed { reason };
+            Err(e) => {
+                out.status = EventStatus::Failed {
+                    reason: e.to_string(),
+                };
                 return out;
             }
         };
@@ -399,3 +401,8 @@ async fn send(http: &reqwest::Client, p: &Prepared) -> Result<Raw, (FindingKind,
         broken,
     })
 }
+
+/// The push client's HTTP client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the HTTP client: {0}")]
+struct HttpClientError(#[source] reqwest::Error);

@@ -109,18 +109,52 @@ fn field_ci<'a>(m: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
         .map(|(_, v)| v)
 }
 
+/// What is wrong with the shape of a 2xx answer's body (a finding's text).
+#[derive(Debug, thiserror::Error)]
+enum ShapeError {
+    #[error("{name} is {value}, not a non-negative integer")]
+    NegativeCount {
+        name: &'static str,
+        value: serde_json::Number,
+    },
+    #[error("{name} is {value}, a {kind}, not an integer")]
+    CountNotInteger {
+        name: &'static str,
+        value: Value,
+        kind: &'static str,
+    },
+    #[error("the answer is a JSON {kind}, not a resource")]
+    NotAResource { kind: &'static str },
+    #[error("the resource's id is {found}, not a non-empty string")]
+    BadId { found: Value },
+    #[error("the resource has no id")]
+    NoId,
+    #[error("the answer is a JSON {kind}, not a ListResponse")]
+    NotAListResponse { kind: &'static str },
+    #[error("the ListResponse has no totalResults")]
+    NoTotalResults,
+    #[error("Resources is a {kind}, not a list")]
+    ResourcesNotAList { kind: &'static str },
+    #[error("totalResults is {total} but the ListResponse carries no Resources")]
+    NoResources { total: u64 },
+}
+
 /// A count in a ListResponse: a non-negative JSON integer, nothing else.
-fn count(m: &Map<String, Value>, name: &str) -> Result<Option<u64>, String> {
+fn count(m: &Map<String, Value>, name: &'static str) -> Result<Option<u64>, ShapeError> {
     match field_ci(m, name) {
         None => Ok(None),
         Some(Value::Number(n)) => n
             .as_u64()
             .map(Some)
-            .ok_or_else(|| format!("{name} is {n}, not a non-negative integer")),
-        Some(other) => Err(format!(
-            "{name} is {other}, a {}, not an integer",
-            type_name(other)
-        )),
+            .ok_or_else(|| ShapeError::NegativeCount {
+                name,
+                value: n.clone(),
+            }),
+        Some(other) => Err(ShapeError::CountNotInteger {
+            name,
+            value: other.clone(),
+            kind: type_name(other),
+        }),
     }
 }
 
@@ -136,42 +170,40 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// The `id` of a resource: a non-empty string.
-fn resource_id(v: &Value) -> Result<String, String> {
+fn resource_id(v: &Value) -> Result<String, ShapeError> {
     let Some(m) = v.as_object() else {
-        return Err(format!(
-            "the answer is a JSON {}, not a resource",
-            type_name(v)
-        ));
+        return Err(ShapeError::NotAResource { kind: type_name(v) });
     };
     match m.get("id") {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        Some(other) => Err(format!(
-            "the resource's id is {other}, not a non-empty string"
-        )),
-        None => Err("the resource has no id".into()),
+        Some(other) => Err(ShapeError::BadId {
+            found: other.clone(),
+        }),
+        None => Err(ShapeError::NoId),
     }
 }
 
-fn read_list(v: &Value) -> Result<(bool, Option<Result<String, String>>), String> {
+/// Whether the list matched anything, and the first match's id (or why it has none).
+type ListRead = (bool, Option<Result<String, ShapeError>>);
+
+fn read_list(v: &Value) -> Result<ListRead, ShapeError> {
     let Some(m) = v.as_object() else {
-        return Err(format!(
-            "the answer is a JSON {}, not a ListResponse",
-            type_name(v)
-        ));
+        return Err(ShapeError::NotAListResponse { kind: type_name(v) });
     };
-    let total = count(m, "totalResults")?
-        .ok_or_else(|| "the ListResponse has no totalResults".to_string())?;
+    let total = count(m, "totalResults")?.ok_or(ShapeError::NoTotalResults)?;
     count(m, "itemsPerPage")?;
     count(m, "startIndex")?;
     let resources = match field_ci(m, "Resources") {
         None | Some(Value::Null) => &[][..],
         Some(Value::Array(a)) => a.as_slice(),
-        Some(other) => return Err(format!("Resources is a {}, not a list", type_name(other))),
+        Some(other) => {
+            return Err(ShapeError::ResourcesNotAList {
+                kind: type_name(other),
+            })
+        }
     };
     if total > 0 && resources.is_empty() {
-        return Err(format!(
-            "totalResults is {total} but the ListResponse carries no Resources"
-        ));
+        return Err(ShapeError::NoResources { total });
     }
     Ok((!resources.is_empty(), resources.first().map(resource_id)))
 }
@@ -278,13 +310,13 @@ pub fn judge(step: &Step, media_types: &[&str], r: &Received<'_>) -> Judgement {
             if step.answer == Answer::List {
                 match read_list(&v) {
                     Err(e) => {
-                        findings.push((FindingKind::BadListResponse, e));
+                        findings.push((FindingKind::BadListResponse, e.to_string()));
                         failed(findings, "unreadable ListResponse")
                     }
                     Ok((found, None)) => done(None, Some(found), findings),
                     Ok((found, Some(Ok(id)))) => done(Some(id), Some(found), findings),
                     Ok((_, Some(Err(e)))) => {
-                        findings.push((FindingKind::MissingId, e));
+                        findings.push((FindingKind::MissingId, e.to_string()));
                         failed(findings, "a match without an id")
                     }
                 }
@@ -292,7 +324,7 @@ pub fn judge(step: &Step, media_types: &[&str], r: &Received<'_>) -> Judgement {
                 match resource_id(&v) {
                     Ok(id) => done(Some(id), None, findings),
                     Err(e) => {
-                        findings.push((FindingKind::MissingId, e));
+                        findings.push((FindingKind::MissingId, e.to_string()));
                         failed(findings, "a resource without an id")
                     }
                 }

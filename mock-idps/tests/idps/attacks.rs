@@ -6,7 +6,7 @@ use crate::common::*;
 use axum::http::{header, StatusCode};
 use mock_idps::control::{NewOidcClient, NewSamlApp};
 use mock_idps::directory::NewUser;
-use mock_idps::overrides::{NextLogin, SamlOverrides};
+use mock_idps::next_login::{NextLogin, SamlOverrides};
 use mock_idps::tenant::SharedTenant;
 use mock_idps::{MockIdps, Mode, NewTenant, Vendor};
 use protocols::jose::attacks::{OidcAttack, DEFAULT_JKU};
@@ -18,7 +18,7 @@ use protocols::saml::attacks::{
 use protocols::saml::{self, build_authn_request, encode_redirect, AuthnRequestSpec};
 use protocols::xml::{self, Element};
 use reference_sp::oidc_rp::{validate_id_token, OidcRpConfig};
-use reference_sp::saml_sp::{validate_response, SamlSpConfig, SamlSpState};
+use reference_sp::saml_sp::{validate_response, OutstandingRequest, SamlSpConfig, SamlSpState};
 use reference_sp::Flaws;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -60,16 +60,28 @@ struct SpState {
 }
 
 impl SamlSpState for SpState {
-    fn consume_request(&self, id: &str) -> bool {
-        self.outstanding.lock().expect("lock").remove(id)
+    type Error = std::convert::Infallible;
+
+    fn consume_request(&self, id: &str) -> Result<Option<OutstandingRequest>, Self::Error> {
+        Ok(self
+            .outstanding
+            .lock()
+            .expect("lock")
+            .remove(id)
+            .then(OutstandingRequest::default))
     }
 
-    fn record_assertion(&self, id: &str, expires: chrono::DateTime<chrono::Utc>) -> bool {
-        self.seen
+    fn record_assertion(
+        &self,
+        id: &str,
+        expires: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, Self::Error> {
+        Ok(self
+            .seen
             .lock()
             .expect("lock")
             .insert(id.to_string(), expires)
-            .is_none()
+            .is_none())
     }
 }
 

@@ -6,7 +6,7 @@ use crate::common::*;
 use axum::http::StatusCode;
 use mock_idps::control::NewSamlApp;
 use mock_idps::directory::NewUser;
-use mock_idps::overrides::{NextLogin, SamlOverrides};
+use mock_idps::next_login::{NextLogin, SamlOverrides};
 use mock_idps::saml_idp::encrypt::EncryptionOverride;
 use mock_idps::{MockIdps, Mode, NewTenant, Vendor};
 use protocols::keys::{KeyKind, SigningKey, Validity};

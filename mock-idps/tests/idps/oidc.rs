@@ -9,7 +9,7 @@ use base64::Engine;
 use chrono::Duration;
 use mock_idps::control::NewOidcClient;
 use mock_idps::directory::NewUser;
-use mock_idps::overrides::NextLogin;
+use mock_idps::next_login::NextLogin;
 use mock_idps::personality::TokenAuth;
 use mock_idps::tenant::SharedTenant;
 use mock_idps::{MockIdps, Mode, NewTenant, Vendor};
@@ -664,7 +664,7 @@ async fn login_hint_and_next_login_pick_the_user_and_inactive_is_denied() {
 async fn authorize_error_override_is_sent_once() {
     let op = Op::new(Vendor::Entra);
     op.next_login(NextLogin {
-        oidc: mock_idps::overrides::OidcOverrides {
+        oidc: mock_idps::next_login::OidcOverrides {
             authorize_error: Some("login_required".into()),
             ..Default::default()
         },
@@ -1012,8 +1012,8 @@ async fn next_login_claim_override_shows_once() {
 async fn signing_overrides_foreign_key_and_no_kid() {
     let op = Op::new(Vendor::Google);
     op.next_login(NextLogin {
-        oidc: mock_idps::overrides::OidcOverrides {
-            signing_key: Some(mock_idps::overrides::KeyChoice::Foreign),
+        oidc: mock_idps::next_login::OidcOverrides {
+            signing_key: Some(mock_idps::next_login::KeyChoice::Foreign),
             omit_kid: true,
             ..Default::default()
         },

@@ -10,7 +10,7 @@ use axum::http::{header, Request, StatusCode};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use mock_idps::control::NewOidcClient;
-use mock_idps::overrides::NextLogin;
+use mock_idps::next_login::NextLogin;
 use mock_idps::{Mode, Vendor};
 use protocols::jose::{decode_unverified, x5t, Jwks};
 use serde_json::{json, Value};

@@ -5,7 +5,7 @@ use crate::common::*;
 use axum::http::StatusCode;
 use mock_idps::control::NewSamlApp;
 use mock_idps::directory::NewUser;
-use mock_idps::overrides::{KeyChoice, NextLogin, SamlOverrides};
+use mock_idps::next_login::{KeyChoice, NextLogin, SamlOverrides};
 use mock_idps::{MockIdps, Mode, NewTenant, Vendor};
 use protocols::saml::{
     self, build_authn_request, encode_redirect, parse_sp_metadata, AuthnRequestSpec, NameIdPolicy,

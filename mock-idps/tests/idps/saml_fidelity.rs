@@ -7,7 +7,7 @@ use crate::saml::*;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use mock_idps::control::{okta_profile_statements, NewSamlApp};
-use mock_idps::overrides::NextLogin;
+use mock_idps::next_login::NextLogin;
 use mock_idps::personality::UserField;
 use mock_idps::tenant::AttributeStatement;
 use mock_idps::{MockIdps, Vendor};

@@ -51,7 +51,7 @@ impl AttrPath {
 
     /// Parses `name`, `name.sub`, or `urn:...:name[.sub]` (the URN ends at the last colon).
     pub fn parse(s: &str) -> Result<AttrPath, ScimError> {
-        parse_attr_path(s).map_err(|d| ScimError::invalid_path(s, d))
+        parse_attr_path(s).map_err(|d| ScimError::invalid_path(s, d.to_string()))
     }
 }
 
@@ -64,10 +64,51 @@ fn is_attr_name(s: &str) -> bool {
     chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-fn parse_attr_path(word: &str) -> Result<AttrPath, String> {
+/// Why a filter or a path does not parse: the `detail` of the SCIM `invalidFilter` or
+/// `invalidPath` error.
+#[derive(Debug, thiserror::Error)]
+enum SyntaxError {
+    #[error("{word:?} has an empty schema URN")]
+    EmptySchemaUrn { word: String },
+    #[error("{name:?} is not an attribute name")]
+    NotAnAttributeName { name: String },
+    #[error("{sub:?} is not a sub-attribute name")]
+    NotASubAttributeName { sub: String },
+    #[error("unterminated string starting at offset {start}")]
+    UnterminatedString { start: usize },
+    #[error("bad string literal at offset {start}: {source}")]
+    BadString {
+        start: usize,
+        source: serde_json::Error,
+    },
+    /// `raw` is already truncated for display.
+    #[error("bad number {raw:?} at offset {start}")]
+    BadNumber { raw: String, start: usize },
+    #[error("unexpected character {ch:?} at offset {start}")]
+    UnexpectedCharacter { ch: char, start: usize },
+    #[error("the input is {len} bytes long; the limit is {limit}")]
+    TooLong { len: usize, limit: usize },
+    #[error("the input is empty")]
+    Empty,
+    /// `found` describes the token (or the end) where `wanted` should have been.
+    #[error("expected {wanted}, found {found}")]
+    Unexpected { wanted: String, found: String },
+    #[error("nesting deeper than {limit} levels")]
+    TooDeep { limit: usize },
+    #[error("{path} has a sub-attribute before '['")]
+    SubAttributeBeforeBracket { path: AttrPath },
+    #[error("a value filter cannot contain another value filter")]
+    NestedValueFilter,
+}
+
+fn parse_attr_path(word: &str) -> Result<AttrPath, SyntaxError> {
     let (uri, rest) = match word.rfind(':') {
         Some(i) if i > 0 => (Some(&word[..i]), &word[i + 1..]),
-        Some(_) => return Err(format!("{word:?} has an empty schema URN")),
+        Some(_) => {
+            return Err(SyntaxError::EmptySchemaUrn {
+                word: word.to_string(),
+            })
+        }
         None => (None, word),
     };
     let (name, sub) = match rest.split_once('.') {
@@ -75,11 +116,13 @@ fn parse_attr_path(word: &str) -> Result<AttrPath, String> {
         None => (rest, None),
     };
     if !is_attr_name(name) {
-        return Err(format!("{name:?} is not an attribute name"));
+        return Err(SyntaxError::NotAnAttributeName {
+            name: name.to_string(),
+        });
     }
     if let Some(s) = sub {
         if !is_attr_name(s) {
-            return Err(format!("{s:?} is not a sub-attribute name"));
+            return Err(SyntaxError::NotASubAttributeName { sub: s.to_string() });
         }
     }
     Ok(AttrPath {
@@ -206,9 +249,10 @@ impl Filter {
     }
 
     pub fn parse_with(input: &str, limits: FilterLimits) -> Result<Filter, ScimError> {
-        let mut p = Parser::new(input, limits).map_err(ScimError::invalid_filter)?;
-        let f = p.filter().map_err(ScimError::invalid_filter)?;
-        p.expect_end().map_err(ScimError::invalid_filter)?;
+        let invalid = |e: SyntaxError| ScimError::invalid_filter(e.to_string());
+        let mut p = Parser::new(input, limits).map_err(invalid)?;
+        let f = p.filter().map_err(invalid)?;
+        p.expect_end().map_err(invalid)?;
         Ok(f)
     }
 
@@ -295,7 +339,7 @@ impl PatchPath {
     }
 
     pub fn parse_with(input: &str, limits: FilterLimits) -> Result<PatchPath, ScimError> {
-        let err = |d: String| ScimError::invalid_path(truncate(input), d);
+        let err = |d: SyntaxError| ScimError::invalid_path(truncate(input), d.to_string());
         let mut p = Parser::new(input, limits).map_err(err)?;
         let path = p.patch_path().map_err(err)?;
         p.expect_end().map_err(err)?;
@@ -372,7 +416,7 @@ fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.' | '$')
 }
 
-fn lex(input: &str) -> Result<Vec<(usize, Tok<'_>)>, String> {
+fn lex(input: &str) -> Result<Vec<(usize, Tok<'_>)>, SyntaxError> {
     let bytes = input.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -393,9 +437,7 @@ fn lex(input: &str) -> Result<Vec<(usize, Tok<'_>)>, String> {
                 i += 1;
                 loop {
                     match bytes.get(i) {
-                        None => {
-                            return Err(format!("unterminated string starting at offset {start}"))
-                        }
+                        None => return Err(SyntaxError::UnterminatedString { start }),
                         Some(b'\\') => i += 2,
                         Some(b'"') => break,
                         Some(_) => i += 1,
@@ -404,7 +446,7 @@ fn lex(input: &str) -> Result<Vec<(usize, Tok<'_>)>, String> {
                 // `i` is on the closing quote, an ASCII byte, so both ends are char boundaries.
                 let raw = &input[start..=i];
                 let s: String = serde_json::from_str(raw)
-                    .map_err(|e| format!("bad string literal at offset {start}: {e}"))?;
+                    .map_err(|source| SyntaxError::BadString { start, source })?;
                 i += 1;
                 out.push((start, Tok::Str(s)));
                 continue;
@@ -416,8 +458,10 @@ fn lex(input: &str) -> Result<Vec<(usize, Tok<'_>)>, String> {
                     i += 1;
                 }
                 let raw = &input[start..i];
-                let n: Number = serde_json::from_str(raw)
-                    .map_err(|_| format!("bad number {:?} at offset {start}", truncate(raw)))?;
+                let n: Number = serde_json::from_str(raw).map_err(|_| SyntaxError::BadNumber {
+                    raw: truncate(raw),
+                    start,
+                })?;
                 // serde_json (without float_roundtrip) may be an ulp off; std rounds exactly,
                 // so a literal reads back as the value it displays.
                 let n = match (
@@ -439,7 +483,7 @@ fn lex(input: &str) -> Result<Vec<(usize, Tok<'_>)>, String> {
             }
             _ => {
                 let ch = input[start..].chars().next().unwrap_or('?');
-                return Err(format!("unexpected character {ch:?} at offset {start}"));
+                return Err(SyntaxError::UnexpectedCharacter { ch, start });
             }
         };
         i += 1;
@@ -459,17 +503,16 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    fn new(input: &'a str, limits: FilterLimits) -> Result<Self, String> {
+    fn new(input: &'a str, limits: FilterLimits) -> Result<Self, SyntaxError> {
         if input.len() > limits.max_len {
-            return Err(format!(
-                "the input is {} bytes long; the limit is {}",
-                input.len(),
-                limits.max_len
-            ));
+            return Err(SyntaxError::TooLong {
+                len: input.len(),
+                limit: limits.max_len,
+            });
         }
         let toks = lex(input)?;
         if toks.is_empty() {
-            return Err("the input is empty".into());
+            return Err(SyntaxError::Empty);
         }
         Ok(Parser {
             toks,
@@ -487,14 +530,14 @@ impl<'a> Parser<'a> {
         matches!(self.peek(), Some(Tok::Word(w)) if w.eq_ignore_ascii_case(kw))
     }
 
-    fn unexpected(&self, wanted: &str) -> String {
-        format!(
-            "expected {wanted}, found {}",
-            describe(self.toks.get(self.pos))
-        )
+    fn unexpected(&self, wanted: &str) -> SyntaxError {
+        SyntaxError::Unexpected {
+            wanted: wanted.to_string(),
+            found: describe(self.toks.get(self.pos)),
+        }
     }
 
-    fn expect(&mut self, tok: Tok<'static>, wanted: &str) -> Result<(), String> {
+    fn expect(&mut self, tok: Tok<'static>, wanted: &str) -> Result<(), SyntaxError> {
         if self.peek() == Some(&tok) {
             self.pos += 1;
             Ok(())
@@ -503,7 +546,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn expect_end(&self) -> Result<(), String> {
+    fn expect_end(&self) -> Result<(), SyntaxError> {
         if self.pos == self.toks.len() {
             Ok(())
         } else {
@@ -511,19 +554,18 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn enter(&mut self) -> Result<(), String> {
+    fn enter(&mut self) -> Result<(), SyntaxError> {
         self.depth += 1;
         if self.depth > self.limits.max_depth {
-            return Err(format!(
-                "nesting deeper than {} levels",
-                self.limits.max_depth
-            ));
+            return Err(SyntaxError::TooDeep {
+                limit: self.limits.max_depth,
+            });
         }
         Ok(())
     }
 
     /// filter := and ("or" and)*
-    fn filter(&mut self) -> Result<Filter, String> {
+    fn filter(&mut self) -> Result<Filter, SyntaxError> {
         let mut items = vec![self.and()?];
         while self.peek_word("or") {
             self.pos += 1;
@@ -537,7 +579,7 @@ impl<'a> Parser<'a> {
     }
 
     /// and := unary ("and" unary)*
-    fn and(&mut self) -> Result<Filter, String> {
+    fn and(&mut self) -> Result<Filter, SyntaxError> {
         let mut items = vec![self.unary()?];
         while self.peek_word("and") {
             self.pos += 1;
@@ -550,7 +592,7 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn parenthesised(&mut self) -> Result<Filter, String> {
+    fn parenthesised(&mut self) -> Result<Filter, SyntaxError> {
         self.enter()?;
         self.expect(Tok::LParen, "'('")?;
         let inner = self.filter()?;
@@ -561,7 +603,7 @@ impl<'a> Parser<'a> {
 
     /// unary := "not" "(" filter ")" | "(" filter ")" | attrPath "[" filter "]"
     ///        | attrPath "pr" | attrPath compareOp compValue
-    fn unary(&mut self) -> Result<Filter, String> {
+    fn unary(&mut self) -> Result<Filter, SyntaxError> {
         if self.peek() == Some(&Tok::LParen) {
             return self.parenthesised();
         }
@@ -572,7 +614,7 @@ impl<'a> Parser<'a> {
         let path = self.attr_path()?;
         if self.peek() == Some(&Tok::LBracket) {
             if path.sub_attr.is_some() {
-                return Err(format!("{path} has a sub-attribute before '['"));
+                return Err(SyntaxError::SubAttributeBeforeBracket { path });
             }
             let filter = self.bracket()?;
             return Ok(Filter::ValuePath {
@@ -622,19 +664,19 @@ impl<'a> Parser<'a> {
     }
 
     /// "[" filter "]", where the filter may not hold another value path.
-    fn bracket(&mut self) -> Result<Filter, String> {
+    fn bracket(&mut self) -> Result<Filter, SyntaxError> {
         self.enter()?;
         self.expect(Tok::LBracket, "'['")?;
         let inner = self.filter()?;
         if contains_value_path(&inner) {
-            return Err("a value filter cannot contain another value filter".into());
+            return Err(SyntaxError::NestedValueFilter);
         }
         self.expect(Tok::RBracket, "']'")?;
         self.depth -= 1;
         Ok(inner)
     }
 
-    fn attr_path(&mut self) -> Result<AttrPath, String> {
+    fn attr_path(&mut self) -> Result<AttrPath, SyntaxError> {
         match self.peek() {
             Some(Tok::Word(w)) => {
                 let w = *w;
@@ -647,7 +689,7 @@ impl<'a> Parser<'a> {
     }
 
     /// attrPath / valuePath ["." subAttr]
-    fn patch_path(&mut self) -> Result<PatchPath, String> {
+    fn patch_path(&mut self) -> Result<PatchPath, SyntaxError> {
         let attr = self.attr_path()?;
         if self.peek() != Some(&Tok::LBracket) {
             return Ok(PatchPath {
@@ -657,7 +699,7 @@ impl<'a> Parser<'a> {
             });
         }
         if attr.sub_attr.is_some() {
-            return Err(format!("{attr} has a sub-attribute before '['"));
+            return Err(SyntaxError::SubAttributeBeforeBracket { path: attr });
         }
         let filter = self.bracket()?;
         let mut sub_attr = None;

@@ -8,7 +8,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::path;
 use crate::role::Role;
 use crate::scim::{self, LinkError, PlatformError, PushedGroup};
-use crate::scim_platform::rg_id;
+use crate::scim_adapter::rg_id;
 use crate::state::AppState;
 use crate::store::orgs::Org;
 use crate::store::resource_groups::{self, ResourceGroup};

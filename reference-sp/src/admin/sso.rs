@@ -2,12 +2,12 @@
 //! certificates) or OIDC (issuer, client id and secret), with role and resource-group mapping.
 
 use super::lookup::{read_org, transact_org};
-use crate::bridge;
 use crate::domain::mapping::{GroupMapping, RoleMapping};
 use crate::domain::sso_config::{OidcSettings, ProtocolSettings, SamlSettings, SsoConfig};
 use crate::http::body;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::path;
+use crate::sso_adapter;
 use crate::state::AppState;
 use crate::store::{orgs, resource_groups};
 use axum::body::Body;
@@ -185,7 +185,7 @@ pub async fn configure(
     let now = state.now_secs();
     let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
         if let ProtocolSettings::Saml(s) = &cfg.protocol {
-            bridge::saml_config(&state.org_urls(&o.slug), &o, s)
+            sso_adapter::saml_config(&state.org_urls(&o.slug), &o, s)
                 .map_err(|e| ApiError::invalid("bad-saml-config", e.to_string()))?;
         }
         if let Some(m) = &cfg.resource_group_mapping {

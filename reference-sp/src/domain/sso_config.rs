@@ -1,6 +1,6 @@
 //! An organisation's SSO configuration as stored: the protocol settings, the role mapping, the
 //! resource-group mapping. Validation that needs no I/O lives here; building the protocol
-//! validators' configs lives in [`crate::bridge`].
+//! validators' configs lives in [`crate::sso_adapter`].
 
 use super::mapping::{GroupMapping, MappingError, RoleMapping};
 use serde::{Deserialize, Serialize};
@@ -122,9 +122,9 @@ impl SsoConfig {
                     _ => {}
                 }
                 if let Some(slo) = &s.slo {
-                    slo.validate().map_err(|reason| ConfigError::Invalid {
+                    slo.validate().map_err(|e| ConfigError::Invalid {
                         field: "slo",
-                        reason,
+                        reason: e.to_string(),
                     })?;
                 }
             }

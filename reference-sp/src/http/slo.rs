@@ -209,7 +209,7 @@ pub async fn service(
     }
     .map_err(|e| rejected(&SloRejection::Unreadable(e.to_string())))?;
     let urls = state.org_urls(&org.slug);
-    let sp = crate::bridge::saml_config(&urls, &org, &settings)
+    let sp = crate::sso_adapter::saml_config(&urls, &org, &settings)
         .map_err(|e| misconfigured("saml-config", e))?;
     let slo_url = sp_slo_url(&state, &org.slug);
     let trust = Trust {

@@ -7,14 +7,14 @@
 use super::body::{bytes, form, local_path};
 use super::error::{ApiError, ApiResult};
 use super::{login_path, org_or_404, path, path_and_query, redirect};
-use crate::bridge::{self, DbSamlState};
 use crate::domain::identity::IdpIdentity;
 use crate::domain::sso_config::{ProtocolSettings, SsoConfig};
 use crate::lifecycle::login::{self, LoginInput, LoginOutcome, LoginRefusal};
 use crate::oidc_rp::{OidcRejection, PendingOidc};
 use crate::role::OrgMode;
-use crate::saml_sp::{self, SamlRejection};
+use crate::saml_sp::{self, AcceptError, SamlRejection};
 use crate::session;
+use crate::sso_adapter::{self, DbSamlState};
 use crate::state::AppState;
 use crate::store::orgs::{self, Org};
 use crate::store::{flows, sessions, StoreError};
@@ -137,7 +137,7 @@ async fn begin(state: AppState, slug: String, headers: HeaderMap, uri: Uri) -> A
     let urls = state.org_urls(&org.slug);
     match &cfg.protocol {
         ProtocolSettings::Saml(s) => {
-            let sp = bridge::saml_config(&urls, &org, s).map_err(|e| {
+            let sp = sso_adapter::saml_config(&urls, &org, s).map_err(|e| {
                 ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "sso-misconfigured",
@@ -167,7 +167,7 @@ async fn begin(state: AppState, slug: String, headers: HeaderMap, uri: Uri) -> A
             Ok(redirect(StatusCode::FOUND, &url))
         }
         ProtocolSettings::Oidc(o) => {
-            let rp = bridge::oidc_config(&urls, o);
+            let rp = sso_adapter::oidc_config(&urls, o);
             let hint = q.get("login_hint").map(String::as_str);
             let (url, pending) = state
                 .inner
@@ -206,6 +206,15 @@ enum Stop {
 impl From<StoreError> for Stop {
     fn from(e: StoreError) -> Self {
         Stop::Api(ApiError::from(e))
+    }
+}
+
+impl From<AcceptError<StoreError>> for Stop {
+    fn from(e: AcceptError<StoreError>) -> Self {
+        match e {
+            AcceptError::Rejected(r) => Stop::Saml(r),
+            AcceptError::State(e) => Stop::from(e),
+        }
     }
 }
 
@@ -291,7 +300,7 @@ pub async fn saml_consume(
         ));
     };
     let relay = f.get("RelayState").filter(|r| local_path(r)).cloned();
-    let sp = bridge::saml_config(&state.org_urls(&org.slug), &org, settings).map_err(|e| {
+    let sp = sso_adapter::saml_config(&state.org_urls(&org.slug), &org, settings).map_err(|e| {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "sso-misconfigured",
@@ -308,12 +317,8 @@ pub async fn saml_consume(
         .map_err(|r| saml_rejected(&r))?;
     let (outcome, return_to) = state.store().transact(|c| -> Result<_, Stop> {
         let db = DbSamlState::new(c, org.id, now.timestamp());
-        let accepted = checked.accept(&db, state.flaws());
-        if let Some(e) = db.take_error() {
-            return Err(Stop::from(e));
-        }
-        let accepted = accepted.map_err(Stop::Saml)?;
-        let ident = bridge::saml_identity(&accepted, &cfg);
+        let accepted = checked.accept(&db, state.flaws())?;
+        let ident = sso_adapter::saml_identity(&accepted, &cfg);
         let outcome = apply_login(c, &state, &org, &cfg, &ident, token.as_deref(), &new_token)?;
         crate::store::slo::record_session(
             c,
@@ -323,8 +328,9 @@ pub async fn saml_consume(
             accepted.session_index(),
             now.timestamp(),
         )?;
-        let return_to = db
-            .return_to()
+        let return_to = accepted
+            .answered_request()
+            .and_then(|r| r.return_to.clone())
             .or(relay)
             .unwrap_or_else(|| default_return(&org));
         Ok((outcome, return_to))
@@ -370,14 +376,14 @@ pub async fn oidc_consume(
     };
     let pending: PendingOidc = serde_json::from_str(&json)
         .map_err(|e| ApiError::internal(format!("stored pending login: {e}")))?;
-    let rp = bridge::oidc_config(&state.org_urls(&org.slug), settings);
+    let rp = sso_adapter::oidc_config(&state.org_urls(&org.slug), settings);
     let accepted = state
         .inner
         .oidc
         .complete(&rp, &pending, &callback, state.flaws(), now)
         .await
         .map_err(|e| oidc_rejected(&e))?;
-    let ident = bridge::oidc_identity(&accepted, &cfg);
+    let ident = sso_adapter::oidc_identity(&accepted, &cfg);
     let token = session::cookie_token(&headers);
     let new_token = state.ids().token(32);
     let outcome = state.store().transact(|c| -> Result<_, Stop> {

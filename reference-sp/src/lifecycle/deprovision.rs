@@ -1,7 +1,7 @@
 //! Deprovisioning: what the admin API and the SCIM server call to take access away. Each ends
 //! the affected sessions at once [SESS-3], [MAN-6], unless the `keep-sessions-on-deprovision`
 //! flaw is on. [`end_sessions`] is the one place that decides, for the admin API here and for
-//! SCIM through `crate::scim_platform`. Call inside a transaction.
+//! SCIM through `crate::scim_adapter`. Call inside a transaction.
 
 use crate::flaws::{Flaw, Flaws};
 use crate::store::accounts::{self, Account};

@@ -40,8 +40,8 @@ pub fn parse_discovery(
             reason: format!("HTTP {}: {}", answer.status, answer.excerpt()),
         });
     }
-    let doc = answer.json_object().map_err(invalid)?;
-    let issuer = string_field(&doc, "issuer").map_err(invalid)?;
+    let doc = answer.json_object().map_err(|e| invalid(e.to_string()))?;
+    let issuer = string_field(&doc, "issuer").map_err(|e| invalid(e.to_string()))?;
     // OIDC Discovery 4.3: exactly the configured issuer, no normalisation.
     if issuer != expected_issuer {
         return Err(OidcRejection::DiscoveryIssuerMismatch {
@@ -50,7 +50,7 @@ pub fn parse_discovery(
         });
     }
     let endpoint = |name: &'static str| -> Result<String, OidcRejection> {
-        let v = string_field(&doc, name).map_err(invalid)?;
+        let v = string_field(&doc, name).map_err(|e| invalid(e.to_string()))?;
         http_url(&v).map_err(|e| invalid(format!("{name} {v:?}: {e}")))?;
         Ok(v)
     };
@@ -67,19 +67,34 @@ pub fn parse_discovery(
     })
 }
 
-fn string_field(doc: &Map<String, Value>, name: &str) -> Result<String, String> {
+/// What is wrong with one field of the discovery document.
+#[derive(Debug, thiserror::Error)]
+enum FieldError {
+    #[error("{name} is not a non-empty string")]
+    NotANonEmptyString { name: &'static str },
+    #[error("{name} is missing")]
+    Missing { name: &'static str },
+    #[error(transparent)]
+    NotAUrl(#[from] url::ParseError),
+    #[error("scheme {scheme} is not http(s)")]
+    NotHttp { scheme: String },
+}
+
+fn string_field(doc: &Map<String, Value>, name: &'static str) -> Result<String, FieldError> {
     match doc.get(name) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(_) => Err(format!("{name} is not a non-empty string")),
-        None => Err(format!("{name} is missing")),
+        Some(_) => Err(FieldError::NotANonEmptyString { name }),
+        None => Err(FieldError::Missing { name }),
     }
 }
 
-fn http_url(s: &str) -> Result<url::Url, String> {
-    let u = url::Url::parse(s).map_err(|e| e.to_string())?;
+fn http_url(s: &str) -> Result<url::Url, FieldError> {
+    let u = url::Url::parse(s)?;
     match u.scheme() {
         "http" | "https" => Ok(u),
-        other => Err(format!("scheme {other} is not http(s)")),
+        other => Err(FieldError::NotHttp {
+            scheme: other.to_string(),
+        }),
     }
 }
 
@@ -96,7 +111,7 @@ pub fn parse_jwks(url: &str, answer: &Answer) -> Result<Jwks, OidcRejection> {
         url: url.to_string(),
         reason,
     };
-    let doc = answer.json_object().map_err(invalid)?;
+    let doc = answer.json_object().map_err(|e| invalid(e.to_string()))?;
     let Some(Value::Array(raw)) = doc.get("keys") else {
         return Err(invalid("keys is missing or not an array".into()));
     };

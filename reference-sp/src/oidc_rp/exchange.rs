@@ -42,7 +42,7 @@ pub fn parse_token_response(answer: &Answer) -> Result<Tokens, OidcRejection> {
         });
     }
     let invalid = |reason: String| OidcRejection::TokenResponseInvalid { reason };
-    let body = body.map_err(invalid)?;
+    let body = body.map_err(|e| invalid(e.to_string()))?;
     let field = |name: &str| match body.get(name) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
         _ => Err(invalid(format!("{name} is missing"))),
@@ -68,7 +68,9 @@ pub fn parse_userinfo(answer: &Answer) -> Result<UserinfoAnswer, OidcRejection> 
     answer
         .json_object()
         .map(UserinfoAnswer::Claims)
-        .map_err(|reason| OidcRejection::UserinfoInvalid { reason })
+        .map_err(|e| OidcRejection::UserinfoInvalid {
+            reason: e.to_string(),
+        })
 }
 
 #[cfg(test)]

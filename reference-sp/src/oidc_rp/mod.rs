@@ -135,7 +135,9 @@ impl OidcRp {
             ],
         )
         .await
-        .map_err(|reason| OidcRejection::TokenEndpointUnavailable { reason })?;
+        .map_err(|e| OidcRejection::TokenEndpointUnavailable {
+            reason: e.to_string(),
+        })?;
         let tokens = exchange::parse_token_response(&answer)?;
 
         let validate = |jwks: &Jwks| {
@@ -167,7 +169,9 @@ impl OidcRp {
             Some(url) => {
                 let answer = http::get(&self.http, url, Some(&tokens.access_token))
                     .await
-                    .map_err(|reason| OidcRejection::UserinfoUnavailable { reason })?;
+                    .map_err(|e| OidcRejection::UserinfoUnavailable {
+                        reason: e.to_string(),
+                    })?;
                 exchange::parse_userinfo(&answer)?
             }
         };
@@ -186,10 +190,10 @@ impl OidcRp {
             }
         }
         let url = discovery::discovery_url(&cfg.issuer);
-        let answer = http::get(&self.http, &url, None).await.map_err(|reason| {
+        let answer = http::get(&self.http, &url, None).await.map_err(|e| {
             OidcRejection::DiscoveryUnavailable {
                 url: url.clone(),
-                reason,
+                reason: e.to_string(),
             }
         })?;
         let meta = discovery::parse_discovery(&cfg.issuer, &url, &answer)?;
@@ -231,12 +235,13 @@ impl OidcRp {
             }
         }
         let url = &meta.jwks_uri;
-        let answer = http::get(&self.http, url, None).await.map_err(|reason| {
-            OidcRejection::JwksUnavailable {
-                url: url.clone(),
-                reason,
-            }
-        })?;
+        let answer =
+            http::get(&self.http, url, None)
+                .await
+                .map_err(|e| OidcRejection::JwksUnavailable {
+                    url: url.clone(),
+                    reason: e.to_string(),
+                })?;
         let jwks = discovery::parse_jwks(url, &answer)?;
         if let Some(c) = self.cache.lock().get_mut(&cfg.issuer) {
             if c.meta.jwks_uri == *url {

@@ -5,7 +5,7 @@ use super::*;
 use crate::flaws::Flaw;
 use mock_idps::control::NewOidcClient;
 use mock_idps::directory::NewUser;
-use mock_idps::overrides::{KeyChoice, NextLogin, OidcOverrides};
+use mock_idps::next_login::{KeyChoice, NextLogin, OidcOverrides};
 use mock_idps::tenant::SharedTenant;
 use mock_idps::{MockIdps, Mode, NewTenant, Vendor};
 use protocols::{Clock, KeyKind, ManualClock, SeededIds};

@@ -5,6 +5,7 @@ use super::checks::{
     RequestMatched, TimeChecked,
 };
 use super::signature::SignatureVerified;
+use super::OutstandingRequest;
 use protocols::saml::{DigestAlgorithm, SignatureAlgorithm};
 use std::collections::BTreeMap;
 
@@ -45,15 +46,27 @@ pub(super) struct Content {
 #[derive(Debug)]
 pub struct AcceptedAssertion {
     content: Content,
+    answered: Option<OutstandingRequest>,
     _proofs: Proofs,
 }
 
 impl AcceptedAssertion {
-    pub(super) fn new(proofs: Proofs, content: Content) -> Self {
+    pub(super) fn new(
+        proofs: Proofs,
+        content: Content,
+        answered: Option<OutstandingRequest>,
+    ) -> Self {
         Self {
             content,
+            answered,
             _proofs: proofs,
         }
+    }
+
+    /// The outstanding request this answered and consumed, as the state returned it; `None`
+    /// for an IdP-initiated login (or when the request binding was not checked).
+    pub fn answered_request(&self) -> Option<&OutstandingRequest> {
+        self.answered.as_ref()
     }
 
     /// The Subject's NameID, its full text content.

@@ -3,9 +3,9 @@
 //! makes its one check hand out the proof without looking.
 
 use super::config::SamlSpConfig;
-use super::error::SamlRejection;
+use super::error::{AcceptError, SamlRejection};
 use super::view::{full_text, Scoped};
-use super::SamlSpState;
+use super::{OutstandingRequest, SamlSpState};
 use crate::flaws::{Flaw, Flaws};
 use chrono::{DateTime, Utc};
 use protocols::saml::response::uri;
@@ -289,33 +289,40 @@ pub(super) fn solicitation(
 }
 
 /// Record the assertion ID until `expires`; a second sighting is a replay.
-pub(super) fn check_replay(
-    state: &dyn SamlSpState,
+pub(super) fn check_replay<S: SamlSpState + ?Sized>(
+    state: &S,
     assertion_id: &str,
     expires: DateTime<Utc>,
     flaws: &Flaws,
-) -> Result<NotReplayed, SamlRejection> {
-    if flaws.danger(Flaw::NoReplayCache) || state.record_assertion(assertion_id, expires) {
+) -> Result<NotReplayed, AcceptError<S::Error>> {
+    if flaws.danger(Flaw::NoReplayCache)
+        || state
+            .record_assertion(assertion_id, expires)
+            .map_err(AcceptError::State)?
+    {
         Ok(NotReplayed::made())
     } else {
-        Err(SamlRejection::Replayed {
+        Err(AcceptError::Rejected(SamlRejection::Replayed {
             assertion_id: assertion_id.to_string(),
-        })
+        }))
     }
 }
 
-/// Consume the outstanding request the response answers (if it answers one).
-pub(super) fn check_in_response_to(
-    state: &dyn SamlSpState,
+/// Consume the outstanding request the response answers (if it answers one); the request comes
+/// back when one was consumed.
+pub(super) fn check_in_response_to<S: SamlSpState + ?Sized>(
+    state: &S,
     solicitation: &Solicitation,
     flaws: &Flaws,
-) -> Result<RequestMatched, SamlRejection> {
+) -> Result<(RequestMatched, Option<OutstandingRequest>), AcceptError<S::Error>> {
     match solicitation.in_response_to() {
-        None => Ok(RequestMatched::made()),
-        Some(_) if flaws.danger(Flaw::IgnoreInResponseTo) => Ok(RequestMatched::made()),
-        Some(id) if state.consume_request(id) => Ok(RequestMatched::made()),
-        Some(id) => Err(SamlRejection::UnknownInResponseTo {
-            in_response_to: id.to_string(),
-        }),
+        None => Ok((RequestMatched::made(), None)),
+        Some(_) if flaws.danger(Flaw::IgnoreInResponseTo) => Ok((RequestMatched::made(), None)),
+        Some(id) => match state.consume_request(id).map_err(AcceptError::State)? {
+            Some(request) => Ok((RequestMatched::made(), Some(request))),
+            None => Err(AcceptError::Rejected(SamlRejection::UnknownInResponseTo {
+                in_response_to: id.to_string(),
+            })),
+        },
     }
 }

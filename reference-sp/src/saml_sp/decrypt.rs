@@ -11,17 +11,26 @@ use protocols::keys::SigningKey;
 use protocols::saml::{decrypt_assertion, SamlError};
 use protocols::xml::{Element, Node};
 
+/// Why a [`DecryptionKey`] cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DecryptionKeyError {
+    #[error("the decryption key and certificate do not load: {0}")]
+    Unloadable(#[source] protocols::keys::KeyError),
+    #[error("the decryption key must be RSA (RSA-OAEP key transport)")]
+    NotRsa,
+}
+
 /// The SP's key for encrypted assertions, with the certificate its metadata advertises.
 #[derive(Clone)]
 pub struct DecryptionKey(SigningKey);
 
 impl DecryptionKey {
     /// From a PEM private key (RSA) and its PEM certificate.
-    pub fn from_pem(key_pem: &str, cert_pem: &str) -> Result<Self, String> {
+    pub fn from_pem(key_pem: &str, cert_pem: &str) -> Result<Self, DecryptionKeyError> {
         let key = SigningKey::from_pem("sp-encryption", key_pem, cert_pem)
-            .map_err(|e| format!("the decryption key and certificate do not load: {e}"))?;
+            .map_err(DecryptionKeyError::Unloadable)?;
         if key.kind() != protocols::KeyKind::Rsa {
-            return Err("the decryption key must be RSA (RSA-OAEP key transport)".into());
+            return Err(DecryptionKeyError::NotRsa);
         }
         Ok(Self(key))
     }

@@ -25,10 +25,20 @@ pub enum SamlSpError {
     InvalidRequestId { value: String },
     #[error("the IdP SSO URL {url:?} is not a URL: {message}")]
     InvalidSsoUrl { url: String, message: String },
-    #[error("the decryption key cannot be used: {message}")]
-    InvalidDecryptionKey { message: String },
+    #[error("the decryption key cannot be used: {0}")]
+    InvalidDecryptionKey(#[source] super::decrypt::DecryptionKeyError),
     #[error("the AuthnRequest cannot be encoded: {0}")]
     Encode(#[from] protocols::saml::SamlError),
+}
+
+/// Why [`super::CheckedResponse::accept`] made no assertion: a rule refused the response, or the
+/// SP's replay cache / outstanding-request store failed (`E` is the store's error).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AcceptError<E> {
+    #[error(transparent)]
+    Rejected(#[from] SamlRejection),
+    #[error("the SAML state store failed: {0}")]
+    State(E),
 }
 
 /// Why a posted SAMLResponse was refused: one variant per rule, with what was found.

@@ -31,15 +31,33 @@ mod tests;
 
 pub use accepted::AcceptedAssertion;
 pub use config::{SamlSpConfig, DEFAULT_MAX_SKEW};
-pub use decrypt::DecryptionKey;
-pub use error::{SamlRejection, SamlSpError};
+pub use decrypt::{DecryptionKey, DecryptionKeyError};
+pub use error::{AcceptError, SamlRejection, SamlSpError};
 pub use request::authn_request_url;
 pub use validate::{check_response, validate_response, CheckedResponse, MAX_RESPONSE_BYTES};
 
+/// An outstanding AuthnRequest, as [`SamlSpState::consume_request`] hands it back: what the SP
+/// stored with it when it sent it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutstandingRequest {
+    /// Where to send the user once the login completes, if the SP recorded it.
+    pub return_to: Option<String>,
+}
+
 /// Replay cache and outstanding-request store, implemented by the SP's database.
+///
+/// `Error` is a failure of the store itself (not a verdict on the response); it stops the
+/// validation and comes back as [`AcceptError::State`]. An in-memory store that cannot fail
+/// uses [`std::convert::Infallible`].
 pub trait SamlSpState {
-    /// True exactly once for an ID this SP issued and has not seen answered; consumes it.
-    fn consume_request(&self, request_id: &str) -> bool;
-    /// Records an assertion ID until `expires`; false if it was already recorded (a replay).
-    fn record_assertion(&self, assertion_id: &str, expires: chrono::DateTime<chrono::Utc>) -> bool;
+    type Error;
+    /// `Some` exactly once for an ID this SP issued and has not seen answered; consumes it.
+    fn consume_request(&self, request_id: &str) -> Result<Option<OutstandingRequest>, Self::Error>;
+    /// Records an assertion ID until `expires`; `Ok(false)` if it was already recorded (a
+    /// replay).
+    fn record_assertion(
+        &self,
+        assertion_id: &str,
+        expires: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, Self::Error>;
 }

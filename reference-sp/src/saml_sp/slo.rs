@@ -45,21 +45,38 @@ impl std::fmt::Debug for SloSettings {
     }
 }
 
+/// Why [`SloSettings`] cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SloSettingsError {
+    #[error("slo: the signing key and certificate do not load: {0}")]
+    KeyUnloadable(#[source] protocols::keys::KeyError),
+    #[error("slo: the signing key must be RSA (RSA-SHA256 signatures)")]
+    KeyNotRsa,
+    #[error("slo: idp_slo_url {url:?} is not a URL: {source}")]
+    BadIdpSloUrl {
+        url: String,
+        source: url::ParseError,
+    },
+}
+
 impl SloSettings {
     /// The signing key, refusing what cannot sign a logout message.
-    pub fn key(&self) -> Result<SigningKey, String> {
+    pub fn key(&self) -> Result<SigningKey, SloSettingsError> {
         let key = SigningKey::from_pem("sp-signing", &self.signing_key, &self.signing_certificate)
-            .map_err(|e| format!("slo: the signing key and certificate do not load: {e}"))?;
+            .map_err(SloSettingsError::KeyUnloadable)?;
         if key.kind() != protocols::KeyKind::Rsa {
-            return Err("slo: the signing key must be RSA (RSA-SHA256 signatures)".into());
+            return Err(SloSettingsError::KeyNotRsa);
         }
         Ok(key)
     }
 
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SloSettingsError> {
         self.key()?;
         if let Some(u) = &self.idp_slo_url {
-            url::Url::parse(u).map_err(|e| format!("slo: idp_slo_url {u:?} is not a URL: {e}"))?;
+            url::Url::parse(u).map_err(|source| SloSettingsError::BadIdpSloUrl {
+                url: u.clone(),
+                source,
+            })?;
         }
         Ok(())
     }

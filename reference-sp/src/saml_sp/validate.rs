@@ -14,7 +14,7 @@ use super::checks::{
 };
 use super::config::SamlSpConfig;
 use super::decrypt;
-use super::error::SamlRejection;
+use super::error::{AcceptError, SamlRejection};
 use super::signature::{self, SignatureVerified};
 use super::view::{self, full_text, Scoped};
 use super::SamlSpState;
@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 use protocols::saml::response::uri;
 use protocols::xml::{self, ns, Element, XmlError};
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 
 /// The largest decoded SAMLResponse accepted (real ones are a few KiB).
 pub const MAX_RESPONSE_BYTES: usize = 512 * 1024;
@@ -32,15 +33,21 @@ pub const MAX_RESPONSE_BYTES: usize = 512 * 1024;
 const REPLAY_FALLBACK: chrono::Duration = chrono::Duration::days(1);
 
 /// Validate a posted `SAMLResponse` form value. Pure except for `state`; time is `now`.
-/// [`check_response`] then [`CheckedResponse::accept`].
-pub fn validate_response(
+/// [`check_response`] then [`CheckedResponse::accept`], for a state that cannot fail (in
+/// memory); an SP whose store can fail calls those two itself and gets [`AcceptError`].
+pub fn validate_response<S: SamlSpState<Error = Infallible> + ?Sized>(
     cfg: &SamlSpConfig,
     saml_response_b64: &str,
-    state: &dyn SamlSpState,
+    state: &S,
     flaws: &Flaws,
     now: DateTime<Utc>,
 ) -> Result<AcceptedAssertion, SamlRejection> {
-    check_response(cfg, saml_response_b64, flaws, now)?.accept(state, flaws)
+    check_response(cfg, saml_response_b64, flaws, now)?
+        .accept(state, flaws)
+        .map_err(|e| match e {
+            AcceptError::Rejected(r) => r,
+            AcceptError::State(never) => match never {},
+        })
 }
 
 /// A response that passed every rule that needs no state (everything but the replay cache and
@@ -62,15 +69,17 @@ pub struct CheckedResponse {
 impl CheckedResponse {
     /// The two side effects, in this order: the replay cache (first, so a replayed solicited
     /// response reports the replay), then consuming the request it answers. Only this makes an
-    /// [`AcceptedAssertion`].
-    pub fn accept(
+    /// [`AcceptedAssertion`]; it carries the consumed request
+    /// ([`AcceptedAssertion::answered_request`]). A failing `state` stops here with
+    /// [`AcceptError::State`].
+    pub fn accept<S: SamlSpState + ?Sized>(
         self,
-        state: &dyn SamlSpState,
+        state: &S,
         flaws: &Flaws,
-    ) -> Result<AcceptedAssertion, SamlRejection> {
+    ) -> Result<AcceptedAssertion, AcceptError<S::Error>> {
         let assertion_id = &self.content.assertion_id;
         let not_replayed = checks::check_replay(state, assertion_id, self.expires, flaws)?;
-        let request = checks::check_in_response_to(state, &self.solicitation, flaws)?;
+        let (request, answered) = checks::check_in_response_to(state, &self.solicitation, flaws)?;
         Ok(AcceptedAssertion::new(
             Proofs {
                 signature: self.signature,
@@ -83,6 +92,7 @@ impl CheckedResponse {
                 request,
             },
             self.content,
+            answered,
         ))
     }
 }

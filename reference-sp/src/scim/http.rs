@@ -239,7 +239,7 @@ where
             let conn = state.conn.clone();
             tokio::task::spawn_blocking(move || f(&mut conn.lock()))
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(Aborted::Join)
         }
     };
     match outcome {
@@ -255,10 +255,19 @@ where
     }
 }
 
+/// Why a store operation did not finish (it is logged; the client gets a plain 500).
+#[derive(Debug, thiserror::Error)]
+enum Aborted {
+    #[error("the operation panicked")]
+    Panicked,
+    #[error(transparent)]
+    Join(tokio::task::JoinError),
+}
+
 /// `f` run under the lock if nobody holds it (a panic caught, as the blocking pool would),
 /// else `f` back untouched. Synchronous, so the guard never lives across an await.
 #[allow(clippy::type_complexity)]
-fn run_if_free<T, F>(conn: &Mutex<Connection>, f: F) -> Result<Result<Result<T, Error>, String>, F>
+fn run_if_free<T, F>(conn: &Mutex<Connection>, f: F) -> Result<Result<Result<T, Error>, Aborted>, F>
 where
     F: FnOnce(&mut Connection) -> Result<T, Error>,
 {
@@ -266,7 +275,7 @@ where
         return Err(f);
     };
     let run = std::panic::AssertUnwindSafe(move || f(&mut guard));
-    Ok(std::panic::catch_unwind(run).map_err(|_| "the operation panicked".to_string()))
+    Ok(std::panic::catch_unwind(run).map_err(|_| Aborted::Panicked))
 }
 
 /// 401 unless the request carries one of `org`'s tokens [SCIMSEC-AUTH-1].

@@ -28,7 +28,7 @@
 //! - A User's `roles` values that name a platform role (read, contributor, write, admin, any
 //!   case) set the role of the invitation or membership SCIM creates; the highest wins.
 //! - Deprovisioning ends sessions through [`Platform::end_sessions`], which (on the real
-//!   platform, `crate::scim_platform`, the admin API's own path) honours
+//!   platform, `crate::scim_adapter`, the admin API's own path) honours
 //!   `Flaw::KeepSessionsOnDeprovision`.
 //! - Bodies over 1 MiB: 413; a Content-Type other than application/scim+json or
 //!   application/json: 415; discovery endpoints need the token too.

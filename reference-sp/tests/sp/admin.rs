@@ -4,7 +4,7 @@
 use crate::common::*;
 use axum::body::Body;
 use axum::http::Request;
-use mock_idps::overrides::SamlOverrides;
+use mock_idps::next_login::SamlOverrides;
 use mock_idps::{NextLogin, Vendor};
 use protocols::{ManualClock, SeededIds};
 use reference_sp::{AppState, Flaws, SpOptions, Store};

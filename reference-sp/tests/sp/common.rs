@@ -262,7 +262,7 @@ impl World {
         self.idps
             .create_tenant(NewTenant {
                 vendor: Some(vendor),
-                id: Some(id.to_string()),
+                id: Some(id.into()),
                 mode: Mode::Strict,
                 seed_users: Some(0),
                 users,

@@ -132,7 +132,7 @@ fn sp_initiated_round_trip_consumes_the_request_it_sent() {
     )
     .unwrap();
     assert_eq!(acc.in_response_to(), Some("_rt1"));
-    assert!(!state.consume_request("_rt1"), "consumed");
+    assert_eq!(state.consume_request("_rt1"), Ok(None), "consumed");
 }
 
 #[test]

@@ -190,20 +190,28 @@ impl MemState {
 }
 
 impl SamlSpState for MemState {
-    fn consume_request(&self, request_id: &str) -> bool {
-        self.outstanding
+    type Error = std::convert::Infallible;
+
+    fn consume_request(&self, request_id: &str) -> Result<Option<OutstandingRequest>, Self::Error> {
+        Ok(self
+            .outstanding
             .lock()
             .expect("unpoisoned")
             .remove(request_id)
+            .then(OutstandingRequest::default))
     }
 
-    fn record_assertion(&self, assertion_id: &str, expires: DateTime<Utc>) -> bool {
+    fn record_assertion(
+        &self,
+        assertion_id: &str,
+        expires: DateTime<Utc>,
+    ) -> Result<bool, Self::Error> {
         let mut seen = self.seen.lock().expect("unpoisoned");
         if seen.contains_key(assertion_id) {
-            return false;
+            return Ok(false);
         }
         seen.insert(assertion_id.to_string(), expires);
-        true
+        Ok(true)
     }
 }
 

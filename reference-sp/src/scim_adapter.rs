@@ -1,5 +1,7 @@
-//! The SCIM server's [`Platform`] over the core store: what a SCIM request does to accounts,
-//! memberships, invitations, resource groups and sessions.
+//! The adapter between the SQLite store and the SCIM server: [`StorePlatform`] implements the
+//! SCIM module's [`Platform`] trait (declared in `crate::scim::platform`) over the core store,
+//! i.e. what a SCIM request does to accounts, memberships, invitations, resource groups and
+//! sessions.
 //!
 //! Every method works on the request's open transaction with the store's plain functions (a
 //! `Transaction` derefs to a `Connection`); none commits, and none goes through

@@ -18,6 +18,73 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+/// Why a next-login body or override combination was refused (the control API's 400 text).
+#[derive(Debug, thiserror::Error)]
+pub enum OverrideError {
+    #[error("invalid next-login JSON: {0}")]
+    InvalidJson(#[source] serde_json::Error),
+    #[error("{field}: {value:?} is not a URL ({source})")]
+    NotAUrl {
+        field: &'static str,
+        value: String,
+        source: url::ParseError,
+    },
+    #[error("{field}: {value:?} must not contain quotes or angle brackets")]
+    UnsafeUrl { field: &'static str, value: String },
+    #[error("saml.victim must not be empty")]
+    EmptyVictim,
+    #[error("saml.victim and saml.xxe_url only go with saml.attack")]
+    SamlExtrasWithoutAttack,
+    #[error(
+        "saml.victim has no effect on attack {attack}: only the wrapping (xsw1..xsw8), \
+         two-assertions-* and comment-split attacks forge an identity"
+    )]
+    VictimUnused { attack: SamlAttack },
+    #[error("saml.xxe_url goes with attack xxe, not {attack}")]
+    XxeUrlUnused { attack: SamlAttack },
+    #[error(
+        "attack replay re-sends the previous response unchanged, so \
+         the other saml fields would have no effect"
+    )]
+    ReplayWithOthers,
+    #[error(
+        "attack {attack} works on an assertion, and saml.status {status:?} makes an error \
+         response without one"
+    )]
+    AttackWithStatus { attack: SamlAttack, status: String },
+    #[error(
+        "attack {attack} cannot work with saml.sign {sign:?}; it needs one of {:?}",
+        attack.placements()
+    )]
+    PlacementUnusable {
+        attack: SamlAttack,
+        sign: SignaturePlacement,
+    },
+    #[error("attack {attack} derives the {field} itself; leave saml.{field} unset")]
+    DerivedField {
+        attack: SamlAttack,
+        field: &'static str,
+    },
+    #[error(
+        "attack foreign-key puts the attacker's certificate in KeyInfo; leave \
+         saml.key_info unset"
+    )]
+    ForeignKeyWithoutKeyInfo,
+    #[error("oidc.jku goes with attack header-jku")]
+    JkuWithoutAttack,
+    #[error("oidc.jku goes with attack header-jku, not {attack}")]
+    JkuUnused { attack: OidcAttack },
+    #[error(
+        "oidc.authorize_error {error:?} answers without a code, so attack {attack} \
+         would never apply"
+    )]
+    AttackWithAuthorizeError { attack: OidcAttack, error: String },
+    #[error("attack {attack} signs with a key of its own; leave oidc.signing_key unset")]
+    AttackChoosesKey { attack: OidcAttack },
+    #[error("attack unknown-kid-rotated needs the kid; leave oidc.omit_kid unset")]
+    KidOmitted,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NextLogin {
@@ -123,34 +190,39 @@ pub struct OidcOverrides {
 
 impl NextLogin {
     /// Decode a control-API body, with a message that names the bad field.
-    pub fn from_json(body: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(body).map_err(|e| format!("invalid next-login JSON: {e}"))
+    pub fn from_json(body: &[u8]) -> Result<Self, OverrideError> {
+        serde_json::from_slice(body).map_err(OverrideError::InvalidJson)
     }
 
     /// The combination rules of both protocols' overrides.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), OverrideError> {
         self.saml.check()?;
         self.oidc.check()
     }
 }
 
 /// A URL that can sit in an attribute or a header value as it is.
-fn plain_url(field: &str, value: &str) -> Result<(), String> {
-    url::Url::parse(value).map_err(|e| format!("{field}: {value:?} is not a URL ({e})"))?;
+fn plain_url(field: &'static str, value: &str) -> Result<(), OverrideError> {
+    url::Url::parse(value).map_err(|source| OverrideError::NotAUrl {
+        field,
+        value: value.to_string(),
+        source,
+    })?;
     if value.contains(['"', '<', '>', '\'']) {
-        return Err(format!(
-            "{field}: {value:?} must not contain quotes or angle brackets"
-        ));
+        return Err(OverrideError::UnsafeUrl {
+            field,
+            value: value.to_string(),
+        });
     }
     Ok(())
 }
 
 impl SamlOverrides {
     /// Refuse combinations that cannot work together.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), OverrideError> {
         if let Some(v) = &self.victim {
             if v.trim().is_empty() {
-                return Err("saml.victim must not be empty".into());
+                return Err(OverrideError::EmptyVictim);
             }
         }
         if let Some(u) = &self.xxe_url {
@@ -158,18 +230,15 @@ impl SamlOverrides {
         }
         let Some(attack) = self.attack else {
             if self.victim.is_some() || self.xxe_url.is_some() {
-                return Err("saml.victim and saml.xxe_url only go with saml.attack".into());
+                return Err(OverrideError::SamlExtrasWithoutAttack);
             }
             return Ok(());
         };
         if self.victim.is_some() && !attack.uses_victim() {
-            return Err(format!(
-                "saml.victim has no effect on attack {attack}: only the wrapping (xsw1..xsw8), \
-                 two-assertions-* and comment-split attacks forge an identity"
-            ));
+            return Err(OverrideError::VictimUnused { attack });
         }
         if self.xxe_url.is_some() && attack != SamlAttack::Xxe {
-            return Err(format!("saml.xxe_url goes with attack xxe, not {attack}"));
+            return Err(OverrideError::XxeUrlUnused { attack });
         }
         if attack == SamlAttack::Replay {
             let bare = SamlOverrides {
@@ -177,26 +246,19 @@ impl SamlOverrides {
                 ..SamlOverrides::default()
             };
             if *self != bare {
-                return Err(
-                    "attack replay re-sends the previous response unchanged, so \
-                            the other saml fields would have no effect"
-                        .into(),
-                );
+                return Err(OverrideError::ReplayWithOthers);
             }
             return Ok(());
         }
         if let Some(status) = &self.status {
-            return Err(format!(
-                "attack {attack} works on an assertion, and saml.status {status:?} makes an error \
-                 response without one"
-            ));
+            return Err(OverrideError::AttackWithStatus {
+                attack,
+                status: status.clone(),
+            });
         }
         if let Some(sign) = self.sign {
             if !attack.placements().contains(&sign) {
-                return Err(format!(
-                    "attack {attack} cannot work with saml.sign {sign:?}; it needs one of {:?}",
-                    attack.placements()
-                ));
+                return Err(OverrideError::PlacementUnusable { attack, sign });
             }
         }
         let derived = match attack {
@@ -208,16 +270,10 @@ impl SamlOverrides {
             _ => None,
         };
         if let Some((field, true)) = derived {
-            return Err(format!(
-                "attack {attack} derives the {field} itself; leave saml.{field} unset"
-            ));
+            return Err(OverrideError::DerivedField { attack, field });
         }
         if attack == SamlAttack::ForeignKey && self.key_info == Some(false) {
-            return Err(
-                "attack foreign-key puts the attacker's certificate in KeyInfo; leave \
-                 saml.key_info unset"
-                    .into(),
-            );
+            return Err(OverrideError::ForeignKeyWithoutKeyInfo);
         }
         Ok(())
     }
@@ -225,38 +281,32 @@ impl SamlOverrides {
 
 impl OidcOverrides {
     /// Refuse combinations that cannot work together.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), OverrideError> {
         if let Some(u) = &self.jku {
             plain_url("oidc.jku", u)?;
         }
         let Some(attack) = self.attack else {
             if self.jku.is_some() {
-                return Err("oidc.jku goes with attack header-jku".into());
+                return Err(OverrideError::JkuWithoutAttack);
             }
             return Ok(());
         };
         if self.jku.is_some() && attack != OidcAttack::HeaderJku {
-            return Err(format!(
-                "oidc.jku goes with attack header-jku, not {attack}"
-            ));
+            return Err(OverrideError::JkuUnused { attack });
         }
         if let Some(e) = &self.authorize_error {
             if attack.stage() != Stage::Discovery {
-                return Err(format!(
-                    "oidc.authorize_error {e:?} answers without a code, so attack {attack} \
-                     would never apply"
-                ));
+                return Err(OverrideError::AttackWithAuthorizeError {
+                    attack,
+                    error: e.clone(),
+                });
             }
         }
         if self.signing_key.is_some() && attack.chooses_key() {
-            return Err(format!(
-                "attack {attack} signs with a key of its own; leave oidc.signing_key unset"
-            ));
+            return Err(OverrideError::AttackChoosesKey { attack });
         }
         if self.omit_kid && attack == OidcAttack::UnknownKidRotated {
-            return Err(
-                "attack unknown-kid-rotated needs the kid; leave oidc.omit_kid unset".into(),
-            );
+            return Err(OverrideError::KidOmitted);
         }
         Ok(())
     }

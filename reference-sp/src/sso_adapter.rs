@@ -1,18 +1,21 @@
-//! Glue between the stored configuration and the protocol validators: build each org's
-//! [`SamlSpConfig`] / [`OidcRpConfig`], turn what they accepted into an [`IdpIdentity`], and
-//! give the SAML validator its outstanding-request and replay state over the database.
+//! The adapter between the SQLite store and the SSO protocol validators: [`DbSamlState`]
+//! implements the SAML SP's [`SamlSpState`] (outstanding requests, replay cache) over the
+//! database; [`saml_config`] / [`oidc_config`] build each org's [`SamlSpConfig`] /
+//! [`OidcRpConfig`] from its stored settings; [`saml_identity`] / [`oidc_identity`] turn what
+//! the validators accepted into an [`IdpIdentity`].
 
 use crate::domain::attributes::Attributes;
 use crate::domain::identity::{oidc_email, saml_email, IdpIdentity};
 use crate::domain::sso_config::{OidcSettings, SamlSettings, SsoConfig};
 use crate::oidc_rp::{AcceptedIdToken, OidcRpConfig};
-use crate::saml_sp::{AcceptedAssertion, SamlSpConfig, SamlSpError, SamlSpState};
+use crate::saml_sp::{
+    AcceptedAssertion, OutstandingRequest, SamlSpConfig, SamlSpError, SamlSpState,
+};
 use crate::state::OrgUrls;
 use crate::store::orgs::Org;
 use crate::store::{flows, Id, StoreError};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 const NAMEID_PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
@@ -38,7 +41,7 @@ pub fn saml_config(
     if let (Some(key), Some(cert)) = (&s.decryption_key, &s.decryption_certificate) {
         cfg.decryption_key = Some(
             crate::saml_sp::DecryptionKey::from_pem(key, cert)
-                .map_err(|message| SamlSpError::InvalidDecryptionKey { message })?,
+                .map_err(SamlSpError::InvalidDecryptionKey)?,
         );
     }
     Ok(cfg)
@@ -140,64 +143,40 @@ pub fn oidc_identity(t: &AcceptedIdToken, cfg: &SsoConfig) -> IdpIdentity {
 }
 
 /// The SAML validator's view of the database, for one organisation, inside one transaction.
-/// A database error fails the check (and is kept for the caller to report).
+/// A database error stops the validation ([`crate::saml_sp::AcceptError::State`]).
 pub struct DbSamlState<'a> {
     c: &'a Connection,
     org: Id,
     now: i64,
-    return_to: RefCell<Option<String>>,
-    error: RefCell<Option<StoreError>>,
 }
 
 impl<'a> DbSamlState<'a> {
     pub fn new(c: &'a Connection, org: Id, now: i64) -> Self {
-        Self {
-            c,
-            org,
-            now,
-            return_to: RefCell::new(None),
-            error: RefCell::new(None),
-        }
-    }
-
-    /// The return_to of the request the response answered, once consumed.
-    pub fn return_to(&self) -> Option<String> {
-        self.return_to.borrow().clone()
-    }
-
-    pub fn take_error(&self) -> Option<StoreError> {
-        self.error.borrow_mut().take()
+        Self { c, org, now }
     }
 }
 
 impl SamlSpState for DbSamlState<'_> {
-    fn consume_request(&self, request_id: &str) -> bool {
-        match flows::consume_saml_request(self.c, request_id, self.org, self.now) {
-            Ok(Some(rt)) => {
-                *self.return_to.borrow_mut() = rt;
-                true
-            }
-            Ok(None) => false,
-            Err(e) => {
-                *self.error.borrow_mut() = Some(e);
-                false
-            }
-        }
+    type Error = StoreError;
+
+    fn consume_request(&self, request_id: &str) -> Result<Option<OutstandingRequest>, StoreError> {
+        Ok(
+            flows::consume_saml_request(self.c, request_id, self.org, self.now)?
+                .map(|return_to| OutstandingRequest { return_to }),
+        )
     }
 
-    fn record_assertion(&self, assertion_id: &str, expires: DateTime<Utc>) -> bool {
-        match flows::record_assertion(
+    fn record_assertion(
+        &self,
+        assertion_id: &str,
+        expires: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        flows::record_assertion(
             self.c,
             self.org,
             assertion_id,
             expires.timestamp(),
             self.now,
-        ) {
-            Ok(fresh) => fresh,
-            Err(e) => {
-                *self.error.borrow_mut() = Some(e);
-                false
-            }
-        }
+        )
     }
 }
