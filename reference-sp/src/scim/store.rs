@@ -295,14 +295,10 @@ pub(crate) fn upsert_user(conn: &Connection, org: &str, u: &UserRow) -> rusqlite
 }
 
 pub(crate) fn delete_user(conn: &Connection, org: &str, id: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM scim_group_members WHERE org = ?1 AND user_id = ?2",
-        params![org, id],
-    )?;
-    conn.execute(
-        "DELETE FROM scim_users WHERE org = ?1 AND id = ?2",
-        params![org, id],
-    )?;
+    conn.prepare_cached("DELETE FROM scim_group_members WHERE org = ?1 AND user_id = ?2")?
+        .execute(params![org, id])?;
+    conn.prepare_cached("DELETE FROM scim_users WHERE org = ?1 AND id = ?2")?
+        .execute(params![org, id])?;
     Ok(())
 }
 
@@ -410,14 +406,10 @@ pub(crate) fn upsert_group(conn: &Connection, org: &str, g: &GroupRow) -> rusqli
 }
 
 pub(crate) fn delete_group(conn: &Connection, org: &str, id: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM scim_group_members WHERE org = ?1 AND group_id = ?2",
-        params![org, id],
-    )?;
-    conn.execute(
-        "DELETE FROM scim_groups WHERE org = ?1 AND id = ?2",
-        params![org, id],
-    )?;
+    conn.prepare_cached("DELETE FROM scim_group_members WHERE org = ?1 AND group_id = ?2")?
+        .execute(params![org, id])?;
+    conn.prepare_cached("DELETE FROM scim_groups WHERE org = ?1 AND id = ?2")?
+        .execute(params![org, id])?;
     Ok(())
 }
 
