@@ -155,6 +155,8 @@ pub fn render(
     }
     let body = match &step.body {
         None => None,
+        // Most bodies go out as planned: serialised in place, not copied first.
+        Some(b) if !step.body_id => Some(b.to_string()),
         Some(b) => {
             let mut b = b.clone();
             if step.body_id {

@@ -125,7 +125,8 @@ impl Answer {
 
 fn scim_headers(status: StatusCode, body: Option<&Value>) -> Response {
     let mut resp = match body {
-        Some(b) => (status, b.to_string()).into_response(),
+        // The same bytes as `b.to_string()`, without the `fmt` machinery in between.
+        Some(b) => (status, serde_json::to_vec(b).unwrap_or_default()).into_response(),
         None => status.into_response(),
     };
     resp.headers_mut()
@@ -549,7 +550,7 @@ async fn create(
     let r = transact(&s, org, move |ctx| match kind {
         Kind::User => {
             let row = users::create(ctx, &body)?;
-            users::render(ctx.tx, ctx.base_url, ctx.org, &row)
+            users::render_owned(ctx.tx, ctx.base_url, ctx.org, row)
         }
         Kind::Group => {
             let row = groups::create(ctx, &body)?;

@@ -92,11 +92,16 @@ impl std::fmt::Debug for ScimToken {
     }
 }
 
+/// Lower-case hex SHA-256 of the token (computed on every SCIM request: no `format!` per byte).
 pub(crate) fn token_hash(token: &str) -> String {
-    openssl::sha::sha256(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = openssl::sha::sha256(token.as_bytes());
+    let mut out = String::with_capacity(digest.len() * 2);
+    for b in digest {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 /// Mints a bearer token for `org`. Earlier tokens stay valid (rotation without downtime) until
@@ -148,6 +153,13 @@ fn object(s: String) -> rusqlite::Result<Map<String, Value>> {
     }
 }
 
+/// The stored form of a resource: the same text `Value::Object(map).to_string()` gives,
+/// written straight from the map instead of from a copy of it.
+fn resource_json(m: &Map<String, Value>) -> String {
+    // A JSON map (string keys, JSON values) always serialises.
+    serde_json::to_string(m).unwrap_or_default()
+}
+
 fn version(v: i64) -> u64 {
     u64::try_from(v).unwrap_or_default()
 }
@@ -171,8 +183,13 @@ pub(crate) struct UserRow {
     pub account: AccountId,
 }
 
-const USER_COLS: &str =
-    "id, user_name, external_id, active, resource, version, created, modified, account_id";
+/// The columns [`user_row`] reads, as a macro so the hot statements are `concat!`ed at
+/// compile time instead of `format!`ed on every call.
+macro_rules! user_cols {
+    () => {
+        "id, user_name, external_id, active, resource, version, created, modified, account_id"
+    };
+}
 
 fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
@@ -189,8 +206,10 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
 }
 
 pub(crate) fn user(conn: &Connection, org: &str, id: &str) -> rusqlite::Result<Option<UserRow>> {
-    conn.prepare_cached(&format!(
-        "SELECT {USER_COLS} FROM scim_users WHERE org = ?1 AND id = ?2"
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        user_cols!(),
+        " FROM scim_users WHERE org = ?1 AND id = ?2"
     ))?
     .query_row(params![org, id], user_row)
     .optional()
@@ -216,19 +235,34 @@ pub(crate) fn users(
     org: &str,
     key: UserKey<'_>,
 ) -> rusqlite::Result<Vec<UserRow>> {
-    let (clause, value) = match key {
-        UserKey::All => ("", String::new()),
-        UserKey::Id(v) => (" AND id = ?2", v.to_string()),
-        UserKey::UserName(v) => (" AND user_name_lc = ?2", v.to_lowercase()),
-        UserKey::ExternalId(v) => (" AND external_id = ?2", v.to_string()),
-        UserKey::Account(a) => (" AND account_id = ?2", a.0.clone()),
+    macro_rules! select {
+        ($clause:literal) => {
+            concat!(
+                "SELECT ",
+                user_cols!(),
+                " FROM scim_users WHERE org = ?1",
+                $clause,
+                " ORDER BY rowid"
+            )
+        };
+    }
+    // userName is case-insensitive (RFC 7643 §2.1): its lower-cased copy carries the unique
+    // index (org, user_name_lc) that the lookup searches.
+    let lower;
+    let (sql, value): (&str, Option<&str>) = match key {
+        UserKey::All => (select!(""), None),
+        UserKey::Id(v) => (select!(" AND id = ?2"), Some(v)),
+        UserKey::UserName(v) => {
+            lower = v.to_lowercase();
+            (select!(" AND user_name_lc = ?2"), Some(lower.as_str()))
+        }
+        UserKey::ExternalId(v) => (select!(" AND external_id = ?2"), Some(v)),
+        UserKey::Account(a) => (select!(" AND account_id = ?2"), Some(a.as_str())),
     };
-    let sql = format!("SELECT {USER_COLS} FROM scim_users WHERE org = ?1{clause} ORDER BY rowid");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = if clause.is_empty() {
-        stmt.query_map(params![org], user_row)?.collect()
-    } else {
-        stmt.query_map(params![org, value], user_row)?.collect()
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = match value {
+        None => stmt.query_map(params![org], user_row)?.collect(),
+        Some(v) => stmt.query_map(params![org, v], user_row)?.collect(),
     };
     rows
 }
@@ -251,7 +285,7 @@ pub(crate) fn upsert_user(conn: &Connection, org: &str, u: &UserRow) -> rusqlite
         u.user_name.to_lowercase(),
         u.external_id,
         u.active,
-        Value::Object(u.resource.clone()).to_string(),
+        resource_json(&u.resource),
         sql_version(u.version),
         u.created.to_rfc3339(),
         u.modified.to_rfc3339(),
@@ -261,14 +295,10 @@ pub(crate) fn upsert_user(conn: &Connection, org: &str, u: &UserRow) -> rusqlite
 }
 
 pub(crate) fn delete_user(conn: &Connection, org: &str, id: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM scim_group_members WHERE org = ?1 AND user_id = ?2",
-        params![org, id],
-    )?;
-    conn.execute(
-        "DELETE FROM scim_users WHERE org = ?1 AND id = ?2",
-        params![org, id],
-    )?;
+    conn.prepare_cached("DELETE FROM scim_group_members WHERE org = ?1 AND user_id = ?2")?
+        .execute(params![org, id])?;
+    conn.prepare_cached("DELETE FROM scim_users WHERE org = ?1 AND id = ?2")?
+        .execute(params![org, id])?;
     Ok(())
 }
 
@@ -365,7 +395,7 @@ pub(crate) fn upsert_group(conn: &Connection, org: &str, g: &GroupRow) -> rusqli
         g.display_name,
         g.display_name.to_lowercase(),
         g.external_id,
-        Value::Object(g.resource.clone()).to_string(),
+        resource_json(&g.resource),
         sql_version(g.version),
         g.created.to_rfc3339(),
         g.modified.to_rfc3339(),
@@ -376,14 +406,10 @@ pub(crate) fn upsert_group(conn: &Connection, org: &str, g: &GroupRow) -> rusqli
 }
 
 pub(crate) fn delete_group(conn: &Connection, org: &str, id: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM scim_group_members WHERE org = ?1 AND group_id = ?2",
-        params![org, id],
-    )?;
-    conn.execute(
-        "DELETE FROM scim_groups WHERE org = ?1 AND id = ?2",
-        params![org, id],
-    )?;
+    conn.prepare_cached("DELETE FROM scim_group_members WHERE org = ?1 AND group_id = ?2")?
+        .execute(params![org, id])?;
+    conn.prepare_cached("DELETE FROM scim_groups WHERE org = ?1 AND id = ?2")?
+        .execute(params![org, id])?;
     Ok(())
 }
 

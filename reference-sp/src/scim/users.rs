@@ -11,6 +11,7 @@ use protocols::scim::resource::{check_required, normalize_resource, without_read
 use protocols::scim::{
     apply_patch, Meta, PatchRequest, ScimError, UnknownAttributes, User, USER_RESOURCE,
 };
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::error::Error;
@@ -68,8 +69,9 @@ impl UserInput {
         let mut resource = without_read_only(map, &USER_RESOURCE);
         resource.remove("password");
         check_required(&resource, &USER_RESOURCE)?;
-        let user: User = serde_json::from_value(Value::Object(resource.clone()))
-            .map_err(|e| ScimError::invalid_value(e.to_string()))?;
+        // Read from the map in place (`&Map` is a deserializer), not from a copy of it.
+        let user =
+            User::deserialize(&resource).map_err(|e| ScimError::invalid_value(e.to_string()))?;
         let role = user
             .roles
             .iter()
@@ -318,7 +320,18 @@ fn group_refs(base_url: &str, org: &str, groups: &[(String, String)]) -> Value {
 }
 
 fn render_with(base_url: &str, org: &str, row: &UserRow, groups: &[(String, String)]) -> Rendered {
-    let mut m = row.resource.clone();
+    render_from(base_url, org, row, row.resource.clone(), groups)
+}
+
+/// [`render_with`] on a resource map the caller hands over (a copy of `row.resource`, or the
+/// row's own when the row is no longer needed).
+fn render_from(
+    base_url: &str,
+    org: &str,
+    row: &UserRow,
+    mut m: Map<String, Value>,
+    groups: &[(String, String)],
+) -> Rendered {
     let loc = location(base_url, org, "Users", &row.id);
     m.insert("id".into(), Value::String(row.id.clone()));
     if !groups.is_empty() {
@@ -346,6 +359,19 @@ pub(crate) fn render(
 ) -> Result<Rendered, Error> {
     let groups = store::groups_of(conn, org, &row.id)?;
     Ok(render_with(base_url, org, row, &groups))
+}
+
+/// [`render`] for a row the caller is done with (a create's answer): its resource map becomes
+/// the answer's instead of being copied.
+pub(crate) fn render_owned(
+    conn: &rusqlite::Connection,
+    base_url: &str,
+    org: &str,
+    mut row: UserRow,
+) -> Result<Rendered, Error> {
+    let groups = store::groups_of(conn, org, &row.id)?;
+    let resource = std::mem::take(&mut row.resource);
+    Ok(render_from(base_url, org, &row, resource, &groups))
 }
 
 /// Every User of the org that `filter` admits (all without one), rendered, in creation order.

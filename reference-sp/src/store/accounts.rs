@@ -36,8 +36,15 @@ pub struct NewAccount {
     pub emails: Vec<String>,
 }
 
-const COLS: &str = "id, username, managed_by_org, idp_login, display_name, active, \
-                    password_hash IS NOT NULL, created";
+/// The columns [`row`] reads; a macro so the hot lookups are `concat!`ed at compile time
+/// rather than `format!`ed on every call.
+macro_rules! cols {
+    () => {
+        "id, username, managed_by_org, idp_login, display_name, active, \
+         password_hash IS NOT NULL, created"
+    };
+}
+const COLS: &str = cols!();
 
 fn row(r: &Row) -> rusqlite::Result<Account> {
     Ok(Account {
@@ -72,8 +79,19 @@ pub fn create(c: &Connection, new: &NewAccount, now: i64) -> Result<Account, Sto
         now
     ])?;
     let id = c.last_insert_rowid();
-    set_emails(c, id, &new.emails)?;
-    by_id(c, id)?.ok_or_else(|| StoreError::NotFound("the account just created".into()))
+    // A new account has no emails yet: insert them without `set_emails`' DELETE first.
+    insert_emails(c, id, &new.emails)?;
+    // The row as `by_id` would read it back, from what was just inserted.
+    Ok(Account {
+        id,
+        username: new.username.clone(),
+        managed_by_org: new.managed_by_org,
+        idp_login: new.idp_login.clone(),
+        display_name: new.display_name.clone(),
+        active: true,
+        has_password: new.password_hash.is_some(),
+        created: now,
+    })
 }
 
 pub fn username_available(c: &Connection, username: &str) -> Result<bool, StoreError> {
@@ -87,6 +105,11 @@ pub fn username_available(c: &Connection, username: &str) -> Result<bool, StoreE
 pub fn set_emails(c: &Connection, id: Id, emails: &[String]) -> Result<(), StoreError> {
     c.prepare_cached("DELETE FROM account_emails WHERE account_id = ?1")?
         .execute([id])?;
+    insert_emails(c, id, emails)
+}
+
+/// Adds `emails` to an account that has none; the first is primary.
+fn insert_emails(c: &Connection, id: Id, emails: &[String]) -> Result<(), StoreError> {
     for (i, e) in emails.iter().enumerate() {
         let r = c
             .prepare_cached(
@@ -126,7 +149,7 @@ pub fn has_email(c: &Connection, id: Id, email: &str) -> Result<bool, StoreError
 
 pub fn by_id(c: &Connection, id: Id) -> Result<Option<Account>, StoreError> {
     Ok(
-        c.prepare_cached(&format!("SELECT {COLS} FROM accounts WHERE id = ?1"))?
+        c.prepare_cached(concat!("SELECT ", cols!(), " FROM accounts WHERE id = ?1"))?
             .query_row([id], row)
             .optional()?,
     )

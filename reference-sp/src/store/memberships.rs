@@ -20,8 +20,14 @@ pub struct Membership {
     pub created: i64,
 }
 
-const COLS: &str =
-    "org_id, account_id, role, source, external_collaborator, invited_role, active, created";
+/// The columns [`row`] reads; a macro so `get` (several times per SCIM request) is
+/// `concat!`ed at compile time rather than `format!`ed on every call.
+macro_rules! cols {
+    () => {
+        "org_id, account_id, role, source, external_collaborator, invited_role, active, created"
+    };
+}
+const COLS: &str = cols!();
 
 type Raw = (Id, Id, String, String, i64, Option<String>, i64, i64);
 
@@ -55,8 +61,10 @@ fn decode(t: Raw) -> Result<Membership, StoreError> {
 }
 
 pub fn get(c: &Connection, org: Id, account: Id) -> Result<Option<Membership>, StoreError> {
-    c.prepare_cached(&format!(
-        "SELECT {COLS} FROM memberships WHERE org_id = ?1 AND account_id = ?2"
+    c.prepare_cached(concat!(
+        "SELECT ",
+        cols!(),
+        " FROM memberships WHERE org_id = ?1 AND account_id = ?2"
     ))?
     .query_row(params![org, account], row)
     .optional()?

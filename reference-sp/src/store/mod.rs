@@ -219,6 +219,85 @@ mod tests {
         assert_eq!(n, 1);
     }
 
+    /// The plan SQLite picks for `sql` (EXPLAIN QUERY PLAN), one detail per line.
+    fn plan(c: &Connection, sql: &str) -> String {
+        let mut st = c
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("explain");
+        let rows = st
+            .query_map([], |r| r.get::<_, String>(3))
+            .expect("plan")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows");
+        rows.join("\n")
+    }
+
+    const PURGES: [&str; 4] = [
+        "DELETE FROM saml_replay WHERE expires < 1",
+        "DELETE FROM saml_requests WHERE created < 1",
+        "DELETE FROM oidc_pending WHERE created < 1",
+        "DELETE FROM saml_logout_requests WHERE created < 1",
+    ];
+
+    #[test]
+    fn purges_of_expired_flows_search_an_index() {
+        let s = Store::in_memory().expect("open");
+        s.read(|c| {
+            for sql in PURGES {
+                let p = plan(c, sql);
+                assert!(p.contains("USING") && p.contains("INDEX"), "{sql}: {p}");
+                assert!(!p.contains("SCAN"), "{sql}: {p}");
+            }
+            Ok::<_, StoreError>(())
+        })
+        .expect("plans");
+    }
+
+    /// A database left at version 4 (before the purge indexes) with rows in the flow tables
+    /// gets migration 5 on open and keeps its rows.
+    #[test]
+    fn migration_5_applies_to_an_existing_database() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sp.db");
+        {
+            let mut c = Connection::open(&path).expect("open");
+            for (i, sql) in schema::MIGRATIONS.iter().enumerate().take(4) {
+                let tx = c.transaction().expect("tx");
+                tx.execute_batch(sql).expect("migration");
+                tx.pragma_update(None, "user_version", (i + 1) as i64)
+                    .expect("version");
+                tx.commit().expect("commit");
+            }
+            c.execute_batch(
+                "INSERT INTO orgs (slug, mode, default_role, session_timeout_secs, \
+                 sso_enforced, allow_idp_initiated, created) \
+                 VALUES ('acme', 'basic', 'read', 60, 1, 0, 0);
+                 INSERT INTO saml_replay (org_id, assertion_id, expires) VALUES (1, 'a1', 100);
+                 INSERT INTO saml_requests (id, org_id, return_to, created) \
+                 VALUES ('r1', 1, NULL, 100);",
+            )
+            .expect("rows");
+            assert!(plan(&c, PURGES[0]).contains("SCAN"), "version 4 scans");
+        }
+        let s = Store::open_file(&path).expect("reopen migrates");
+        s.read(|c| {
+            let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            assert_eq!(version, schema::MIGRATIONS.len() as i64);
+            assert!(version >= 5);
+            for sql in PURGES {
+                assert!(!plan(c, sql).contains("SCAN"), "{sql}");
+            }
+            let kept: i64 = c.query_row(
+                "SELECT (SELECT count(*) FROM saml_replay) + (SELECT count(*) FROM saml_requests)",
+                [],
+                |r| r.get(0),
+            )?;
+            assert_eq!(kept, 2);
+            Ok::<_, StoreError>(())
+        })
+        .expect("migrated");
+    }
+
     #[test]
     fn concurrent_read_modify_write_loses_no_update() {
         let s = std::sync::Arc::new(Store::in_memory().expect("open"));

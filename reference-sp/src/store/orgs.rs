@@ -31,8 +31,14 @@ pub struct OrgSettings {
     pub allow_idp_initiated: bool,
 }
 
-const COLS: &str =
-    "id, slug, mode, default_role, session_timeout_secs, sso_enforced, allow_idp_initiated, created";
+/// The columns [`row`] reads; a macro so the lookups below are `concat!`ed once, at compile
+/// time, rather than `format!`ed on every call (`by_slug` runs several times per SCIM request).
+macro_rules! cols {
+    () => {
+        "id, slug, mode, default_role, session_timeout_secs, sso_enforced, allow_idp_initiated, created"
+    };
+}
+const COLS: &str = cols!();
 
 type Raw = (Id, String, String, String, i64, i64, i64, i64);
 
@@ -104,7 +110,7 @@ pub fn update(c: &Connection, id: Id, s: &OrgSettings) -> Result<(), StoreError>
 }
 
 pub fn by_slug(c: &Connection, slug: &str) -> Result<Option<Org>, StoreError> {
-    c.prepare_cached(&format!("SELECT {COLS} FROM orgs WHERE slug = ?1"))?
+    c.prepare_cached(concat!("SELECT ", cols!(), " FROM orgs WHERE slug = ?1"))?
         .query_row([slug], row)
         .optional()?
         .map(decode)
@@ -112,7 +118,7 @@ pub fn by_slug(c: &Connection, slug: &str) -> Result<Option<Org>, StoreError> {
 }
 
 pub fn by_id(c: &Connection, id: Id) -> Result<Option<Org>, StoreError> {
-    c.prepare_cached(&format!("SELECT {COLS} FROM orgs WHERE id = ?1"))?
+    c.prepare_cached(concat!("SELECT ", cols!(), " FROM orgs WHERE id = ?1"))?
         .query_row([id], row)
         .optional()?
         .map(decode)

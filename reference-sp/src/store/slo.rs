@@ -88,14 +88,10 @@ pub fn insert_logout_request(
     org: Id,
     now: i64,
 ) -> Result<(), StoreError> {
-    c.execute(
-        "DELETE FROM saml_logout_requests WHERE created < ?1",
-        [now - LOGOUT_REQUEST_LIFETIME_SECS],
-    )?;
-    c.execute(
-        "INSERT INTO saml_logout_requests (id, org_id, created) VALUES (?1, ?2, ?3)",
-        params![id, org, now],
-    )?;
+    c.prepare_cached("DELETE FROM saml_logout_requests WHERE created < ?1")?
+        .execute([now - LOGOUT_REQUEST_LIFETIME_SECS])?;
+    c.prepare_cached("INSERT INTO saml_logout_requests (id, org_id, created) VALUES (?1, ?2, ?3)")?
+        .execute(params![id, org, now])?;
     Ok(())
 }
 
