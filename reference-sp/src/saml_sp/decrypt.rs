@@ -6,19 +6,10 @@
 //! certificate): the assertion must still verify against the IdP's certificate. The
 //! `accept-unsigned-encrypted` flaw is the mistake of thinking otherwise.
 
-use super::error::SamlRejection;
+use super::error::{DecryptionKeyError, SamlRejection};
 use protocols::keys::SigningKey;
 use protocols::saml::{decrypt_assertion, SamlError};
 use protocols::xml::{Element, Node};
-
-/// Why a [`DecryptionKey`] cannot be made.
-#[derive(Debug, thiserror::Error)]
-pub enum DecryptionKeyError {
-    #[error("the decryption key and certificate do not load: {0}")]
-    Unloadable(#[source] protocols::keys::KeyError),
-    #[error("the decryption key must be RSA (RSA-OAEP key transport)")]
-    NotRsa,
-}
 
 /// The SP's key for encrypted assertions, with the certificate its metadata advertises.
 #[derive(Clone)]

@@ -2,6 +2,15 @@
 
 use chrono::{DateTime, Utc};
 
+/// Why a [`super::DecryptionKey`] cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DecryptionKeyError {
+    #[error("the decryption key and certificate do not load: {0}")]
+    Unloadable(#[source] protocols::keys::KeyError),
+    #[error("the decryption key must be RSA (RSA-OAEP key transport)")]
+    NotRsa,
+}
+
 /// Configuration and request-building failures (the SP's own input, not the IdP's).
 #[derive(Debug, thiserror::Error)]
 pub enum SamlSpError {
@@ -26,7 +35,7 @@ pub enum SamlSpError {
     #[error("the IdP SSO URL {url:?} is not a URL: {message}")]
     InvalidSsoUrl { url: String, message: String },
     #[error("the decryption key cannot be used: {0}")]
-    InvalidDecryptionKey(#[source] super::decrypt::DecryptionKeyError),
+    InvalidDecryptionKey(#[source] DecryptionKeyError),
     #[error("the AuthnRequest cannot be encoded: {0}")]
     Encode(#[from] protocols::saml::SamlError),
 }

@@ -31,8 +31,8 @@ mod tests;
 
 pub use accepted::AcceptedAssertion;
 pub use config::{SamlSpConfig, DEFAULT_MAX_SKEW};
-pub use decrypt::{DecryptionKey, DecryptionKeyError};
-pub use error::{AcceptError, SamlRejection, SamlSpError};
+pub use decrypt::DecryptionKey;
+pub use error::{AcceptError, DecryptionKeyError, SamlRejection, SamlSpError};
 pub use request::authn_request_url;
 pub use validate::{check_response, validate_response, CheckedResponse, MAX_RESPONSE_BYTES};
 
