@@ -3,7 +3,7 @@
 //! validation into the tenant's [`SamlApp`] and [`OidcClient`].
 
 use crate::personality::TokenAuth;
-use crate::tenant::{GroupFilter, OidcClient, SamlApp, ServerError, Tenant};
+use crate::tenant::{ClientId, GroupFilter, OidcClient, SamlApp, ServerError, Tenant};
 use serde::{Deserialize, Serialize};
 
 /// A SAML app to register: validated by [`register_saml_app`].
@@ -50,7 +50,7 @@ pub struct NewSamlApp {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewOidcClient {
-    pub client_id: Option<String>,
+    pub client_id: Option<ClientId>,
     pub client_secret: Option<String>,
     pub redirect_uris: Vec<String>,
     pub auth_method: Option<TokenAuth>,
@@ -220,8 +220,8 @@ pub(crate) fn oidc_client_from(t: &Tenant, c: NewOidcClient) -> Result<OidcClien
     let p = t.personality();
     let client_id = c
         .client_id
-        .unwrap_or_else(|| p.ids.oidc_client.make(t.ids.as_ref()));
-    if t.oidc_client(&client_id).is_some() {
+        .unwrap_or_else(|| ClientId::from(p.ids.oidc_client.make(t.ids.as_ref())));
+    if t.oidc_client(client_id.as_str()).is_some() {
         return Err(ServerError::Invalid(format!(
             "client {client_id} already exists"
         )));

@@ -160,7 +160,7 @@ fn yes() -> bool {
 /// A registered OIDC client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OidcClient {
-    pub client_id: String,
+    pub client_id: ClientId,
     pub client_secret: String,
     pub redirect_uris: Vec<String>,
     /// Token endpoint auth; unset: any the vendor supports.
@@ -270,59 +270,7 @@ pub struct Tenant {
     pub state: Mutex<TenantState>,
 }
 
-/// A tenant's id within its vendor (`acme`, an Entra directory GUID, ...): the `{id}` of its
-/// URLs and of the control API's `/tenants/{vendor}/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct TenantId(String);
-
-impl TenantId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for TenantId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for TenantId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<String> for TenantId {
-    fn from(s: String) -> Self {
-        Self(s)
-    }
-}
-
-impl From<&str> for TenantId {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
-    }
-}
-
-impl From<TenantId> for String {
-    fn from(id: TenantId) -> Self {
-        id.0
-    }
-}
-
-impl PartialEq<str> for TenantId {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for TenantId {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
+pub use crate::id_types::{ClientId, TenantId};
 
 /// What is needed to make a tenant.
 #[derive(Debug, Clone)]

@@ -144,7 +144,7 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
                 ..NewSamlApp::default()
             }),
             (None, Some(r)) => t.oidc_clients.push(NewOidcClient {
-                client_id: Some(p.ids.oidc_client.make(&ids as &dyn IdGen)),
+                client_id: Some(p.ids.oidc_client.make(&ids as &dyn IdGen).into()),
                 client_secret: Some(format!("idpsim-{}", ids.hex(16))),
                 redirect_uris: vec![r.clone()],
                 auth_method: Some(TokenAuth::ClientSecretPost),
@@ -243,7 +243,7 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
             None => {
                 let clients = t.oidc_clients();
                 let c = clients.first().context("the client just registered")?;
-                let _ = writeln!(profile, "client_id = {}", toml_str(&c.client_id));
+                let _ = writeln!(profile, "client_id = {}", toml_str(c.client_id.as_str()));
                 let issuer = t.oidc_issuer();
                 let _ = writeln!(
                     paste,

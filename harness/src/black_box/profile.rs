@@ -4,7 +4,7 @@
 
 use mock_idps::config::Config as IdpConfig;
 use mock_idps::personality::Vendor;
-use mock_idps::TenantId;
+use mock_idps::{ClientId, TenantId};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -268,7 +268,7 @@ impl BlackBox {
                         if !tenant
                             .oidc_clients
                             .iter()
-                            .any(|k| k.client_id.as_deref() == Some(c.as_str()))
+                            .any(|k| k.client_id.as_ref().map(ClientId::as_str) == Some(c.as_str()))
                         {
                             return Err(err(
                                 &field("client_id"),

@@ -175,7 +175,7 @@ impl Org {
                     ..NewSamlApp::default()
                 }],
                 oidc_clients: vec![NewOidcClient {
-                    client_id: Some(format!("client-{slug}")),
+                    client_id: Some(format!("client-{slug}").into()),
                     client_secret: Some(client_secret.clone()),
                     redirect_uris: vec![urls.oidc_callback.clone()],
                     auth_method: Some(TokenAuth::ClientSecretPost),
