@@ -7,7 +7,16 @@ macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(
-            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+            Debug,
+            Clone,
+            Default,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            serde::Serialize,
+            serde::Deserialize,
         )]
         #[serde(transparent)]
         pub struct $name(String);
@@ -71,4 +80,9 @@ string_id! {
 string_id! {
     /// An OIDC client's `client_id` at a tenant.
     ClientId
+}
+
+string_id! {
+    /// A SAML entity id (an SP's or an IdP's `entityID`, the Issuer of its messages).
+    EntityId
 }

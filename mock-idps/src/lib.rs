@@ -32,7 +32,7 @@ pub mod server;
 pub mod surface;
 pub mod tenant;
 
-pub use id_types::{ClientId, TenantId};
+pub use id_types::{ClientId, EntityId, TenantId};
 pub use next_login::NextLogin;
 pub use personality::Vendor;
 pub use registry::{MockIdps, NewTenant, Options};

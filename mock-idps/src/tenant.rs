@@ -97,7 +97,7 @@ pub struct SamlApp {
     #[serde(default)]
     pub key: String,
     /// The SP's entity id: the Audience and the AuthnRequest Issuer.
-    pub sp_entity_id: String,
+    pub sp_entity_id: EntityId,
     /// Registered ACS URLs; the first is the default.
     pub acs_urls: Vec<String>,
     pub name_id_format: Option<String>,
@@ -270,7 +270,7 @@ pub struct Tenant {
     pub state: Mutex<TenantState>,
 }
 
-pub use crate::id_types::{ClientId, TenantId};
+pub use crate::id_types::{ClientId, EntityId, TenantId};
 
 /// What is needed to make a tenant.
 #[derive(Debug, Clone)]
@@ -539,7 +539,7 @@ impl Tenant {
             id: p.ids.saml_app.make(&ids),
             name: "idpsim_app".into(),
             key: p.ids.saml_app_key.make(&ids),
-            sp_entity_id: sp_entity_id.unwrap_or("").to_string(),
+            sp_entity_id: sp_entity_id.unwrap_or("").into(),
             acs_urls: acs.map(|a| vec![a.to_string()]).unwrap_or_default(),
             name_id_format: None,
             // Groups only once configured (Entra groupMembershipClaims, S2; Okta's group

@@ -132,7 +132,7 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
         match (&saml_sp, &redirect) {
             (Some((entity, acs, _)), _) => t.saml_apps.push(NewSamlApp {
                 id: Some(p.ids.saml_app.make(&ids as &dyn IdGen)),
-                sp_entity_id: entity.clone(),
+                sp_entity_id: entity.clone().into(),
                 acs_urls: vec![acs.clone()],
                 send_groups: true,
                 // Google's group mapping and Okta's group attribute statement need a name

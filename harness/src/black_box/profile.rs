@@ -241,7 +241,11 @@ impl BlackBox {
                         ));
                     }
                     if let Some(id) = &l.sp_entity_id {
-                        if !tenant.saml_apps.iter().any(|a| &a.sp_entity_id == id) {
+                        if !tenant
+                            .saml_apps
+                            .iter()
+                            .any(|a| a.sp_entity_id.as_str() == id)
+                        {
                             return Err(err(
                                 &field("sp_entity_id"),
                                 format!(
