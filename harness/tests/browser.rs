@@ -374,7 +374,7 @@ async fn acme(idps: &MockIdps) -> (reference_sp::AppState, String) {
             },
         ],
         saml_apps: vec![NewSamlApp {
-            sp_entity_id: urls.sp_entity_id.clone().into(),
+            sp_entity_id: urls.sp_entity_id.clone(),
             acs_urls: vec![urls.saml_acs.clone()],
             allow_idp_initiated: Some(true),
             ..NewSamlApp::default()

@@ -1,88 +1,10 @@
-//! Newtypes for the string ids that cross crate boundaries, so a tenant id cannot be passed
-//! where a client id is wanted. Each is `#[serde(transparent)]` (the JSON is the plain string)
-//! and has `Display`, `AsRef<str>`, `as_str()`, `From<String>`, `From<&str>`, `Into<String>`
-//! and comparisons with `str`.
+//! The string ids of the mocks: [`TenantId`] here, [`EntityId`] and [`ClientId`] shared with the
+//! reference SP from `protocols::id_types`.
 
-macro_rules! string_id {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(
-            Debug,
-            Clone,
-            Default,
-            PartialEq,
-            Eq,
-            Hash,
-            PartialOrd,
-            Ord,
-            serde::Serialize,
-            serde::Deserialize,
-        )]
-        #[serde(transparent)]
-        pub struct $name(String);
+pub use protocols::id_types::{ClientId, EntityId};
 
-        impl $name {
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl AsRef<str> for $name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                Self(s)
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                Self(s.to_string())
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(id: $name) -> Self {
-                id.0
-            }
-        }
-
-        impl PartialEq<str> for $name {
-            fn eq(&self, other: &str) -> bool {
-                self.0 == other
-            }
-        }
-
-        impl PartialEq<&str> for $name {
-            fn eq(&self, other: &&str) -> bool {
-                self.0 == *other
-            }
-        }
-    };
-}
-
-string_id! {
+protocols::string_id! {
     /// A tenant's id within its vendor (`acme`, an Entra directory GUID, ...): the `{id}` of its
     /// URLs and of the control API's `/tenants/{vendor}/{id}`.
     TenantId
-}
-
-string_id! {
-    /// An OIDC client's `client_id` at a tenant.
-    ClientId
-}
-
-string_id! {
-    /// A SAML entity id (an SP's or an IdP's `entityID`, the Issuer of its messages).
-    EntityId
 }

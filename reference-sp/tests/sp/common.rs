@@ -158,7 +158,7 @@ impl World {
                 seed_users: Some(0),
                 users,
                 saml_apps: vec![NewSamlApp {
-                    sp_entity_id: urls.sp_entity_id.clone().into(),
+                    sp_entity_id: urls.sp_entity_id.clone(),
                     acs_urls: vec![urls.saml_acs.clone()],
                     send_groups: true,
                     // Okta sends groups and profile attributes only from the app's
