@@ -3,7 +3,7 @@
 //! validation into the tenant's [`SamlApp`] and [`OidcClient`].
 
 use crate::personality::TokenAuth;
-use crate::tenant::{GroupFilter, OidcClient, SamlApp, ServerError, Tenant};
+use crate::tenant::{ClientId, EntityId, GroupFilter, OidcClient, SamlApp, ServerError, Tenant};
 use serde::{Deserialize, Serialize};
 
 /// A SAML app to register: validated by [`register_saml_app`].
@@ -19,7 +19,7 @@ pub struct NewSamlApp {
     /// the tenant and the pinned `id` (so a pinned app keeps its issuer across restarts), or
     /// generated when `id` is absent too.
     pub key: Option<String>,
-    pub sp_entity_id: String,
+    pub sp_entity_id: EntityId,
     pub acs_urls: Vec<String>,
     pub name_id_format: Option<String>,
     #[serde(default)]
@@ -50,7 +50,7 @@ pub struct NewSamlApp {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewOidcClient {
-    pub client_id: Option<String>,
+    pub client_id: Option<ClientId>,
     pub client_secret: Option<String>,
     pub redirect_uris: Vec<String>,
     pub auth_method: Option<TokenAuth>,
@@ -108,7 +108,7 @@ pub fn register_saml_app(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, ServerErr
 
 /// Validate `a` into an app of `t` (not yet added).
 pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, ServerError> {
-    if a.sp_entity_id.trim().is_empty() {
+    if a.sp_entity_id.as_str().trim().is_empty() {
         return Err(ServerError::Invalid(
             "sp_entity_id must not be empty".into(),
         ));
@@ -150,7 +150,7 @@ pub(crate) fn saml_app_from(t: &Tenant, a: NewSamlApp) -> Result<SamlApp, Server
             ServerError::Invalid(format!("sp_signing_cert is not a PEM certificate: {e}"))
         })?;
     }
-    if t.saml_app(&a.sp_entity_id).is_some() {
+    if t.saml_app(a.sp_entity_id.as_str()).is_some() {
         return Err(ServerError::Invalid(format!(
             "an app for {} is already registered",
             a.sp_entity_id
@@ -220,8 +220,8 @@ pub(crate) fn oidc_client_from(t: &Tenant, c: NewOidcClient) -> Result<OidcClien
     let p = t.personality();
     let client_id = c
         .client_id
-        .unwrap_or_else(|| p.ids.oidc_client.make(t.ids.as_ref()));
-    if t.oidc_client(&client_id).is_some() {
+        .unwrap_or_else(|| ClientId::from(p.ids.oidc_client.make(t.ids.as_ref())));
+    if t.oidc_client(client_id.as_str()).is_some() {
         return Err(ServerError::Invalid(format!(
             "client {client_id} already exists"
         )));

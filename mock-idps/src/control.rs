@@ -52,8 +52,9 @@ pub(crate) fn bad(msg: impl std::fmt::Display) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, "invalid_request", msg.to_string())
 }
 
-pub(crate) fn not_found(msg: impl Into<String>) -> ApiError {
-    ApiError(StatusCode::NOT_FOUND, "not_found", msg.into())
+/// A 404 with `msg` (a message or a typed error, by its text).
+pub(crate) fn not_found(msg: impl std::fmt::Display) -> ApiError {
+    ApiError(StatusCode::NOT_FOUND, "not_found", msg.to_string())
 }
 
 /// Parse a JSON body ourselves so the error names the problem and is JSON too.
@@ -67,7 +68,7 @@ pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
 }
 
 pub(crate) fn tenant(idps: &MockIdps, vendor: &str, id: &str) -> Result<SharedTenant, ApiError> {
-    let v: Vendor = vendor.parse().map_err(|e: String| not_found(e))?;
+    let v: Vendor = vendor.parse().map_err(not_found)?;
     idps.tenant(v, id)
         .ok_or_else(|| not_found(format!("no tenant {vendor}/{id}")))
 }
@@ -483,7 +484,7 @@ async fn clear_log(State(idps): State<MockIdps>, Path((v, id)): Path<(String, St
 }
 
 async fn show_personality(Path(v): Path<String>) -> R {
-    let v: Vendor = v.parse().map_err(|e: String| not_found(e))?;
+    let v: Vendor = v.parse().map_err(not_found)?;
     ok(v.personality())
 }
 

@@ -18,6 +18,7 @@ pub mod config;
 pub mod console;
 pub mod control;
 pub mod directory;
+pub mod id_types;
 pub mod keys;
 pub mod next_login;
 pub mod oidc;
@@ -31,8 +32,9 @@ pub mod server;
 pub mod surface;
 pub mod tenant;
 
+pub use id_types::{ClientId, EntityId, TenantId};
 pub use next_login::NextLogin;
 pub use personality::Vendor;
 pub use registry::{MockIdps, NewTenant, Options};
 pub use server::spawn_local;
-pub use tenant::{Mode, Tenant, TenantId};
+pub use tenant::{Mode, Tenant};

@@ -97,7 +97,7 @@ pub struct SamlApp {
     #[serde(default)]
     pub key: String,
     /// The SP's entity id: the Audience and the AuthnRequest Issuer.
-    pub sp_entity_id: String,
+    pub sp_entity_id: EntityId,
     /// Registered ACS URLs; the first is the default.
     pub acs_urls: Vec<String>,
     pub name_id_format: Option<String>,
@@ -160,7 +160,7 @@ fn yes() -> bool {
 /// A registered OIDC client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OidcClient {
-    pub client_id: String,
+    pub client_id: ClientId,
     pub client_secret: String,
     pub redirect_uris: Vec<String>,
     /// Token endpoint auth; unset: any the vendor supports.
@@ -270,59 +270,7 @@ pub struct Tenant {
     pub state: Mutex<TenantState>,
 }
 
-/// A tenant's id within its vendor (`acme`, an Entra directory GUID, ...): the `{id}` of its
-/// URLs and of the control API's `/tenants/{vendor}/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct TenantId(String);
-
-impl TenantId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for TenantId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for TenantId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<String> for TenantId {
-    fn from(s: String) -> Self {
-        Self(s)
-    }
-}
-
-impl From<&str> for TenantId {
-    fn from(s: &str) -> Self {
-        Self(s.to_string())
-    }
-}
-
-impl From<TenantId> for String {
-    fn from(id: TenantId) -> Self {
-        id.0
-    }
-}
-
-impl PartialEq<str> for TenantId {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for TenantId {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
+pub use crate::id_types::{ClientId, EntityId, TenantId};
 
 /// What is needed to make a tenant.
 #[derive(Debug, Clone)]
@@ -591,7 +539,7 @@ impl Tenant {
             id: p.ids.saml_app.make(&ids),
             name: "idpsim_app".into(),
             key: p.ids.saml_app_key.make(&ids),
-            sp_entity_id: sp_entity_id.unwrap_or("").to_string(),
+            sp_entity_id: sp_entity_id.unwrap_or("").into(),
             acs_urls: acs.map(|a| vec![a.to_string()]).unwrap_or_default(),
             name_id_format: None,
             // Groups only once configured (Entra groupMembershipClaims, S2; Okta's group

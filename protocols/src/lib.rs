@@ -10,6 +10,7 @@
 //! - [`scim`]: SCIM 2.0 resources, filters, PATCH, pagination, errors and discovery documents.
 
 pub mod clock;
+pub mod id_types;
 pub mod ids;
 pub mod jose;
 pub mod keys;

@@ -7,6 +7,16 @@
 use std::collections::BTreeSet;
 use std::str::FromStr;
 
+/// A flaw name that is none of [`Flaw::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown flaw {given:?}; known flaws: {}",
+    Flaw::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+)]
+pub struct UnknownFlaw {
+    pub given: String,
+}
+
 macro_rules! flaws {
     ($($variant:ident => $name:literal : $doc:literal,)*) => {
         /// One deliberate weakness.
@@ -30,14 +40,13 @@ macro_rules! flaws {
         }
 
         impl FromStr for Flaw {
-            type Err = String;
+            type Err = UnknownFlaw;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($name => Ok(Flaw::$variant),)*
-                    other => Err(format!(
-                        "unknown flaw {other:?}; known flaws: {}",
-                        Flaw::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
-                    )),
+                    other => Err(UnknownFlaw {
+                        given: other.to_string(),
+                    }),
                 }
             }
         }
@@ -115,7 +124,7 @@ mod tests {
             assert!(!f.description().is_empty());
         }
         let e = "skip-everything".parse::<Flaw>().expect_err("unknown");
-        assert!(e.contains("skip-audience-check"), "{e}");
+        assert!(e.to_string().contains("skip-audience-check"), "{e}");
         assert!(Flaws::none().is_empty());
         assert!(Flaws::none()
             .with(Flaw::AcceptAlgNone)

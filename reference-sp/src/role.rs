@@ -41,13 +41,22 @@ impl fmt::Display for Role {
     }
 }
 
+/// A role name that is none of [`Role::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role {given:?}; roles are read, contributor, write, admin")]
+pub struct UnknownRole {
+    pub given: String,
+}
+
 impl FromStr for Role {
-    type Err = String;
+    type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role {s:?}; roles are read, contributor, write, admin"))
+            .ok_or_else(|| UnknownRole {
+                given: s.to_string(),
+            })
     }
 }
 
@@ -70,13 +79,22 @@ impl OrgMode {
     }
 }
 
+/// A mode name that is neither `basic` nor `managed`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown mode {given:?}; modes are basic, managed")]
+pub struct UnknownOrgMode {
+    pub given: String,
+}
+
 impl FromStr for OrgMode {
-    type Err = String;
+    type Err = UnknownOrgMode;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "basic" => Ok(OrgMode::Basic),
             "managed" => Ok(OrgMode::Managed),
-            other => Err(format!("unknown mode {other:?}; modes are basic, managed")),
+            other => Err(UnknownOrgMode {
+                given: other.to_string(),
+            }),
         }
     }
 }

@@ -28,9 +28,11 @@ pub fn saml_config(
     s: &SamlSettings,
 ) -> Result<SamlSpConfig, SamlSpError> {
     let mut cfg = match &s.metadata_xml {
-        Some(xml) => SamlSpConfig::from_idp_metadata(xml, &urls.sp_entity_id, &urls.saml_acs)?,
+        Some(xml) => {
+            SamlSpConfig::from_idp_metadata(xml, urls.sp_entity_id.as_str(), &urls.saml_acs)?
+        }
         None => SamlSpConfig::from_parts(
-            &urls.sp_entity_id,
+            urls.sp_entity_id.as_str(),
             &urls.saml_acs,
             s.idp_entity_id.as_deref().unwrap_or(""),
             s.sso_url.as_deref().unwrap_or(""),

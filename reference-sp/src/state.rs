@@ -9,6 +9,7 @@ use crate::scim_adapter::StorePlatform;
 use crate::store::Store;
 use chrono::Duration;
 use protocols::clock::OffsetClock;
+use protocols::id_types::EntityId;
 use protocols::{ManualClock, SharedClock, SharedIdGen};
 use std::sync::Arc;
 
@@ -174,7 +175,7 @@ pub struct OrgUrls {
     pub saml_acs: String,
     pub saml_metadata: String,
     /// The SP entity id (= the metadata URL).
-    pub sp_entity_id: String,
+    pub sp_entity_id: EntityId,
     pub oidc_redirect: String,
 }
 
@@ -186,7 +187,7 @@ impl OrgUrls {
             join: format!("{org}/sso/join"),
             saml_acs: format!("{org}/saml/consume"),
             saml_metadata: format!("{org}/saml/metadata"),
-            sp_entity_id: format!("{org}/saml/metadata"),
+            sp_entity_id: format!("{org}/saml/metadata").into(),
             oidc_redirect: format!("{org}/oidc/consume"),
         }
     }

@@ -132,7 +132,7 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
         match (&saml_sp, &redirect) {
             (Some((entity, acs, _)), _) => t.saml_apps.push(NewSamlApp {
                 id: Some(p.ids.saml_app.make(&ids as &dyn IdGen)),
-                sp_entity_id: entity.clone(),
+                sp_entity_id: entity.clone().into(),
                 acs_urls: vec![acs.clone()],
                 send_groups: true,
                 // Google's group mapping and Okta's group attribute statement need a name
@@ -144,7 +144,7 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
                 ..NewSamlApp::default()
             }),
             (None, Some(r)) => t.oidc_clients.push(NewOidcClient {
-                client_id: Some(p.ids.oidc_client.make(&ids as &dyn IdGen)),
+                client_id: Some(p.ids.oidc_client.make(&ids as &dyn IdGen).into()),
                 client_secret: Some(format!("idpsim-{}", ids.hex(16))),
                 redirect_uris: vec![r.clone()],
                 auth_method: Some(TokenAuth::ClientSecretPost),
@@ -243,7 +243,7 @@ pub async fn init(a: InitArgs) -> anyhow::Result<String> {
             None => {
                 let clients = t.oidc_clients();
                 let c = clients.first().context("the client just registered")?;
-                let _ = writeln!(profile, "client_id = {}", toml_str(&c.client_id));
+                let _ = writeln!(profile, "client_id = {}", toml_str(c.client_id.as_str()));
                 let issuer = t.oidc_issuer();
                 let _ = writeln!(
                     paste,

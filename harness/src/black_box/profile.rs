@@ -4,7 +4,7 @@
 
 use mock_idps::config::Config as IdpConfig;
 use mock_idps::personality::Vendor;
-use mock_idps::TenantId;
+use mock_idps::{ClientId, TenantId};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -241,7 +241,11 @@ impl BlackBox {
                         ));
                     }
                     if let Some(id) = &l.sp_entity_id {
-                        if !tenant.saml_apps.iter().any(|a| &a.sp_entity_id == id) {
+                        if !tenant
+                            .saml_apps
+                            .iter()
+                            .any(|a| a.sp_entity_id.as_str() == id)
+                        {
                             return Err(err(
                                 &field("sp_entity_id"),
                                 format!(
@@ -268,7 +272,7 @@ impl BlackBox {
                         if !tenant
                             .oidc_clients
                             .iter()
-                            .any(|k| k.client_id.as_deref() == Some(c.as_str()))
+                            .any(|k| k.client_id.as_ref().map(ClientId::as_str) == Some(c.as_str()))
                         {
                             return Err(err(
                                 &field("client_id"),

@@ -7,7 +7,7 @@
 use super::params::{Protocol, Req, Vendor};
 use super::{IdpWorld, Org, Outcome};
 use crate::agent::AgentError;
-use crate::black_box::{Login, Proto};
+use crate::black_box::{Login, NotAccepted, Proto};
 use crate::target::{OrgUrls, NOT_APPLICABLE};
 use anyhow::{bail, Context as _};
 
@@ -116,7 +116,7 @@ impl IdpWorld {
         &mut self,
         actor: &str,
         org: &str,
-    ) -> anyhow::Result<Result<Vec<(&'static str, String)>, String>> {
+    ) -> anyhow::Result<Result<Vec<(&'static str, String)>, NotAccepted>> {
         let l = self.bb_login_of(org)?;
         let agent = self.known_actor(actor)?.agent.clone();
         // The journey that just ended at the probe URL is the probe: asking again would cost
@@ -142,7 +142,7 @@ impl IdpWorld {
             .context("not a black-box target")?;
         Ok(match bb.spec.accept.check(&page) {
             Ok(()) => Ok(bb.spec.attributes.read(&page)),
-            Err(why) => Err(why.to_string()),
+            Err(why) => Err(why),
         })
     }
 

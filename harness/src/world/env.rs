@@ -249,13 +249,13 @@ async fn start_black_box(
             Proto::Oidc => {
                 let clients = tenant.oidc_clients();
                 let c = match &spec.client_id {
-                    Some(c) => clients.iter().find(|k| &k.client_id == c),
+                    Some(c) => clients.iter().find(|k| k.client_id.as_str() == c),
                     None => clients.first(),
                 }
                 .with_context(|| {
                     format!("{}: no such client in tenant {id}", field("client_id"))
                 })?;
-                client_id = Some(c.client_id.clone());
+                client_id = Some(c.client_id.to_string());
                 redirect_uri = c.redirect_uris.first().cloned();
             }
         }

@@ -157,7 +157,7 @@ impl Org {
                 mode: mock_idps::Mode::Strict,
                 seed_users: Some(0),
                 saml_apps: vec![NewSamlApp {
-                    sp_entity_id: urls.saml_entity_id.clone(),
+                    sp_entity_id: urls.saml_entity_id.clone().into(),
                     acs_urls: vec![urls.saml_acs.clone()],
                     send_groups: true,
                     // Google sends groups only under a name its admin gives the mapping, Okta
@@ -175,7 +175,7 @@ impl Org {
                     ..NewSamlApp::default()
                 }],
                 oidc_clients: vec![NewOidcClient {
-                    client_id: Some(format!("client-{slug}")),
+                    client_id: Some(format!("client-{slug}").into()),
                     client_secret: Some(client_secret.clone()),
                     redirect_uris: vec![urls.oidc_callback.clone()],
                     auth_method: Some(TokenAuth::ClientSecretPost),

@@ -47,14 +47,23 @@ impl Vendor {
     }
 }
 
+/// A vendor name none of the mocks answers to (`given` is lowercased).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown vendor {given:?} (okta, entra, google)")]
+pub struct UnknownVendor {
+    pub given: String,
+}
+
 impl std::str::FromStr for Vendor {
-    type Err = String;
+    type Err = UnknownVendor;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "okta" => Ok(Vendor::Okta),
             "entra" | "azure" | "azuread" | "entra-id" => Ok(Vendor::Entra),
             "google" | "google-workspace" => Ok(Vendor::Google),
-            other => Err(format!("unknown vendor {other:?} (okta, entra, google)")),
+            other => Err(UnknownVendor {
+                given: other.to_string(),
+            }),
         }
     }
 }

@@ -378,7 +378,7 @@ pub fn response(
             audiences: vec![ov
                 .audience
                 .clone()
-                .unwrap_or_else(|| login.app.sp_entity_id.clone())],
+                .unwrap_or_else(|| login.app.sp_entity_id.to_string())],
         }),
         authn_statement: Some(AuthnStatementSpec {
             authn_instant: instant,

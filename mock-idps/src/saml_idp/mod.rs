@@ -334,7 +334,7 @@ fn idp_initiated(t: &SharedTenant, app: Option<&str>, req: Request) -> Response 
         match (q.get("acs"), q.get("sp_entity_id")) {
             (Some(acs), Some(sp)) if url::Url::parse(acs).is_ok() && !sp.trim().is_empty() => {
                 app.acs_urls = vec![acs.clone()];
-                app.sp_entity_id = sp.clone();
+                app.sp_entity_id = sp.clone().into();
             }
             (Some(acs), _) if url::Url::parse(acs).is_err() => {
                 return error_page(

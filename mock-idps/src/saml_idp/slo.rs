@@ -36,7 +36,7 @@ use crate::next_login::KeyChoice;
 use crate::personality::Vendor;
 use crate::registry::MockIdps;
 use crate::respond::{noted, with_message};
-use crate::tenant::{SamlApp, SharedTenant, Tenant, TenantKeyError};
+use crate::tenant::{EntityId, SamlApp, SharedTenant, Tenant, TenantKeyError};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{header, Method, StatusCode};
@@ -247,7 +247,7 @@ pub fn configure(t: &Tenant, app: &SamlApp, n: NewSlo) -> Result<AppSlo, SloErro
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IdpSession {
     pub app_id: String,
-    pub sp_entity_id: String,
+    pub sp_entity_id: EntityId,
     pub name_id: String,
     pub session_index: String,
     pub started: DateTime<Utc>,
@@ -503,8 +503,11 @@ fn find_app(t: &Tenant, hint: Option<&str>, issuer: &str) -> Result<(SamlApp, Ap
     let Some(slo) = app.slo.clone() else {
         return Err(SloError::NoSloUrl { app: app.id });
     };
-    let expected = slo.sp_issuer.as_deref().unwrap_or(&app.sp_entity_id);
-    if issuer != expected && issuer != app.sp_entity_id {
+    let expected = slo
+        .sp_issuer
+        .as_deref()
+        .unwrap_or(app.sp_entity_id.as_str());
+    if issuer != expected && issuer != app.sp_entity_id.as_str() {
         return Err(SloError::IssuerMismatch {
             issuer: issuer.to_string(),
             app: app.id,
@@ -736,8 +739,11 @@ fn sp_answered(t: &Tenant, received: &Received, r: &LogoutResponse) -> Response 
     let Some(slo) = app.slo.clone() else {
         return error_page(StatusCode::BAD_REQUEST, "the app no longer has SLO enabled");
     };
-    let expected = slo.sp_issuer.as_deref().unwrap_or(&app.sp_entity_id);
-    if r.issuer != expected && r.issuer != app.sp_entity_id {
+    let expected = slo
+        .sp_issuer
+        .as_deref()
+        .unwrap_or(app.sp_entity_id.as_str());
+    if r.issuer != expected && r.issuer != app.sp_entity_id.as_str() {
         return error_page(
             StatusCode::BAD_REQUEST,
             &format!("the LogoutResponse's issuer {} is not {expected}", r.issuer),

@@ -47,8 +47,19 @@ impl DialectId {
     }
 }
 
+/// A SCIM dialect name none of [`DialectId::ALL`] or their aliases answers to (`given` is
+/// lowercased).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown SCIM dialect {given:?} (okta-catalogue, okta-custom, entra, \
+     entra-aadoptscim062020)"
+)]
+pub struct UnknownDialect {
+    pub given: String,
+}
+
 impl std::str::FromStr for DialectId {
-    type Err = String;
+    type Err = UnknownDialect;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.to_ascii_lowercase();
         DialectId::ALL
@@ -61,12 +72,7 @@ impl std::str::FromStr for DialectId {
                 "entra-aadoptscim" | "aadoptscim062020" => Some(DialectId::EntraAadOptScim062020),
                 _ => None,
             })
-            .ok_or_else(|| {
-                format!(
-                    "unknown SCIM dialect {s:?} (okta-catalogue, okta-custom, entra, \
-                     entra-aadoptscim062020)"
-                )
-            })
+            .ok_or(UnknownDialect { given: s })
     }
 }
 

@@ -53,7 +53,7 @@ pub fn sp_metadata_xml(urls: &OrgUrls, encryption_cert_b64: Option<&str>) -> Str
   </md:SPSSODescriptor>
 </md:EntityDescriptor>
 "#,
-        entity = xml_escape(&urls.sp_entity_id),
+        entity = xml_escape(urls.sp_entity_id.as_str()),
         acs = xml_escape(&urls.saml_acs),
         // The SingleLogoutService sits next to the ACS (crate::http::slo).
         slo = xml_escape(&urls.saml_acs.replace("/saml/consume", "/saml/slo")),
@@ -93,7 +93,7 @@ mod tests {
         let urls = OrgUrls::new("http://sp.test", "acme");
         let md = protocols::saml::metadata::parse_sp_metadata(&sp_metadata_xml(&urls, None))
             .expect("parses");
-        assert_eq!(md.entity_id, urls.sp_entity_id);
+        assert_eq!(md.entity_id, urls.sp_entity_id.as_str());
         assert_eq!(
             md.default_acs().map(|a| a.location.as_str()),
             Some(urls.saml_acs.as_str())

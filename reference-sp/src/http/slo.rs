@@ -158,7 +158,7 @@ pub async fn start(
                 id: request_id.clone(),
                 issue_instant: now,
                 destination: Some(out.idp.url.clone()),
-                issuer: urls.sp_entity_id.clone(),
+                issuer: urls.sp_entity_id.to_string(),
                 name_id: saml.name_id.clone(),
                 name_id_format: None,
                 session_index: saml.session_index.clone(),
@@ -254,9 +254,14 @@ pub async fn service(
             )
             .into_response())
         }
-        LogoutMessage::Request(lr) => {
-            idp_initiated(&state, &org, &settings, &received, &lr, &urls.sp_entity_id)
-        }
+        LogoutMessage::Request(lr) => idp_initiated(
+            &state,
+            &org,
+            &settings,
+            &received,
+            &lr,
+            urls.sp_entity_id.as_str(),
+        ),
     }
 }
 

@@ -72,7 +72,10 @@ fn decode(t: Raw) -> Result<Invitation, StoreError> {
         org_id: t.1,
         account_id: t.2,
         email: t.3,
-        role: t.4.parse().map_err(StoreError::Corrupt)?,
+        role: t
+            .4
+            .parse::<Role>()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         external_collaborator: flag(t.5),
         token: t.6,
         source: t.7,

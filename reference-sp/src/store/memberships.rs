@@ -48,12 +48,18 @@ fn decode(t: Raw) -> Result<Membership, StoreError> {
     Ok(Membership {
         org_id: t.0,
         account_id: t.1,
-        role: t.2.parse().map_err(StoreError::Corrupt)?,
+        role: t
+            .2
+            .parse::<Role>()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         source: Source::parse(&t.3),
         external_collaborator: flag(t.4),
         invited_role: t
             .5
-            .map(|r| r.parse().map_err(StoreError::Corrupt))
+            .map(|r| {
+                r.parse::<Role>()
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
             .transpose()?,
         active: flag(t.6),
         created: t.7,

@@ -59,8 +59,14 @@ fn decode(t: Raw) -> Result<Org, StoreError> {
     Ok(Org {
         id: t.0,
         slug: t.1,
-        mode: t.2.parse().map_err(StoreError::Corrupt)?,
-        default_role: t.3.parse().map_err(StoreError::Corrupt)?,
+        mode: t
+            .2
+            .parse::<OrgMode>()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        default_role: t
+            .3
+            .parse::<Role>()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         session_timeout_secs: t.4,
         sso_enforced: flag(t.5),
         allow_idp_initiated: flag(t.6),

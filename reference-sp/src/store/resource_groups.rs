@@ -146,7 +146,9 @@ fn members_where(
                 rg_id,
                 group,
                 account_id,
-                role: role.parse().map_err(StoreError::Corrupt)?,
+                role: role
+                    .parse::<Role>()
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 source: Source::parse(&source),
             })
         })

@@ -279,7 +279,7 @@ impl World {
                     ..NewSamlApp::default()
                 }],
                 oidc_clients: vec![NewOidcClient {
-                    client_id: Some(format!("client-{org}")),
+                    client_id: Some(format!("client-{org}").into()),
                     client_secret: Some(CLIENT_SECRET.into()),
                     redirect_uris: vec![urls.oidc_redirect.clone()],
                     auth_method: Some(TokenAuth::ClientSecretPost),
