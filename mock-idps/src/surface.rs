@@ -5,7 +5,7 @@
 
 use crate::directory::{DirectoryError, Group, NewUser, User};
 use crate::next_login::NextLogin;
-use crate::saml_idp::slo::{AppSlo, IdpLogout, IdpSession};
+use crate::saml_idp::slo::model::{AppSlo, IdpLogout, IdpSession};
 use crate::tenant::{AppEncryption, LogEntry, OidcClient, SamlApp, Tenant};
 use protocols::KeySet;
 use serde::Deserialize;

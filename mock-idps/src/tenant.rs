@@ -135,7 +135,7 @@ pub struct SamlApp {
     pub plain_metadata: bool,
     /// Single Logout (saml_idp::slo); `None`: off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slo: Option<crate::saml_idp::slo::AppSlo>,
+    pub slo: Option<crate::saml_idp::slo::model::AppSlo>,
 }
 
 /// One attribute an app sends: its name, the directory field that feeds it and, optionally,
@@ -245,7 +245,7 @@ pub struct TenantState {
     /// one, S3/S12/S13).
     pub saml_rollover: Vec<String>,
     /// The SAML sessions issued and the IdP-initiated logouts (saml_idp::slo).
-    pub slo: crate::saml_idp::slo::SloState,
+    pub slo: crate::saml_idp::slo::model::SloState,
 }
 
 /// Keep the request log bounded.
