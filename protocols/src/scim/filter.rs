@@ -11,6 +11,9 @@ use std::fmt;
 use serde_json::Number;
 
 use super::error::ScimError;
+use syntax::SyntaxError;
+
+mod syntax;
 
 /// Limits on untrusted filter and path strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,43 +65,6 @@ fn is_attr_name(s: &str) -> bool {
         _ => return false,
     }
     chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
-/// Why a filter or a path does not parse: the `detail` of the SCIM `invalidFilter` or
-/// `invalidPath` error.
-#[derive(Debug, thiserror::Error)]
-enum SyntaxError {
-    #[error("{word:?} has an empty schema URN")]
-    EmptySchemaUrn { word: String },
-    #[error("{name:?} is not an attribute name")]
-    NotAnAttributeName { name: String },
-    #[error("{sub:?} is not a sub-attribute name")]
-    NotASubAttributeName { sub: String },
-    #[error("unterminated string starting at offset {start}")]
-    UnterminatedString { start: usize },
-    #[error("bad string literal at offset {start}: {source}")]
-    BadString {
-        start: usize,
-        source: serde_json::Error,
-    },
-    /// `raw` is already truncated for display.
-    #[error("bad number {raw:?} at offset {start}")]
-    BadNumber { raw: String, start: usize },
-    #[error("unexpected character {ch:?} at offset {start}")]
-    UnexpectedCharacter { ch: char, start: usize },
-    #[error("the input is {len} bytes long; the limit is {limit}")]
-    TooLong { len: usize, limit: usize },
-    #[error("the input is empty")]
-    Empty,
-    /// `found` describes the token (or the end) where `wanted` should have been.
-    #[error("expected {wanted}, found {found}")]
-    Unexpected { wanted: String, found: String },
-    #[error("nesting deeper than {limit} levels")]
-    TooDeep { limit: usize },
-    #[error("{path} has a sub-attribute before '['")]
-    SubAttributeBeforeBracket { path: AttrPath },
-    #[error("a value filter cannot contain another value filter")]
-    NestedValueFilter,
 }
 
 fn parse_attr_path(word: &str) -> Result<AttrPath, SyntaxError> {
@@ -614,7 +580,9 @@ impl<'a> Parser<'a> {
         let path = self.attr_path()?;
         if self.peek() == Some(&Tok::LBracket) {
             if path.sub_attr.is_some() {
-                return Err(SyntaxError::SubAttributeBeforeBracket { path });
+                return Err(SyntaxError::SubAttributeBeforeBracket {
+                    path: path.to_string(),
+                });
             }
             let filter = self.bracket()?;
             return Ok(Filter::ValuePath {
@@ -699,7 +667,9 @@ impl<'a> Parser<'a> {
             });
         }
         if attr.sub_attr.is_some() {
-            return Err(SyntaxError::SubAttributeBeforeBracket { path: attr });
+            return Err(SyntaxError::SubAttributeBeforeBracket {
+                path: attr.to_string(),
+            });
         }
         let filter = self.bracket()?;
         let mut sub_attr = None;
