@@ -43,7 +43,7 @@ pub enum OidcEndpoint {
 }
 
 /// Match `template` (segments, `{name}` captures one) against `path`.
-fn capture(template: &str, path: &str) -> Option<BTreeMap<String, String>> {
+pub(crate) fn capture(template: &str, path: &str) -> Option<BTreeMap<String, String>> {
     let t: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
     let p: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     if t.len() != p.len() {

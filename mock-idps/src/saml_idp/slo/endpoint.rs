@@ -26,7 +26,7 @@ pub fn route(
     query: Option<&str>,
 ) -> Option<Option<String>> {
     let v = vendor_slo(t.vendor).ok()?;
-    let caps = capture(v.path, rest)?;
+    let caps = crate::routes::capture(v.path, rest)?;
     if v.shared_with_sso {
         if *method != Method::GET {
             return None;
@@ -35,23 +35,6 @@ pub fn route(
         logout::parse_logout_message(&received.xml).ok()?;
     }
     Some(caps.get("app_id").cloned())
-}
-
-fn capture(template: &str, path: &str) -> Option<std::collections::BTreeMap<String, String>> {
-    let t: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
-    let p: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if t.len() != p.len() {
-        return None;
-    }
-    let mut caps = std::collections::BTreeMap::new();
-    for (ts, ps) in t.iter().zip(&p) {
-        if let Some(name) = ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            caps.insert(name.to_string(), ps.to_string());
-        } else if ts != ps {
-            return None;
-        }
-    }
-    Some(caps)
 }
 
 fn error_page(status: StatusCode, message: &str) -> Response {
