@@ -153,7 +153,7 @@ pub async fn configure(
                 ],
             )?;
             ProtocolSettings::Oidc(OidcSettings {
-                issuer: n.issuer.clone().unwrap_or_default(),
+                issuer: n.issuer.clone().unwrap_or_default().into(),
                 client_id: n.client_id.clone().unwrap_or_default(),
                 client_secret: n.client_secret.clone().unwrap_or_default(),
                 scopes: n.scopes.clone().unwrap_or_default(),
