@@ -7,6 +7,7 @@ use crate::directory::Directory;
 use crate::personality::Vendor;
 use crate::tenant::{Mode, ServerError, SharedTenant, Tenant, TenantId, TenantSpec};
 use parking_lot::RwLock;
+use protocols::id_types::Issuer;
 use protocols::{SharedClock, SharedIdGen};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -246,7 +247,7 @@ pub struct SamlIndex {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OidcIndex {
-    pub issuer: String,
+    pub issuer: Issuer,
 }
 
 impl TenantIndex {
@@ -263,7 +264,7 @@ impl TenantIndex {
                 sso_url: t.saml_sso_url(&app),
             },
             oidc: OidcIndex {
-                issuer: t.oidc_issuer(),
+                issuer: t.oidc_issuer().into(),
             },
         }
     }

@@ -80,6 +80,12 @@ string_id! {
 }
 
 string_id! {
+    /// An issuer as configured or accepted: an OIDC provider's `issuer` (every id_token's
+    /// `iss`), or a SAML IdP's entity id where it stands as the Issuer of its assertions.
+    Issuer
+}
+
+string_id! {
     /// An OAuth / OIDC `client_id`.
     ClientId
 }

@@ -10,6 +10,7 @@ pub mod app;
 pub mod domain;
 pub mod flaws;
 pub mod http;
+pub mod ids;
 pub mod lifecycle;
 pub mod oidc_rp;
 pub mod role;

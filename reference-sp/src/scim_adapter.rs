@@ -194,7 +194,7 @@ impl Platform for StorePlatform {
         // Signed in just in time before the IdP pushed them: the same person, adopt it.
         for email in &profile.emails {
             if let Some(a) = accounts::managed_matching(tx, o.id, None, Some(email))? {
-                if !provisioned(tx, &o.slug, a.id)? {
+                if !provisioned(tx, o.slug.as_str(), a.id)? {
                     let id = account_ref(a.id);
                     self.update_profile(tx, &id, profile)?;
                     accounts::set_active(tx, a.id, false)?;

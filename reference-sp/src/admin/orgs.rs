@@ -355,7 +355,10 @@ pub async fn invite(
         )?;
         let mut v = render::invitation(c, &inv, true)?;
         if let Some(obj) = v.as_object_mut() {
-            obj.insert("join_url".into(), json!(state.org_urls(&o.slug).join));
+            obj.insert(
+                "join_url".into(),
+                json!(state.org_urls(o.slug.as_str()).join),
+            );
         }
         Ok(v)
     })?;

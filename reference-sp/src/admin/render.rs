@@ -20,8 +20,8 @@ pub fn org(state: &AppState, c: &Connection, o: &Org) -> Result<Value, StoreErro
         "allow_idp_initiated": o.allow_idp_initiated,
         "created": rfc3339(o.created),
         "sso": sso.as_ref().map(|s| s.protocol.name()),
-        "urls": state.org_urls(&o.slug),
-        "scim_base_url": state.scim_base_url(&o.slug),
+        "urls": state.org_urls(o.slug.as_str()),
+        "scim_base_url": state.scim_base_url(o.slug.as_str()),
     }))
 }
 

@@ -29,7 +29,7 @@ fn sql(e: rusqlite::Error) -> ApiError {
 
 /// 403 `scim-managed` when a pushed group is linked to `g`: its membership is SCIM's [SCIM-7].
 pub(super) fn refuse_if_scim_managed(c: &Connection, o: &Org, g: &ResourceGroup) -> ApiResult<()> {
-    if scim::is_scim_managed(c, &o.slug, &rg_id(g.id)).map_err(sql)? {
+    if scim::is_scim_managed(c, o.slug.as_str(), &rg_id(g.id)).map_err(sql)? {
         return Err(ApiError::forbidden(
             "scim-managed",
             format!(
@@ -68,11 +68,11 @@ pub async fn mint_token(
 ) -> ApiResult<Response> {
     let slug = path(p)?;
     let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
-        let token = scim::mint_token(c, state.ids().as_ref(), &o.slug).map_err(sql)?;
+        let token = scim::mint_token(c, state.ids().as_ref(), o.slug.as_str()).map_err(sql)?;
         Ok(json!({
             "organization": o.slug,
             "token": token.expose(),
-            "scim_base_url": state.scim_base_url(&o.slug),
+            "scim_base_url": state.scim_base_url(o.slug.as_str()),
         }))
     })?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
@@ -85,7 +85,7 @@ pub async fn revoke_tokens(
 ) -> ApiResult<Json<Value>> {
     let slug = path(p)?;
     let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
-        let n = scim::revoke_tokens(c, &o.slug).map_err(sql)?;
+        let n = scim::revoke_tokens(c, o.slug.as_str()).map_err(sql)?;
         Ok(json!({"organization": o.slug, "revoked": n}))
     })?;
     Ok(Json(v))
@@ -119,7 +119,7 @@ fn render_group(c: &Connection, g: &PushedGroup) -> ApiResult<Value> {
 }
 
 fn pushed_group(c: &Connection, o: &Org, id: &str) -> ApiResult<Value> {
-    let all = scim::pushed_groups(c, &o.slug).map_err(sql)?;
+    let all = scim::pushed_groups(c, o.slug.as_str()).map_err(sql)?;
     let g = all
         .iter()
         .find(|g| g.id == id)
@@ -134,7 +134,7 @@ pub async fn groups(
 ) -> ApiResult<Json<Value>> {
     let slug = path(p)?;
     let v = read_org(&state, &slug, |c, o| -> ApiResult<Value> {
-        let all = scim::pushed_groups(c, &o.slug)
+        let all = scim::pushed_groups(c, o.slug.as_str())
             .map_err(sql)?
             .iter()
             .map(|g| render_group(c, g))
@@ -167,7 +167,7 @@ pub async fn link(
         scim::link_group(
             platform.as_ref(),
             tx,
-            &o.slug,
+            o.slug.as_str(),
             &group,
             &rg_id(rg.id),
             l.role,
@@ -187,7 +187,7 @@ pub async fn unlink(
     let (slug, group) = path(p)?;
     let platform = state.inner.scim_platform.clone();
     transact_org(&state, &slug, |tx, o| -> ApiResult<()> {
-        scim::unlink_group(platform.as_ref(), tx, &o.slug, &group).map_err(link_error)
+        scim::unlink_group(platform.as_ref(), tx, o.slug.as_str(), &group).map_err(link_error)
     })?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -153,7 +153,7 @@ pub async fn configure(
                 ],
             )?;
             ProtocolSettings::Oidc(OidcSettings {
-                issuer: n.issuer.clone().unwrap_or_default(),
+                issuer: n.issuer.clone().unwrap_or_default().into(),
                 client_id: n.client_id.clone().unwrap_or_default(),
                 client_secret: n.client_secret.clone().unwrap_or_default(),
                 scopes: n.scopes.clone().unwrap_or_default(),
@@ -185,7 +185,7 @@ pub async fn configure(
     let now = state.now_secs();
     let v = transact_org(&state, &slug, |c, o| -> ApiResult<Value> {
         if let ProtocolSettings::Saml(s) = &cfg.protocol {
-            sso_adapter::saml_config(&state.org_urls(&o.slug), &o, s)
+            sso_adapter::saml_config(&state.org_urls(o.slug.as_str()), &o, s)
                 .map_err(|e| ApiError::invalid("bad-saml-config", e.to_string()))?;
         }
         if let Some(m) = &cfg.resource_group_mapping {
@@ -202,7 +202,7 @@ pub async fn configure(
             }
         }
         orgs::set_sso(c, o.id, &cfg, now)?;
-        Ok(render(&state, &o.slug, &cfg))
+        Ok(render(&state, o.slug.as_str(), &cfg))
     })?;
     Ok(Json(v))
 }
@@ -257,7 +257,7 @@ pub async fn show(
     let v = read_org(&state, &slug, |c, o| -> ApiResult<Value> {
         let cfg = orgs::sso(c, o.id)?
             .ok_or_else(|| ApiError::not_found(format!("{slug} has no SSO configured")))?;
-        Ok(render(&state, &o.slug, &cfg))
+        Ok(render(&state, o.slug.as_str(), &cfg))
     })?;
     Ok(Json(v))
 }

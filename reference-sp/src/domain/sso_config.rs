@@ -3,6 +3,7 @@
 //! validators' configs lives in [`crate::sso_adapter`].
 
 use super::mapping::{GroupMapping, MappingError, RoleMapping};
+use protocols::id_types::Issuer;
 use serde::{Deserialize, Serialize};
 
 /// SAML IdP settings: its metadata, or its entity id, SSO URL and certificates (several allow
@@ -52,7 +53,7 @@ impl std::fmt::Debug for SamlSettings {
 /// OIDC provider settings; the token endpoint is called with client_secret_post.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OidcSettings {
-    pub issuer: String,
+    pub issuer: Issuer,
     pub client_id: String,
     pub client_secret: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -62,7 +63,7 @@ pub struct OidcSettings {
 impl std::fmt::Debug for OidcSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OidcSettings")
-            .field("issuer", &self.issuer)
+            .field("issuer", &self.issuer.as_str())
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
             .field("scopes", &self.scopes)
@@ -130,15 +131,15 @@ impl SsoConfig {
             }
             ProtocolSettings::Oidc(o) => {
                 for (name, v) in [
-                    ("issuer", &o.issuer),
-                    ("client_id", &o.client_id),
-                    ("client_secret", &o.client_secret),
+                    ("issuer", o.issuer.as_str()),
+                    ("client_id", o.client_id.as_str()),
+                    ("client_secret", o.client_secret.as_str()),
                 ] {
                     if v.trim().is_empty() {
                         return Err(ConfigError::Missing(name));
                     }
                 }
-                let ok = url::Url::parse(&o.issuer)
+                let ok = url::Url::parse(o.issuer.as_str())
                     .map(|u| matches!(u.scheme(), "http" | "https"))
                     .unwrap_or(false);
                 if !ok {

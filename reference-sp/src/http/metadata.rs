@@ -76,7 +76,7 @@ pub async fn sp_metadata(
             .ok()
             .map(protocols::saml::b64_encode)
     });
-    let xml = sp_metadata_xml(&state.org_urls(&org.slug), cert_b64.as_deref());
+    let xml = sp_metadata_xml(&state.org_urls(org.slug.as_str()), cert_b64.as_deref());
     Ok((
         [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
         xml,

@@ -200,7 +200,7 @@ pub async fn create(
                     "sso-session-expired",
                     "your organisation's SSO session expired; sign in again",
                 )
-                .with_location(sso_login_path(&org.slug, "/whoami")))
+                .with_location(sso_login_path(org.slug.as_str(), "/whoami")))
             }
             ViewerState::Anonymous => {
                 return Err(ApiError::unauthorized("not-signed-in", "sign in first")
@@ -251,7 +251,10 @@ pub async fn create(
                 "sso-required",
                 "this organisation requires SSO first",
             )
-            .with_location(sso_login_path(slug.as_deref().unwrap_or(""), "/whoami"))),
+            .with_location(sso_login_path(
+                slug.as_ref().map_or("", |s| s.as_str()),
+                "/whoami",
+            ))),
             Decision::LoginRequired => {
                 Err(ApiError::unauthorized("not-signed-in", "sign in first")
                     .with_location("/login"))
@@ -287,7 +290,7 @@ pub async fn org_home(
                 "sso_banner": sso_skipped,
             }))
             .into_response()),
-            other => Ok(refuse_get(other, Some(&org.slug), &here)),
+            other => Ok(refuse_get(other, Some(org.slug.as_str()), &here)),
         }
     })
 }

@@ -129,7 +129,7 @@ pub async fn start(
 ) -> ApiResult<Response> {
     let org = org_or_404(&state, &path(p)?)?;
     let settings = saml_settings(&state, &org)?;
-    let urls = state.org_urls(&org.slug);
+    let urls = state.org_urls(org.slug.as_str());
     let now = state.now();
     let token = session::cookie_token(&headers);
     let out = outbound(&settings)?;
@@ -208,10 +208,10 @@ pub async fn service(
         logout::decode_post_message(&String::from_utf8_lossy(&raw), saml::DEFAULT_MAX_INFLATED)
     }
     .map_err(|e| rejected(&SloRejection::Unreadable(e.to_string())))?;
-    let urls = state.org_urls(&org.slug);
+    let urls = state.org_urls(org.slug.as_str());
     let sp = crate::sso_adapter::saml_config(&urls, &org, &settings)
         .map_err(|e| misconfigured("saml-config", e))?;
-    let slo_url = sp_slo_url(&state, &org.slug);
+    let slo_url = sp_slo_url(&state, org.slug.as_str());
     let trust = Trust {
         idp_entity_id: &sp.idp_entity_id,
         idp_certs_der: &sp.idp_certs_der,

@@ -134,7 +134,7 @@ async fn begin(state: AppState, slug: String, headers: HeaderMap, uri: Uri) -> A
         }
     }
     let now = state.now();
-    let urls = state.org_urls(&org.slug);
+    let urls = state.org_urls(org.slug.as_str());
     match &cfg.protocol {
         ProtocolSettings::Saml(s) => {
             let sp = sso_adapter::saml_config(&urls, &org, s).map_err(|e| {
@@ -300,14 +300,16 @@ pub async fn saml_consume(
         ));
     };
     let relay = f.get("RelayState").filter(|r| local_path(r)).cloned();
-    let sp = sso_adapter::saml_config(&state.org_urls(&org.slug), &org, settings).map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "sso-misconfigured",
-            "saml-config",
-            e.to_string(),
-        )
-    })?;
+    let sp = sso_adapter::saml_config(&state.org_urls(org.slug.as_str()), &org, settings).map_err(
+        |e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "sso-misconfigured",
+                "saml-config",
+                e.to_string(),
+            )
+        },
+    )?;
     let token = session::cookie_token(&headers);
     let new_token = state.ids().token(32);
     let now = state.now();
@@ -376,7 +378,7 @@ pub async fn oidc_consume(
     };
     let pending: PendingOidc = serde_json::from_str(&json)
         .map_err(|e| ApiError::internal(format!("stored pending login: {e}")))?;
-    let rp = sso_adapter::oidc_config(&state.org_urls(&org.slug), settings);
+    let rp = sso_adapter::oidc_config(&state.org_urls(org.slug.as_str()), settings);
     let accepted = state
         .inner
         .oidc

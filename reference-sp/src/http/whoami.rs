@@ -31,7 +31,7 @@ pub async fn whoami(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
                 org.slug
             ),
             )
-            .with_location(sso_login_path(&org.slug, "/whoami")))
+            .with_location(sso_login_path(org.slug.as_str(), "/whoami")))
         }
         ViewerState::Anonymous => {
             return Err(

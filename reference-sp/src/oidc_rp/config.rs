@@ -2,6 +2,7 @@
 //! the authorization redirect and the callback.
 
 use chrono::{DateTime, Duration, Utc};
+use protocols::id_types::Issuer;
 use serde::{Deserialize, Serialize};
 
 /// Scopes requested unless the organisation says otherwise.
@@ -15,7 +16,7 @@ pub const DEFAULT_MAX_SKEW_SECS: i64 = 180;
 #[derive(Clone, PartialEq, Eq)]
 pub struct OidcRpConfig {
     /// Must equal the discovery document's `issuer` and every id_token's `iss`, byte for byte.
-    pub issuer: String,
+    pub issuer: Issuer,
     pub client_id: String,
     pub client_secret: String,
     pub redirect_uri: String,
@@ -27,7 +28,7 @@ pub struct OidcRpConfig {
 impl OidcRpConfig {
     /// A connection with the default scopes, algorithms and skew.
     pub fn new(
-        issuer: impl Into<String>,
+        issuer: impl Into<Issuer>,
         client_id: impl Into<String>,
         client_secret: impl Into<String>,
         redirect_uri: impl Into<String>,
@@ -56,7 +57,7 @@ impl OidcRpConfig {
 impl Default for OidcRpConfig {
     fn default() -> Self {
         Self {
-            issuer: String::new(),
+            issuer: Issuer::default(),
             client_id: String::new(),
             client_secret: String::new(),
             redirect_uri: String::new(),
@@ -70,7 +71,7 @@ impl Default for OidcRpConfig {
 impl std::fmt::Debug for OidcRpConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OidcRpConfig")
-            .field("issuer", &self.issuer)
+            .field("issuer", &self.issuer.as_str())
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
             .field("redirect_uri", &self.redirect_uri)

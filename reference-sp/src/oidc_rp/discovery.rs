@@ -2,13 +2,14 @@
 
 use super::error::OidcRejection;
 use super::http::Answer;
+use protocols::id_types::Issuer;
 use protocols::jose::{Jwk, Jwks};
 use serde_json::{Map, Value};
 
 /// The parts of the discovery document the RP uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderMetadata {
-    pub issuer: String,
+    pub issuer: Issuer,
     pub authorization_endpoint: String,
     pub token_endpoint: String,
     /// Optional in OIDC Discovery; without it the RP relies on the id_token alone.
@@ -63,7 +64,7 @@ pub fn parse_discovery(
         token_endpoint: endpoint("token_endpoint")?,
         jwks_uri: endpoint("jwks_uri")?,
         userinfo_endpoint,
-        issuer,
+        issuer: issuer.into(),
     })
 }
 

@@ -32,6 +32,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use parking_lot::Mutex;
+use protocols::id_types::Issuer;
 use protocols::jose::Jwks;
 use std::collections::{BTreeMap, HashMap};
 
@@ -52,7 +53,7 @@ struct CachedProvider {
 pub struct OidcRp {
     http: reqwest::Client,
     /// Per configured issuer. Never held across an await.
-    cache: Mutex<HashMap<String, CachedProvider>>,
+    cache: Mutex<HashMap<Issuer, CachedProvider>>,
 }
 
 fn fresh(fetched: DateTime<Utc>, now: DateTime<Utc>, ttl_secs: i64) -> bool {
@@ -88,7 +89,7 @@ impl OidcRp {
             URL_SAFE_NO_PAD.encode(openssl::sha::sha256(pending.code_verifier.as_bytes()));
         let mut url = url::Url::parse(&meta.authorization_endpoint).map_err(|e| {
             OidcRejection::DiscoveryInvalid {
-                url: discovery::discovery_url(&cfg.issuer),
+                url: discovery::discovery_url(cfg.issuer.as_str()),
                 reason: format!("authorization_endpoint: {e}"),
             }
         })?;
@@ -189,14 +190,14 @@ impl OidcRp {
                 return Ok(c.meta.clone());
             }
         }
-        let url = discovery::discovery_url(&cfg.issuer);
+        let url = discovery::discovery_url(cfg.issuer.as_str());
         let answer = http::get(&self.http, &url, None).await.map_err(|e| {
             OidcRejection::DiscoveryUnavailable {
                 url: url.clone(),
                 reason: e.to_string(),
             }
         })?;
-        let meta = discovery::parse_discovery(&cfg.issuer, &url, &answer)?;
+        let meta = discovery::parse_discovery(cfg.issuer.as_str(), &url, &answer)?;
         let mut cache = self.cache.lock();
         let entry = cache
             .entry(cfg.issuer.clone())

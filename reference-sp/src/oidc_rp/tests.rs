@@ -287,7 +287,7 @@ async fn oidc_err_1_access_denied_is_reported() {
 #[tokio::test]
 async fn oidc_disc_1_issuer_with_a_trailing_slash_is_refused() {
     let mut w = world(Vendor::Okta).await;
-    w.cfg.issuer = format!("{}/", w.t.oidc_issuer());
+    w.cfg.issuer = format!("{}/", w.t.oidc_issuer()).into();
     let e =
         w.rp.begin(&w.cfg, &w.ids, w.clock.now(), None)
             .await
@@ -295,7 +295,7 @@ async fn oidc_disc_1_issuer_with_a_trailing_slash_is_refused() {
     assert_eq!(
         e,
         OidcRejection::DiscoveryIssuerMismatch {
-            expected: w.cfg.issuer.clone(),
+            expected: w.cfg.issuer.to_string(),
             found: w.t.oidc_issuer()
         }
     );
@@ -304,7 +304,7 @@ async fn oidc_disc_1_issuer_with_a_trailing_slash_is_refused() {
 #[tokio::test]
 async fn unreachable_or_missing_discovery_is_a_clear_rejection() {
     let mut w = world(Vendor::Okta).await;
-    w.cfg.issuer = w.t.oidc_issuer().replace("/acme", "/nobody");
+    w.cfg.issuer = w.t.oidc_issuer().replace("/acme", "/nobody").into();
     let e =
         w.rp.begin(&w.cfg, &w.ids, w.clock.now(), None)
             .await

@@ -203,7 +203,7 @@ fn check_claims(
         tracing::warn!("danger: the id_token iss and aud are not checked");
         danger_skipped.push(Flaw::SkipIdTokenIssuerCheck);
         let mut c = claims.clone();
-        c.insert("iss".into(), Value::String(cfg.issuer.clone()));
+        c.insert("iss".into(), Value::String(cfg.issuer.to_string()));
         c.insert("aud".into(), Value::String(cfg.client_id.clone()));
         c.remove("azp");
         patched = c;
@@ -213,7 +213,7 @@ fn check_claims(
     };
     let skew = cfg.max_skew.num_seconds();
     ClaimChecks {
-        issuer: &cfg.issuer,
+        issuer: cfg.issuer.as_str(),
         client_id: &cfg.client_id,
         nonce: (!skip_nonce).then_some(nonce),
         now,
@@ -242,7 +242,7 @@ fn claim_rejection(e: JoseError, cfg: &OidcRpConfig, claims: &Map<String, Value>
     match e {
         JoseError::ClaimMissing { claim: "iss" }
         | JoseError::ClaimMismatch { claim: "iss", .. } => OidcRejection::IssuerMismatch {
-            expected: cfg.issuer.clone(),
+            expected: cfg.issuer.to_string(),
             found: found("iss"),
         },
         JoseError::ClaimMissing { claim: "aud" }

@@ -6,6 +6,7 @@ use super::checks::{
 };
 use super::signature::SignatureVerified;
 use super::OutstandingRequest;
+use protocols::id_types::Issuer;
 use protocols::saml::{DigestAlgorithm, SignatureAlgorithm};
 use std::collections::BTreeMap;
 
@@ -31,7 +32,7 @@ pub(super) struct Content {
     pub name_id: String,
     pub name_id_format: Option<String>,
     pub attributes: BTreeMap<String, Vec<String>>,
-    pub issuer: String,
+    pub issuer: Issuer,
     pub assertion_id: String,
     pub session_index: Option<String>,
     pub in_response_to: Option<String>,
@@ -89,7 +90,7 @@ impl AcceptedAssertion {
 
     /// The Assertion's Issuer.
     pub fn issuer(&self) -> &str {
-        &self.content.issuer
+        self.content.issuer.as_str()
     }
 
     pub fn assertion_id(&self) -> &str {

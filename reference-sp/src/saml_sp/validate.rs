@@ -183,7 +183,7 @@ pub fn check_response(
         attributes,
         issuer: source
             .saml("Issuer")
-            .map(|i| full_text(i.el))
+            .map(|i| full_text(i.el).into())
             .unwrap_or_default(),
         assertion_id: assertion_id.clone(),
         session_index: source

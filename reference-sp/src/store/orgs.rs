@@ -2,6 +2,7 @@
 
 use super::{flag, Id, StoreError};
 use crate::domain::sso_config::SsoConfig;
+use crate::ids::OrgSlug;
 use crate::role::{OrgMode, Role};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
@@ -12,7 +13,7 @@ pub const DEFAULT_SESSION_TIMEOUT_SECS: i64 = 7 * 24 * 3600;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Org {
     pub id: Id,
-    pub slug: String,
+    pub slug: OrgSlug,
     pub mode: OrgMode,
     pub default_role: Role,
     pub session_timeout_secs: i64,
@@ -58,7 +59,7 @@ fn row(r: &Row) -> rusqlite::Result<Raw> {
 fn decode(t: Raw) -> Result<Org, StoreError> {
     Ok(Org {
         id: t.0,
-        slug: t.1,
+        slug: t.1.into(),
         mode: t
             .2
             .parse::<OrgMode>()
