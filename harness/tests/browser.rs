@@ -589,6 +589,18 @@ async fn a_wrong_token_or_a_bad_fault_shows_the_api_error_and_changes_nothing() 
         "PUT /tenants/okta/acme/next-login refused: 401 unauthorized",
     )
     .await;
+    // The live log keeps polling with the wrong token; its refusal goes under the log and
+    // never covers the one the user caused. Blank the log's status, wait for the next poll to
+    // refill it, then look at #error again.
+    b.js("document.getElementById('log-status').textContent = ''")
+        .await;
+    b.wait_text("#log-status", "/log refused: 401 unauthorized")
+        .await;
+    let shown = b.find("#error").await.text().await.expect("text");
+    assert!(
+        shown.contains("PUT /tenants/okta/acme/next-login refused: 401 unauthorized"),
+        "a background poll replaced the refusal the user caused: {shown:?}"
+    );
     assert!(
         t.next_login().is_none(),
         "a wrong token changed the next login"
