@@ -92,16 +92,9 @@ impl std::fmt::Debug for ScimToken {
     }
 }
 
-/// Lower-case hex SHA-256 of the token (computed on every SCIM request: no `format!` per byte).
+/// Lower-case hex SHA-256 of the token.
 pub(crate) fn token_hash(token: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = openssl::sha::sha256(token.as_bytes());
-    let mut out = String::with_capacity(digest.len() * 2);
-    for b in digest {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0x0f)]));
-    }
-    out
+    hex::encode(openssl::sha::sha256(token.as_bytes()))
 }
 
 /// Mints a bearer token for `org`. Earlier tokens stay valid (rotation without downtime) until

@@ -31,12 +31,12 @@
 //! error page (there is nowhere to send an answer); once the app is known, every refusal is a
 //! LogoutResponse with a non-Success status to the app's registered SLO URL, and changes nothing.
 
-pub mod deliver;
-pub mod endpoint;
-pub mod error;
-pub mod idp_initiated;
-pub mod model;
-pub mod vendor;
+pub(crate) mod deliver;
+pub(crate) mod endpoint;
+pub(crate) mod error;
+pub(crate) mod idp_initiated;
+pub(crate) mod model;
+pub(crate) mod vendor;
 
 pub use deliver::Delivery;
 pub use endpoint::{route, serve};
