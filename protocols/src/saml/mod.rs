@@ -40,7 +40,10 @@ pub use response::{
     AuthnStatementSpec, ConditionsSpec, IssuerSpec, NameIdSpec, ResponseSpec, SignOptions,
     SignaturePlacement, StatusSpec, SubjectConfirmationSpec, XmlStyle,
 };
-pub use verify::{verify_signatures, VerifiedReference, VerifiedSignature, VerifiedSignatures};
+pub use verify::{
+    verify_signatures, verify_tree_signatures, VerifiedReference, VerifiedSignature,
+    VerifiedSignatures,
+};
 
 use crate::keys::KeyKind;
 use base64::Engine as _;

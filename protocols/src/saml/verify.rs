@@ -1,15 +1,17 @@
-//! XML signature verification through xmlsec (samael's bindings), against one trusted
+//! XML signature verification through xmlsec (the `dsig` crate), against one trusted
 //! certificate.
 //!
-//! samael registers every `ID` attribute (refusing duplicates and non-NCName values), finds every
+//! xmlsec registers every `ID` attribute (refusing duplicates and non-NCName values), finds every
 //! `ds:Signature` anywhere in the document and requires each to verify with the key we give it.
-//! xmlsec uses a key preset on the context and never consults KeyInfo, so a certificate carried
-//! in the message is ignored. We read the same document into our own tree only to report what each
-//! signature's references point at.
+//! It uses that key only and never consults KeyInfo, so a certificate carried in the message is
+//! ignored. What each reference covered comes back as xmlsec's pre-digest bytes, the only thing
+//! a caller should read as signed. We read the same document into our own tree only to describe
+//! each signature (algorithms, the element a reference names), and refuse the document if the two
+//! readings disagree on its signatures or their references.
 
 use super::SamlError;
 use crate::xml::{self, ns, Element};
-use samael::crypto::{CertificateDer, Crypto, CryptoProvider, ReduceMode};
+use std::collections::HashMap;
 
 /// One `ds:Reference` of a verified signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +37,8 @@ pub struct VerifiedSignature {
 #[derive(Clone, Debug)]
 pub struct VerifiedSignatures {
     signatures: Vec<VerifiedSignature>,
-    signed_xml: String,
+    /// Signed bytes by referenced id: the first verified reference to name each id.
+    signed: HashMap<String, String>,
 }
 
 impl VerifiedSignatures {
@@ -56,10 +59,12 @@ impl VerifiedSignatures {
         self.covered_ids().contains(&id)
     }
 
-    /// The document reduced to signed content only (samael's `ValidateAndMarkNoAncestors`): what
-    /// an SP may safely read.
-    pub fn signed_xml(&self) -> &str {
-        &self.signed_xml
+    /// What a verified reference to `id` covered: xmlsec's pre-digest bytes, the canonical form
+    /// of the element after the reference's transforms (the enveloped signature removed). This,
+    /// not the received document, is what an SP may safely read. `None` if no verified reference
+    /// names `id`.
+    pub fn signed_content(&self, id: &str) -> Option<&str> {
+        self.signed.get(id).map(String::as_str)
     }
 }
 
@@ -108,44 +113,80 @@ pub fn verify_signatures(
     trusted_cert_der: &[u8],
 ) -> Result<VerifiedSignatures, SamlError> {
     super::reject_dtd(xml.as_bytes())?;
-    if !certificate_seen(trusted_cert_der) {
-        openssl::x509::X509::from_der(trusted_cert_der)
-            .map_err(|source| SamlError::InvalidCertificate { source })?;
-        remember_certificate(trusted_cert_der);
-    }
+    check_certificate(trusted_cert_der)?;
     let tree = xml::parse(xml)?;
+    verify_document(&tree, xml, trusted_cert_der)
+}
 
+/// [`verify_signatures`] for a document already parsed: xmlsec verifies `tree`'s own
+/// serialisation, so it and our reader see the same bytes and the text is not parsed twice.
+pub fn verify_tree_signatures(
+    tree: &Element,
+    trusted_cert_der: &[u8],
+) -> Result<VerifiedSignatures, SamlError> {
+    check_certificate(trusted_cert_der)?;
+    verify_document(tree, &tree.to_document(), trusted_cert_der)
+}
+
+fn check_certificate(der: &[u8]) -> Result<(), SamlError> {
+    if !certificate_seen(der) {
+        openssl::x509::X509::from_der(der)
+            .map_err(|source| SamlError::InvalidCertificate { source })?;
+        remember_certificate(der);
+    }
+    Ok(())
+}
+
+/// `tree` is `xml` as our parser reads it.
+fn verify_document(
+    tree: &Element,
+    xml: &str,
+    trusted_cert_der: &[u8],
+) -> Result<VerifiedSignatures, SamlError> {
     let mut signatures = Vec::new();
-    collect_signatures(&tree, &mut Vec::new(), &tree, &mut signatures);
+    collect_signatures(tree, &mut Vec::new(), tree, &mut signatures);
     if signatures.is_empty() {
         return Err(SamlError::NoSignature);
     }
 
-    let cert = CertificateDer::from(trusted_cert_der.to_vec());
-    let signed_xml = Crypto::reduce_xml_to_signed(
-        xml,
-        std::slice::from_ref(&cert),
-        ReduceMode::ValidateAndMarkNoAncestors,
-    )
-    .map_err(|e| SamlError::XmlSignatureInvalid {
-        message: describe(&e),
+    let verified = dsig::verify(xml, trusted_cert_der).map_err(|e| match e {
+        dsig::DsigError::Doctype => SamlError::DoctypeForbidden,
+        e => SamlError::XmlSignatureInvalid {
+            message: e.to_string(),
+        },
     })?;
-
-    Ok(VerifiedSignatures {
-        signatures,
-        signed_xml,
-    })
-}
-
-fn describe(e: &samael::crypto::CryptoError) -> String {
-    let mut msg = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        src = s.source();
+    let disagree = |what: String| SamlError::XmlSignatureInvalid {
+        message: format!("xmlsec and the SAML reader disagree on the signatures: {what}"),
+    };
+    if verified.len() != signatures.len() {
+        return Err(disagree(format!(
+            "{} verified, {} found",
+            verified.len(),
+            signatures.len()
+        )));
     }
-    msg
+    let mut signed = HashMap::new();
+    for (described, checked) in signatures.iter().zip(verified) {
+        if described.references.len() != checked.references.len() {
+            return Err(disagree(format!(
+                "{} references verified, {} found",
+                checked.references.len(),
+                described.references.len()
+            )));
+        }
+        for (reference, checked) in described.references.iter().zip(checked.references) {
+            if checked.uri.as_deref().unwrap_or("") != reference.uri {
+                return Err(disagree(format!(
+                    "reference {:?} verified, {:?} found",
+                    checked.uri, reference.uri
+                )));
+            }
+            if let Some(id) = &reference.id {
+                signed.entry(id.clone()).or_insert(checked.signed);
+            }
+        }
+    }
+    Ok(VerifiedSignatures { signatures, signed })
 }
 
 fn resolve<'a>(scope: &[(&'a str, &'a str)], prefix: &str) -> Option<&'a str> {
@@ -282,7 +323,13 @@ mod tests {
             v.signatures()[0].references[0].element.as_deref(),
             Some("Response")
         );
-        assert!(v.signed_xml().contains("r1"));
+        let signed = v.signed_content("r1").expect("the Response is signed");
+        assert!(signed.starts_with("<saml2p:Response "), "{signed}");
+        assert!(
+            !signed.contains("Signature"),
+            "enveloped signature removed: {signed}"
+        );
+        assert_eq!(v.signed_content("other"), None);
     }
 
     #[test]

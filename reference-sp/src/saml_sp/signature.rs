@@ -1,5 +1,5 @@
 //! The signature stage: verify against the configured certificates only, require the assertion
-//! to be covered, and hand on the assertion as the verifier's signed-only document has it.
+//! to be covered, and hand on the assertion as the verified reference's signed bytes have it.
 //!
 //! The verifier sees the comment-free serialisation of our own tree. Exclusive c14n drops
 //! comments anyway, so this changes no digest, but it means xmlsec and our reader see the same
@@ -12,7 +12,7 @@ use super::error::SamlRejection;
 use super::view::{self, Scoped};
 use crate::flaws::{Flaw, Flaws};
 use protocols::saml::{
-    verify_signatures, DigestAlgorithm, SamlError, SignatureAlgorithm, VerifiedSignatures,
+    verify_tree_signatures, DigestAlgorithm, SamlError, SignatureAlgorithm, VerifiedSignatures,
 };
 use protocols::xml::{self, ns, Element, Node, NsDecl};
 
@@ -52,7 +52,7 @@ pub(super) fn verify(
     assertion_id: &str,
     flaws: &Flaws,
 ) -> Result<SignedAssertion, SamlRejection> {
-    let document = view::without_comments(response).to_document();
+    let document = view::without_comments(response);
     let key_info_certs = key_info_certs(response);
     let candidates: &[Vec<u8>] =
         if flaws.danger(Flaw::TrustKeyInfoCert) && !key_info_certs.is_empty() {
@@ -64,7 +64,7 @@ pub(super) fn verify(
     let mut verified = None;
     let mut failure = String::from("no trusted certificate configured");
     for cert in candidates {
-        match verify_signatures(&document, cert) {
+        match verify_tree_signatures(&document, cert) {
             Ok(v) => {
                 verified = Some(v);
                 break;
@@ -84,7 +84,7 @@ pub(super) fn verify(
         let foreign = key_info_certs
             .iter()
             .filter(|c| !candidates.contains(c))
-            .find(|c| verify_signatures(&document, c).is_ok());
+            .find(|c| verify_tree_signatures(&document, c).is_ok());
         return Err(match foreign {
             Some(cert) => SamlRejection::UntrustedSigner {
                 subject: subject_of(cert),
@@ -112,21 +112,25 @@ pub(super) fn verify(
         };
     }
 
-    // Read only what the verifier kept: the signed-only document, and in it the element whose ID
-    // the signature named (ids are unique, so it is the one we checked coverage for).
-    let signed =
-        xml::parse(verified.signed_xml()).map_err(|e| SamlRejection::SignatureInvalid {
-            message: format!("signed content unreadable: {e}"),
-        })?;
-    let (assertion, inherited) =
-        extract(&signed, assertion_id).ok_or_else(|| SamlRejection::AssertionNotSigned {
-            assertion_id: assertion_id.to_string(),
-            covered: verified
-                .covered_ids()
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-        })?;
+    // Read only what a verified reference covered: xmlsec's pre-digest bytes for the assertion's
+    // own reference, else for the Response that contains it (ids are unique, so these are the
+    // elements we checked coverage for).
+    let not_signed = || SamlRejection::AssertionNotSigned {
+        assertion_id: assertion_id.to_string(),
+        covered: verified
+            .covered_ids()
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+    };
+    let signed_text = verified
+        .signed_content(assertion_id)
+        .or_else(|| response.id().and_then(|rid| verified.signed_content(rid)))
+        .ok_or_else(not_signed)?;
+    let signed = xml::parse(signed_text).map_err(|e| SamlRejection::SignatureInvalid {
+        message: format!("signed content unreadable: {e}"),
+    })?;
+    let (assertion, inherited) = extract(&signed, assertion_id).ok_or_else(not_signed)?;
     Ok(SignedAssertion {
         proof: SignatureVerified { _private: () },
         assertion,
@@ -152,11 +156,11 @@ pub(super) fn verify_decrypted(
 ) -> Result<SignedAssertion, SamlRejection> {
     let is_signature = |n: &Node| matches!(n, Node::Element(e) if e.name == "Signature");
     let response_covered = if received.children.iter().any(is_signature) {
-        let document = view::without_comments(received).to_document();
+        let document = view::without_comments(received);
         let mut failure = String::from("no trusted certificate configured");
         let mut covered = None;
         for cert in &cfg.idp_certs_der {
-            match verify_signatures(&document, cert) {
+            match verify_tree_signatures(&document, cert) {
                 Ok(v) if received.id().is_some_and(|rid| v.covers(rid)) => {
                     covered = Some(v);
                     break;
