@@ -1,5 +1,5 @@
 //! SAML responses checked by two independent verifiers: our xmlsec-backed `verify_signatures`
-//! (samael's bindings) and Debian's `xmlsec1 --verify` CLI, for every signature placement and
+//! (the `dsig` crate) and Debian's `xmlsec1 --verify` CLI, for every signature placement and
 //! algorithm, plus tampering and foreign-key cases, and a pinned snapshot.
 
 use chrono::Duration;
@@ -397,6 +397,102 @@ fn saml_cmt_1_comment_injected_into_name_id() {
         .children
         .insert(0, protocols::xml::Node::Comment("x".into()));
     assert!(verify_signatures(&tree.to_document(), key.cert_der()).is_ok());
+}
+
+/// Sign `template` (a document with a `ds:Signature` template) with the `xmlsec1` CLI.
+fn xmlsec1_sign(template: &str, key: &SigningKey) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("template.xml");
+    let pem = dir.path().join("key.pem");
+    std::fs::write(&doc, template).unwrap();
+    std::fs::write(&pem, key.key_pem()).unwrap();
+    let out = Command::new("xmlsec1")
+        .args(["--sign", "--privkey-pem"])
+        .arg(&pem)
+        .args([
+            "--id-attr:ID",
+            "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+        ])
+        .arg(&doc)
+        .output()
+        .expect("xmlsec1 runs (`make deps` installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// An assertion whose reference leaves its AttributeStatement out through an XPath transform, a
+/// legitimate XML-DSig construct and the shape of a "signed, but not all of it" attack.
+const XPATH_FILTERED_TEMPLATE: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
+<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="a1" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"><saml:Issuer>https://idp.example</saml:Issuer><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#a1"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116"><ds:XPath xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">not(ancestor-or-self::saml:AttributeStatement)</ds:XPath></ds:Transform><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue></ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue></ds:SignatureValue></ds:Signature><saml:Subject><saml:NameID>alice@acme.example</saml:NameID></saml:Subject><saml:AttributeStatement><saml:Attribute Name="role"><saml:AttributeValue>member</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion>
+"##;
+
+#[test]
+fn what_a_reference_covers_is_its_pre_digest_content_not_the_element() {
+    // The signature is valid and covers "#a1", but its XPath transform leaves the
+    // AttributeStatement out, so anyone may rewrite the role. The signed content handed to
+    // callers is what the digest covered: NameID yes, AttributeStatement no.
+    let key = &keys().rsa;
+    let signed = xmlsec1_sign(XPATH_FILTERED_TEMPLATE, key);
+    let v = verify_signatures(&signed, key.cert_der()).expect("a valid signature");
+    assert_eq!(v.covered_ids(), ["a1"]);
+    let content = v.signed_content("a1").expect("a1 is covered");
+    assert!(content.contains("alice@acme.example"), "{content}");
+    assert!(!content.contains("AttributeStatement"), "{content}");
+
+    let escalated = signed.replace(">member<", ">admin<");
+    assert_ne!(escalated, signed);
+    let v = verify_signatures(&escalated, key.cert_der()).expect("the role is not signed");
+    let content = v.signed_content("a1").unwrap();
+    assert!(!content.contains("admin"), "{content}");
+
+    let renamed = signed.replace("alice@", "mallory@");
+    let err = verify_signatures(&renamed, key.cert_der()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("digest of reference \"#a1\" does not match"),
+        "{err}"
+    );
+}
+
+#[test]
+fn both_signatures_hand_back_their_own_content() {
+    let key = &keys().rsa;
+    let opts = SignOptions {
+        placement: SignaturePlacement::Both,
+        ..SignOptions::default()
+    };
+    let xml = build_response(&spec(), &opts, key).unwrap().to_document();
+    let v = verify_signatures(&xml, key.cert_der()).unwrap();
+    let response = v.signed_content(RESPONSE_ID).expect("Response covered");
+    let assertion = v.signed_content(ASSERTION_ID).expect("Assertion covered");
+    // The Response's content holds the assertion with the assertion's signature (which its digest
+    // covers) and without its own (the enveloped-signature transform).
+    assert_eq!(response.matches("SignatureValue>").count(), 2, "{response}");
+    assert!(response.contains(&format!("ID=\"{ASSERTION_ID}\"")));
+    assert!(!assertion.contains("SignatureValue"), "{assertion}");
+    assert!(assertion.contains("alice@acme.example"), "{assertion}");
+}
+
+#[test]
+fn a_wrong_key_fails_the_signature_value_and_the_right_key_still_works_after_it() {
+    // Keys are cached per thread and certificate: alternating must never reuse the wrong one.
+    let k = &keys();
+    let xml = build_response(&spec(), &SignOptions::default(), &k.rsa)
+        .unwrap()
+        .to_document();
+    for _ in 0..2 {
+        let err = verify_signatures(&xml, k.rsa_other.cert_der()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the SignatureValue does not verify"),
+            "{err}"
+        );
+        verify_signatures(&xml, k.rsa.cert_der()).expect("the signer's own certificate");
+    }
 }
 
 #[test]
