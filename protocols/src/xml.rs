@@ -619,17 +619,23 @@ pub fn escape_attr(out: &mut String, s: &str) {
 /// True when `xml` contains a DOCTYPE or ENTITY declaration (checked before any XML parser sees
 /// the bytes, so no parser's entity handling is ever exercised).
 pub fn has_dtd(xml: &[u8]) -> Option<XmlError> {
-    fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-        hay.windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
+    // One pass, looking only after each `<` (a SAML response has no `<!` but comments and
+    // CDATA); the keyword is compared case-insensitively, and a DOCTYPE anywhere wins.
+    let mut entity = false;
+    for rest in xml.split(|&b| b == b'<').skip(1) {
+        let Some(decl) = rest.strip_prefix(b"!") else {
+            continue;
+        };
+        let starts = |k: &[u8]| {
+            decl.get(..k.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(k))
+        };
+        if starts(b"DOCTYPE") {
+            return Some(XmlError::Doctype);
+        }
+        entity |= starts(b"ENTITY");
     }
-    if contains_ci(xml, b"<!DOCTYPE") {
-        Some(XmlError::Doctype)
-    } else if contains_ci(xml, b"<!ENTITY") {
-        Some(XmlError::Entity)
-    } else {
-        None
-    }
+    entity.then_some(XmlError::Entity)
 }
 
 /// Read a document into a tree. DOCTYPE and ENTITY declarations are refused; processing

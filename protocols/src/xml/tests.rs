@@ -158,3 +158,25 @@ fn mutation_then_reserialisation() {
     assert!(t.remove_attr("ID").is_some());
     assert_eq!(t.id(), None);
 }
+
+#[test]
+fn dtd_declarations_are_found_in_any_case_and_anywhere() {
+    assert_eq!(has_dtd(b"<!doctype x><x/>"), Some(XmlError::Doctype));
+    assert_eq!(has_dtd(b"<x/><!DocType y>"), Some(XmlError::Doctype));
+    assert_eq!(has_dtd(b"<x><!ENTITY a 'b'></x>"), Some(XmlError::Entity));
+    // A DOCTYPE wins over an ENTITY that comes first.
+    assert_eq!(
+        has_dtd(b"<!ENTITY a 'b'><!DOCTYPE x><x/>"),
+        Some(XmlError::Doctype)
+    );
+    for clean in [
+        &b"<x>&lt;!DOCTYPE</x>"[..],
+        b"<x><!-- DOCTYPE --><![CDATA[ENTITY]]></x>",
+        b"<x>DOCTYPE ENTITY</x><!DOCTYP",
+        b"",
+        b"<",
+        b"<!",
+    ] {
+        assert_eq!(has_dtd(clean), None, "{}", String::from_utf8_lossy(clean));
+    }
+}
