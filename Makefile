@@ -7,7 +7,7 @@ LISTEN ?= 127.0.0.1:8080
 
 .PHONY: run serve test deps lint unit bench fmt
 
-## Install the Debian packages samael's xmlsec bindings, the xmlsec1 cross-checks, the black-box
+## Install the Debian packages the xmlsec bindings (dsig, samael), the xmlsec1 cross-checks, the black-box
 ## SPs (Apache) and browser mode (chromium, chromium-driver) need.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
