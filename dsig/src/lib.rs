@@ -16,7 +16,9 @@
 //!   document is parsed twice and no reduced copy of it is built and serialised.
 //!
 //! xmlsec uses the key preset on the context and never consults `KeyInfo`, so a certificate
-//! carried in the message is ignored.
+//! carried in the message is ignored. References must point into the document (`""` or `#id`),
+//! and their transforms must be the enveloped-signature transform or a canonicalisation: no
+//! XSLT, XPath or Base64, and no fetching of files or URLs.
 //!
 //! This is the workspace's only crate with `unsafe`: the `xmlsec` crate's safe wrapper does not
 //! expose a signature context's flags, its verified references or libxml2's ID table, so the
@@ -52,7 +54,9 @@ pub enum DsigError {
     Invalid { number: usize },
     #[error("ds:Signature number {number} in document order: the digest of reference {uri:?} does not match (the signed content changed)")]
     DigestMismatch { number: usize, uri: String },
-    #[error("ds:Signature number {number} in document order cannot be processed by xmlsec (malformed, or an unknown algorithm or transform)")]
+    #[error("ds:Signature number {number} in document order: transform {algorithm:?} is not allowed (only enveloped-signature and c14n)")]
+    TransformRefused { number: usize, algorithm: String },
+    #[error("ds:Signature number {number} in document order cannot be processed by xmlsec (malformed, an unknown algorithm, or a reference outside the document)")]
     Unprocessable { number: usize },
     #[error(
         "ds:Signature number {number}, reference {reference}: the signed content is not UTF-8"
@@ -260,13 +264,85 @@ fn collect_signatures(node: &Node, out: &mut Vec<Node>) {
     }
 }
 
+/// The `Algorithm` of every `ds:Transform` a reference may list.
+const ALLOWED_TRANSFORMS: [&str; 7] = [
+    "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+    "http://www.w3.org/2001/10/xml-exc-c14n#",
+    "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
+    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments",
+    "http://www.w3.org/2006/12/xml-c14n11",
+    "http://www.w3.org/2006/12/xml-c14n11#WithComments",
+];
+
+/// Refuse a signature whose references list a transform outside [`ALLOWED_TRANSFORMS`].
+fn check_transforms(number: usize, signature: &Node) -> Result<(), DsigError> {
+    let ds = |n: &Node, name: &str| {
+        n.get_name() == name && n.get_namespace().is_some_and(|ns| ns.get_href() == DS)
+    };
+    let children = |n: &Node, name: &str| {
+        n.get_child_elements()
+            .into_iter()
+            .filter(|c| ds(c, name))
+            .collect::<Vec<_>>()
+    };
+    for signed_info in children(signature, "SignedInfo") {
+        for reference in children(&signed_info, "Reference") {
+            for transforms in children(&reference, "Transforms") {
+                for transform in transforms.get_child_elements() {
+                    let algorithm = transform.get_attribute("Algorithm").unwrap_or_default();
+                    if !ds(&transform, "Transform")
+                        || !ALLOWED_TRANSFORMS.contains(&algorithm.as_str())
+                    {
+                        return Err(DsigError::TransformRefused { number, algorithm });
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn verify_one(index: usize, node: &Node, key: &XmlSecKey) -> Result<Signature, DsigError> {
+    use xmlsec::bindings as b;
+    check_transforms(index + 1, node)?;
     let mut ctx = XmlSecSignatureContext::new();
-    // SAFETY: `ctx` owns a live context created by xmlSecDSigCtxCreate; only the flags word is
-    // written, before the context is used.
+    // SAFETY: `ctx` owns a live context created by xmlSecDSigCtxCreate; its settings are written
+    // before it is used, and the transform klasses are xmlsec's static descriptors.
     #[allow(unsafe_code)]
     unsafe {
-        (*ctx.as_ptr()).flags |= xmlsec::bindings::XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
+        let raw = ctx.as_ptr();
+        // Manifests are skipped: SAML has none, and nothing reads what they would cover.
+        (*raw).flags |= b::XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES
+            | b::XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
+        // Same-document references only: xmlsec would otherwise open any URI a reference names
+        // (a local file, or a request to any host).
+        (*raw).enabledReferenceUris =
+            b::xmlSecTransformUriTypeEmpty | b::xmlSecTransformUriTypeSameDocument;
+        // The transforms SAMLCore 5.4.4 allows (enveloped signature, exclusive c14n) and the
+        // inclusive c14n variants; never XSLT, XPath or Base64. xmlsec resolves `#id` through an
+        // XPointer transform of its own, so that one is enabled too (`check_transforms` has
+        // already refused it as a written transform), and the list also governs the
+        // DigestMethod: the SHA-1 and SHA-2 family.
+        for klass in [
+            b::xmlSecTransformXPointerGetKlass(),
+            b::xmlSecOpenSSLTransformSha1GetKlass(),
+            b::xmlSecOpenSSLTransformSha224GetKlass(),
+            b::xmlSecOpenSSLTransformSha256GetKlass(),
+            b::xmlSecOpenSSLTransformSha384GetKlass(),
+            b::xmlSecOpenSSLTransformSha512GetKlass(),
+            b::xmlSecTransformEnvelopedGetKlass(),
+            b::xmlSecTransformExclC14NGetKlass(),
+            b::xmlSecTransformExclC14NWithCommentsGetKlass(),
+            b::xmlSecTransformInclC14NGetKlass(),
+            b::xmlSecTransformInclC14NWithCommentsGetKlass(),
+            b::xmlSecTransformInclC14N11GetKlass(),
+            b::xmlSecTransformInclC14N11WithCommentsGetKlass(),
+        ] {
+            if b::xmlSecDSigCtxEnableReferenceTransform(raw, klass) < 0 {
+                return Err(DsigError::Unprocessable { number: index + 1 });
+            }
+        }
     }
     ctx.insert_key(key.clone());
     let number = index + 1;
@@ -373,6 +449,41 @@ mod tests {
             parse(r#"<a xmlns:x="urn:x" x:ID="evil" ID="good"><b x:ID="evil"/></a>"#).unwrap();
         let root = doc.get_root_element().unwrap();
         register_ids(&doc, &root).unwrap();
+    }
+
+    #[test]
+    fn only_enveloped_and_c14n_transforms_are_allowed() {
+        let signature = |transforms: &str| {
+            format!(
+                r##"<ds:Signature xmlns:ds="{DS}"><ds:SignedInfo><ds:Reference URI="#a"><ds:Transforms>{transforms}</ds:Transforms></ds:Reference></ds:SignedInfo></ds:Signature>"##
+            )
+        };
+        let check = |transforms: &str| {
+            let doc = parse(&signature(transforms)).unwrap();
+            check_transforms(1, &doc.get_root_element().unwrap())
+        };
+        let t = |alg: &str| format!(r#"<ds:Transform Algorithm="{alg}"/>"#);
+        assert_eq!(check(&ALLOWED_TRANSFORMS.map(t).concat()), Ok(()));
+        for refused in [
+            "http://www.w3.org/TR/1999/REC-xslt-19991116",
+            "http://www.w3.org/TR/1999/REC-xpath-19991116",
+            "http://www.w3.org/2002/06/xmldsig-filter2",
+            "http://www.w3.org/2000/09/xmldsig#base64",
+            "http://www.w3.org/2001/04/xmldsig-more/xptr",
+        ] {
+            assert_eq!(
+                check(&(t(ALLOWED_TRANSFORMS[0]) + &t(refused))),
+                Err(DsigError::TransformRefused {
+                    number: 1,
+                    algorithm: refused.into()
+                })
+            );
+        }
+        // Something other than ds:Transform in Transforms is refused too.
+        assert!(check(
+            r#"<x:T xmlns:x="urn:x" Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>"#
+        )
+        .is_err());
     }
 
     #[test]

@@ -424,38 +424,64 @@ fn xmlsec1_sign(template: &str, key: &SigningKey) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// An assertion whose reference leaves its AttributeStatement out through an XPath transform, a
-/// legitimate XML-DSig construct and the shape of a "signed, but not all of it" attack.
+/// An assertion whose reference leaves its AttributeStatement out through an XPath transform: valid
+/// XML-DSig, and the shape of a "signed, but not all of it" attack.
 const XPATH_FILTERED_TEMPLATE: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
 <saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="a1" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"><saml:Issuer>https://idp.example</saml:Issuer><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#a1"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116"><ds:XPath xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">not(ancestor-or-self::saml:AttributeStatement)</ds:XPath></ds:Transform><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue></ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue></ds:SignatureValue></ds:Signature><saml:Subject><saml:NameID>alice@acme.example</saml:NameID></saml:Subject><saml:AttributeStatement><saml:Attribute Name="role"><saml:AttributeValue>member</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion>
 "##;
 
 #[test]
-fn what_a_reference_covers_is_its_pre_digest_content_not_the_element() {
-    // The signature is valid and covers "#a1", but its XPath transform leaves the
-    // AttributeStatement out, so anyone may rewrite the role. The signed content handed to
-    // callers is what the digest covered: NameID yes, AttributeStatement no.
+fn a_reference_filtered_by_xpath_is_refused_though_mathematically_valid() {
+    // The signature is valid (xmlsec1 verifies it) and covers "#a1", but its XPath transform
+    // leaves the AttributeStatement out, so anyone could rewrite the role. SAMLCore 5.4.4 allows
+    // only the enveloped-signature transform and c14n; the verifier refuses anything else.
     let key = &keys().rsa;
     let signed = xmlsec1_sign(XPATH_FILTERED_TEMPLATE, key);
-    let v = verify_signatures(&signed, key.cert_der()).expect("a valid signature");
-    assert_eq!(v.covered_ids(), ["a1"]);
-    let content = v.signed_content("a1").expect("a1 is covered");
-    assert!(content.contains("alice@acme.example"), "{content}");
-    assert!(!content.contains("AttributeStatement"), "{content}");
+    let dir = tempfile::tempdir().unwrap();
+    let (doc, cert) = (dir.path().join("a.xml"), dir.path().join("c.pem"));
+    std::fs::write(&doc, &signed).unwrap();
+    std::fs::write(&cert, key.cert_pem()).unwrap();
+    let cli = Command::new("xmlsec1")
+        .args(["--verify", "--pubkey-cert-pem"])
+        .arg(&cert)
+        .args([
+            "--id-attr:ID",
+            "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+        ])
+        .arg(&doc)
+        .output()
+        .unwrap();
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
 
-    let escalated = signed.replace(">member<", ">admin<");
-    assert_ne!(escalated, signed);
-    let v = verify_signatures(&escalated, key.cert_der()).expect("the role is not signed");
-    let content = v.signed_content("a1").unwrap();
-    assert!(!content.contains("admin"), "{content}");
-
-    let renamed = signed.replace("alice@", "mallory@");
-    let err = verify_signatures(&renamed, key.cert_der()).unwrap_err();
+    let err = verify_signatures(&signed, key.cert_der()).unwrap_err();
     assert!(
         err.to_string()
-            .contains("digest of reference \"#a1\" does not match"),
-        "{err}"
+            .contains("transform \"http://www.w3.org/TR/1999/REC-xpath-19991116\" is not allowed"),
+        "refused as a policy, not a bad digest: {err}"
     );
+    assert!(verify_signatures(&signed.replace(">member<", ">admin<"), key.cert_der()).is_err());
+}
+
+#[test]
+fn a_reference_to_a_file_is_refused_and_the_file_is_not_needed() {
+    // xmlsec would follow `URI="file:///..."` (or http://) if allowed; the verifier allows only
+    // same-document references. The signature over the file is valid for xmlsec1.
+    let key = &keys().rsa;
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside.txt");
+    std::fs::write(&outside, "secret").unwrap();
+    let template = format!(
+        r#"<r ID="r1"><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="file://{}"><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue></ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue></ds:SignatureValue></ds:Signature></r>"#,
+        outside.display()
+    );
+    let signed = xmlsec1_sign(&template, key);
+    std::fs::remove_file(&outside).unwrap();
+    let err = verify_signatures(&signed, key.cert_der()).unwrap_err();
+    assert!(err.to_string().contains("cannot be processed"), "{err}");
 }
 
 #[test]
