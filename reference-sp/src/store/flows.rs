@@ -78,11 +78,11 @@ pub fn insert_oidc_pending(
 ) -> Result<(), StoreError> {
     c.prepare_cached("DELETE FROM oidc_pending WHERE created < ?1")?
         .execute([now - OIDC_PENDING_LIFETIME_SECS])?;
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO oidc_pending (state, org_id, pending, return_to, created) \
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![state, org, pending_json, return_to, now],
-    )?;
+    )?
+    .execute(params![state, org, pending_json, return_to, now])?;
     Ok(())
 }
 

@@ -115,27 +115,26 @@ pub fn org_session(
     session: &str,
     org: Id,
 ) -> Result<Option<OrgSession>, StoreError> {
-    Ok(c.query_row(
+    Ok(c.prepare_cached(
         "SELECT org_id, authenticated_at FROM org_sso_sessions WHERE session_id = ?1 \
-         AND org_id = ?2",
-        params![session, org],
-        |r| {
-            Ok(OrgSession {
-                org_id: r.get(0)?,
-                authenticated_at: r.get(1)?,
-            })
-        },
-    )
+             AND org_id = ?2",
+    )?
+    .query_row(params![session, org], |r| {
+        Ok(OrgSession {
+            org_id: r.get(0)?,
+            authenticated_at: r.get(1)?,
+        })
+    })
     .optional()?)
 }
 
 /// Record a completed SSO with `org` on the session (a new login restarts the timeout).
 pub fn set_org_session(c: &Connection, session: &str, org: Id, now: i64) -> Result<(), StoreError> {
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO org_sso_sessions (session_id, org_id, authenticated_at) VALUES (?1, ?2, ?3) \
          ON CONFLICT (session_id, org_id) DO UPDATE SET authenticated_at = ?3",
-        params![session, org, now],
-    )?;
+    )?
+    .execute(params![session, org, now])?;
     Ok(())
 }
 
