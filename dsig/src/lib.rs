@@ -87,6 +87,7 @@ pub fn verify(xml: &str, trusted_cert_der: &[u8]) -> Result<Vec<Signature>, Dsig
     }
     let key = trusted_key(trusted_cert_der)?;
     quiet_xmlsec();
+    quiet_libxml();
     let doc = parse(xml)?;
     let root = doc.get_root_element().ok_or(DsigError::Malformed)?;
     register_ids(&doc, &root)?;
@@ -123,6 +124,37 @@ extern "C" {
     /// xmlsec's switch for its default error callback, which prints every failure to stderr.
     /// (Declared here: the `xmlsec` crate's bindings leave out `xmlsec/errors.h`.)
     fn xmlSecErrorsDefaultCallbackEnableOutput(enabled: std::os::raw::c_int);
+    /// libxml2's per-thread structured error handler. (Declared here: the `libxml` crate binds
+    /// it with a Rust-ABI function pointer, which C must not call.)
+    fn xmlSetStructuredErrorFunc(
+        ctx: *mut std::os::raw::c_void,
+        handler: Option<extern "C" fn(*mut std::os::raw::c_void, *mut std::os::raw::c_void)>,
+    );
+}
+
+/// The structured error handler [`quiet_libxml`] installs: the error is dropped, since the
+/// verdict reaches the caller as a [`DsigError`].
+extern "C" fn ignore_libxml_error(
+    _ctx: *mut std::os::raw::c_void,
+    _error: *mut std::os::raw::c_void,
+) {
+}
+
+thread_local! {
+    /// libxml2 keeps its error handlers per thread. Its default prints to stderr, so a canonical
+    /// form xmlsec cannot take (hostile namespaces, say) would print "C14N error" lines.
+    static QUIET_LIBXML: () = {
+        // SAFETY: installs a handler with the C ABI and signature libxml2 calls, for this thread.
+        #[allow(unsafe_code)]
+        unsafe {
+            xmlSetStructuredErrorFunc(std::ptr::null_mut(), Some(ignore_libxml_error))
+        }
+    };
+}
+
+/// Install [`ignore_libxml_error`] on this thread, once.
+fn quiet_libxml() {
+    QUIET_LIBXML.with(|_| ());
 }
 
 /// Stop xmlsec printing each refusal to stderr: a refused signature is an answer returned to the
