@@ -578,16 +578,13 @@ fn push_qname(out: &mut String, prefix: &str, name: &str) {
     out.push_str(name);
 }
 
-/// c14n text escaping: `&`, `<`, `>` and carriage return.
-pub fn escape_text(out: &mut String, s: &str) {
+/// Append `s` to `out`, replacing each byte `entity` maps to its entity and copying the runs
+/// between them whole. Every escaped byte is ASCII, so the runs stay valid UTF-8.
+pub fn escape_with(out: &mut String, s: &str, entity: impl Fn(u8) -> Option<&'static str>) {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'\r' => "&#xD;",
-            _ => continue,
+        let Some(rep) = entity(b) else {
+            continue;
         };
         out.push_str(&s[last..i]);
         out.push_str(rep);
@@ -596,24 +593,28 @@ pub fn escape_text(out: &mut String, s: &str) {
     out.push_str(&s[last..]);
 }
 
+/// c14n text escaping: `&`, `<`, `>` and carriage return.
+pub fn escape_text(out: &mut String, s: &str) {
+    escape_with(out, s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'\r' => Some("&#xD;"),
+        _ => None,
+    });
+}
+
 /// c14n attribute escaping: `&`, `<`, `"`, tab, newline and carriage return.
 pub fn escape_attr(out: &mut String, s: &str) {
-    let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'"' => "&quot;",
-            b'\t' => "&#x9;",
-            b'\n' => "&#xA;",
-            b'\r' => "&#xD;",
-            _ => continue,
-        };
-        out.push_str(&s[last..i]);
-        out.push_str(rep);
-        last = i + 1;
-    }
-    out.push_str(&s[last..]);
+    escape_with(out, s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'"' => Some("&quot;"),
+        b'\t' => Some("&#x9;"),
+        b'\n' => Some("&#xA;"),
+        b'\r' => Some("&#xD;"),
+        _ => None,
+    });
 }
 
 /// True when `xml` contains a DOCTYPE or ENTITY declaration (checked before any XML parser sees

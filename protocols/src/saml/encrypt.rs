@@ -1,8 +1,9 @@
 //! XML Encryption of assertions (`saml:EncryptedAssertion`): AES-CBC or AES-GCM content
 //! encryption with a fresh key, carried by RSA-OAEP key transport to the SP's certificate.
 //!
-//! Why not xmlsec: samael's xmlsec bindings expose signatures only (no `xmlSecEncCtx`), and a
-//! direct FFI call would need `unsafe`, which the workspace forbids. The primitives therefore
+//! Why not xmlsec: the xmlsec wrappers we use (the `xmlsec` crate behind `dsig`, samael's) expose
+//! signatures only (no `xmlSecEncCtx`), and a direct FFI call would need `unsafe`, which the
+//! workspace forbids outside `dsig`. The primitives therefore
 //! come from the openssl crate (the same libcrypto xmlsec itself uses) and the XML structure is
 //! written by [`crate::xml`]; `xmlsec1 --decrypt` checks the result in the tests
 //! (mock-idps/tests/idps/encrypt.rs).

@@ -4,7 +4,7 @@
 //!   auto-submitting POST form that carries it.
 //! - [`dsig`]: enveloped XML signatures over our own canonical bytes. The tree serialises
 //!   canonically ([`crate::xml`]), so signing is a digest plus one private-key operation.
-//! - [`verify`]: signature checks through xmlsec (samael's bindings), against one trusted cert.
+//! - [`verify`]: signature checks through xmlsec (the `dsig` crate), against one trusted cert.
 //! - [`encrypt`]: EncryptedAssertion out (IdP) and in (SP): AES-CBC/GCM with RSA-OAEP.
 //! - [`metadata`]: IdP metadata out, SP metadata in.
 //! - [`attacks`]: the security catalogue's transforms of a signed response (XSW, signature

@@ -3,9 +3,8 @@
 //!
 //! The verifier sees the comment-free serialisation of our own tree. Exclusive c14n drops
 //! comments anyway, so this changes no digest, but it means xmlsec and our reader see the same
-//! text nodes (samael's reduction cannot match a text node split by a comment, and would refuse a
-//! correctly signed `victim@corp.example<!---->.evil.example`), and there is no second parser
-//! whose reading of the raw bytes could differ from ours.
+//! text nodes (a correctly signed `victim@corp.example<!---->.evil.example` is one value for
+//! both), and there is no second parser whose reading of the raw bytes could differ from ours.
 
 use super::config::SamlSpConfig;
 use super::error::SamlRejection;
@@ -94,27 +93,6 @@ pub(super) fn verify(
     };
 
     let (signature_algorithms, digest_algorithms) = algorithms(&verified)?;
-    let assertion_signed = verified.covers(assertion_id);
-    let response_signed = response.id().is_some_and(|rid| verified.covers(rid));
-    let contains = response.elements().any(|e| e.id() == Some(assertion_id));
-    if !(assertion_signed || response_signed && contains) {
-        return if flaws.danger(Flaw::AcceptUnsigned) {
-            danger_unsigned(response, assertion_id)
-        } else {
-            Err(SamlRejection::AssertionNotSigned {
-                assertion_id: assertion_id.to_string(),
-                covered: verified
-                    .covered_ids()
-                    .into_iter()
-                    .map(str::to_string)
-                    .collect(),
-            })
-        };
-    }
-
-    // Read only what a verified reference covered: xmlsec's pre-digest bytes for the assertion's
-    // own reference, else for the Response that contains it (ids are unique, so these are the
-    // elements we checked coverage for).
     let not_signed = || SamlRejection::AssertionNotSigned {
         assertion_id: assertion_id.to_string(),
         covered: verified
@@ -123,6 +101,20 @@ pub(super) fn verify(
             .map(str::to_string)
             .collect(),
     };
+    let assertion_signed = verified.covers(assertion_id);
+    let response_signed = response.id().is_some_and(|rid| verified.covers(rid));
+    let contains = response.elements().any(|e| e.id() == Some(assertion_id));
+    if !(assertion_signed || response_signed && contains) {
+        return if flaws.danger(Flaw::AcceptUnsigned) {
+            danger_unsigned(response, assertion_id)
+        } else {
+            Err(not_signed())
+        };
+    }
+
+    // Read only what a verified reference covered: xmlsec's pre-digest bytes for the assertion's
+    // own reference, else for the Response that contains it (ids are unique, so these are the
+    // elements we checked coverage for).
     let signed_text = verified
         .signed_content(assertion_id)
         .or_else(|| response.id().and_then(|rid| verified.signed_content(rid)))
